@@ -1,0 +1,33 @@
+# Two commands do all set-up on a fresh Debian machine with Python 3.11:
+#   make demo   - create .venv, install, start the server with built-in bots
+#   make test   - install with test extras and run ruff, mypy and pytest
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: test lint typecheck pytest demo schema clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench examples
+	$(BIN)/ruff format --check src tests bench examples
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+schema: $(STAMP)
+	$(BIN)/python -m ringside.protocol.schema docs/schema
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,130 @@
+"""The contract every game implements, and the errors a game may raise.
+
+A game is a set of pure functions over immutable states: the referee calls
+them, bots never see a state, only observations. Nothing here touches a
+socket, a database or the wall clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+import msgspec
+
+JSON = Any
+"""A value that serialises to JSON (dict, list, str, int, float, bool, None)."""
+
+StateT = TypeVar("StateT")
+OptionsT = TypeVar("OptionsT", bound=msgspec.Struct)
+
+
+class IllegalAction(Exception):
+    """An action the rules refuse; ``reason`` is written for the bot's author.
+
+    ``seat`` names the offender where the game knows it (simultaneous moves);
+    otherwise the referee blames the seat that sent the action.
+    """
+
+    def __init__(self, reason: str, seat: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.seat = seat
+
+
+class InvalidOptions(ValueError):
+    """Game options that do not fit the game (unknown key, wrong type, bad range)."""
+
+
+class NoOptions(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Options of a game that has none."""
+
+
+class Game(Protocol):
+    """What the referee needs from a game (see DESIGN.md, "A game")."""
+
+    name: str
+    title: str
+    rules: str
+    players: range
+    simultaneous: bool
+
+    def start(self, players: int, seed: int, options: Mapping[str, JSON]) -> Any: ...
+    def to_act(self, state: Any) -> Sequence[int]: ...
+    def observation(self, state: Any, seat: int) -> JSON: ...
+    def legal_actions(self, state: Any, seat: int) -> Sequence[JSON] | None: ...
+    def apply(self, state: Any, actions: Mapping[int, JSON]) -> Any: ...
+    def is_over(self, state: Any) -> bool: ...
+    def scores(self, state: Any) -> Sequence[float]: ...
+    def view(self, state: Any) -> JSON: ...
+    def options_schema(self) -> JSON: ...
+
+
+class BaseGame(Generic[StateT, OptionsT]):
+    """Shared plumbing: option parsing, player-count checks, turn checks.
+
+    Subclasses set the class attributes and implement the ``_``-less rules
+    methods; ``start`` validates its inputs and calls ``new_state``.
+    """
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    rules: ClassVar[str]
+    players: ClassVar[range] = range(2, 3)
+    simultaneous: ClassVar[bool] = False
+    options_type: ClassVar[type[msgspec.Struct]] = NoOptions
+
+    def parse_options(self, options: Mapping[str, JSON] | None) -> OptionsT:
+        try:
+            parsed = msgspec.convert(dict(options or {}), type=self.options_type)
+        except msgspec.ValidationError as exc:
+            raise InvalidOptions(f"{self.name}: {exc}") from None
+        self.check_options(parsed)  # type: ignore[arg-type]
+        return parsed  # type: ignore[return-value]
+
+    def check_options(self, options: OptionsT) -> None:
+        """Range checks msgspec cannot express; raise InvalidOptions."""
+
+    def options_schema(self) -> JSON:
+        return msgspec.json.schema(self.options_type)
+
+    def start(self, players: int, seed: int, options: Mapping[str, JSON] | None = None) -> StateT:
+        if players not in self.players:
+            lo, hi = self.players.start, self.players.stop - 1
+            wanted = str(lo) if lo == hi else f"{lo} to {hi}"
+            raise InvalidOptions(f"{self.name} is played by {wanted} players, not {players}")
+        return self.new_state(players, seed, self.parse_options(options))
+
+    def new_state(self, players: int, seed: int, options: OptionsT) -> StateT:
+        raise NotImplementedError
+
+    def apply(self, state: StateT, actions: Mapping[int, JSON]) -> StateT:
+        if self.is_over(state):
+            raise IllegalAction("the game is over")
+        expected = list(self.to_act(state))
+        for seat in actions:
+            if seat not in expected:
+                raise IllegalAction("not your turn", seat=seat)
+        missing = [s for s in expected if s not in actions]
+        if missing:
+            raise IllegalAction(f"waiting for seat {missing[0]} to act", seat=missing[0])
+        return self.play(state, dict(actions))
+
+    def play(self, state: StateT, actions: dict[int, JSON]) -> StateT:
+        """Apply actions already known to come from the seats to act."""
+        raise NotImplementedError
+
+    def to_act(self, state: StateT) -> Sequence[int]:
+        raise NotImplementedError
+
+    def is_over(self, state: StateT) -> bool:
+        raise NotImplementedError
+
+
+def require_int(action: JSON, what: str, lo: int, hi: int) -> int:
+    """Return ``action`` as an int in [lo, hi] or raise a readable IllegalAction."""
+    if isinstance(action, bool) or not isinstance(action, int):
+        raise IllegalAction(f"{what} must be an integer from {lo} to {hi}, got {action!r:.40}")
+    if not lo <= action <= hi:
+        raise IllegalAction(f"{what} {action} is out of range ({lo} to {hi})")
+    return action

@@ -1,0 +1,68 @@
+"""A counting race used by tests and benchmarks: seats call the next number.
+
+It is the cheapest possible game, so relaying it measures the server, not the
+rules. Whoever calls ``plies`` scores 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import msgspec
+
+from ringside.games.base import JSON, BaseGame, IllegalAction, InvalidOptions
+
+
+class CountingOptions(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    plies: int = 20
+
+
+@dataclass(frozen=True, slots=True)
+class CountingState:
+    count: int
+    players: int
+    plies: int
+
+
+class Counting(BaseGame[CountingState, CountingOptions]):
+    name = "counting"
+    title = "Counting"
+    rules = "Seats call 1, 2, 3... in turn; the action is the next number; whoever calls the last one wins."
+    players = range(1, 9)
+    options_type = CountingOptions
+
+    def check_options(self, options: CountingOptions) -> None:
+        if not 1 <= options.plies <= 1_000_000:
+            raise InvalidOptions("counting: plies must be from 1 to 1000000")
+
+    def new_state(self, players: int, seed: int, options: CountingOptions) -> CountingState:
+        return CountingState(0, players, options.plies)
+
+    def to_act(self, state: CountingState) -> Sequence[int]:
+        return () if self.is_over(state) else (state.count % state.players,)
+
+    def legal_actions(self, state: CountingState, seat: int) -> list[int]:
+        return [state.count + 1] if seat in self.to_act(state) else []
+
+    def play(self, state: CountingState, actions: dict[int, JSON]) -> CountingState:
+        (action,) = actions.values()
+        if action != state.count + 1 or isinstance(action, bool):
+            raise IllegalAction(f"the next number is {state.count + 1}, not {action!r:.40}")
+        return CountingState(state.count + 1, state.players, state.plies)
+
+    def is_over(self, state: CountingState) -> bool:
+        return state.count >= state.plies
+
+    def scores(self, state: CountingState) -> list[float]:
+        last = (state.count - 1) % state.players
+        return [1.0 if seat == last else 0.0 for seat in range(state.players)]
+
+    def observation(self, state: CountingState, seat: int) -> JSON:
+        return {"count": state.count, "plies": state.plies}
+
+    def view(self, state: CountingState) -> JSON:
+        return {"count": state.count, "plies": state.plies}
+
+
+GAME = Counting()

@@ -1,0 +1,260 @@
+"""Wire protocol v1: every message a bot, the server or a spectator exchanges.
+
+One JSON object per WebSocket text frame or per TCP line, with a ``type``
+field naming the message. Messages that expect an answer carry an ``id`` that
+the answer repeats, so a late answer is recognised and dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+
+PROTOCOL_VERSION = 1
+MAX_MESSAGE_BYTES = 64 * 1024
+
+JSON = Any
+
+
+class Message(msgspec.Struct, tag_field="type", omit_defaults=True, forbid_unknown_fields=False):
+    """Base of every message; the tag is the ``type`` field."""
+
+
+# --- time controls -----------------------------------------------------------
+
+
+class PerMove(msgspec.Struct, tag_field="type", tag="per_move", frozen=True):
+    """A fixed budget for every move; unused time is not kept."""
+
+    seconds: float = 10.0
+
+
+class Fischer(msgspec.Struct, tag_field="type", tag="fischer", frozen=True):
+    """A base budget for the round plus an increment added after each move."""
+
+    base: float = 60.0
+    increment: float = 1.0
+
+
+class ByoYomi(msgspec.Struct, tag_field="type", tag="byoyomi", frozen=True):
+    """A base budget, then ``periods`` periods of ``period`` seconds each.
+
+    A move finished within a period keeps that period; overrunning it uses it up.
+    """
+
+    base: float = 60.0
+    periods: int = 3
+    period: float = 10.0
+
+
+TimeControl = PerMove | Fischer | ByoYomi
+
+
+class ClockReading(msgspec.Struct, frozen=True):
+    """What a bot is told of its clock in every request (seconds)."""
+
+    remaining: float
+    """Main time left (per-move: the whole budget of this move)."""
+    move_time: float
+    """Time this move may take before the bot flags: main time plus what periods add."""
+    increment: float = 0.0
+    periods: int = 0
+    period: float = 0.0
+    seats: list[float] = []
+    """Main time left for every seat of the round, by seat (for engines' wtime/btime)."""
+
+
+# --- results -----------------------------------------------------------------
+
+VerdictCode = Literal["timeout", "illegal_action", "disconnected", "protocol_error", "not_ready"]
+
+
+class Verdict(msgspec.Struct, frozen=True):
+    """Why a bot lost a round or a match other than by the rules of the game."""
+
+    code: VerdictCode
+    player: int
+    bot: str
+    seat: int | None
+    message: str
+
+
+class RoundScore(msgspec.Struct, frozen=True):
+    round: int
+    players: list[int]
+    """Player index sitting at each seat in this round."""
+    scores: list[float]
+    """Score of each seat."""
+    verdicts: list[Verdict] = []
+
+
+# --- bot -> server -----------------------------------------------------------
+
+
+class Hello(Message, tag="hello"):
+    name: str
+    token: str | None = None
+    games: list[str] | None = None
+    """Games this bot plays; null means every game."""
+    max_matches: int = 1
+    """How many matches this bot plays at once."""
+    protocol: int = PROTOCOL_VERSION
+
+
+class Ready(Message, tag="ready"):
+    match: str
+    id: int
+
+
+class Action(Message, tag="action"):
+    match: str
+    id: int
+    action: JSON
+
+
+class Ok(Message, tag="ok"):
+    match: str
+    id: int
+
+
+class Pong(Message, tag="pong"):
+    id: int = 0
+
+
+BotMessage = Hello | Ready | Action | Ok | Pong
+
+
+# --- server -> bot -----------------------------------------------------------
+
+
+class Welcome(Message, tag="welcome"):
+    bot_id: str
+    name: str
+    guest: bool = False
+    protocol: int = PROTOCOL_VERSION
+
+
+class Prepare(Message, tag="prepare"):
+    """Are you ready? Answer ``ready`` with the same match and id."""
+
+    match: str
+    id: int
+    game: str
+    seat: int
+    players: int
+    round: int
+    rounds: int
+    time_control: TimeControl
+    options: dict[str, JSON] = {}
+
+
+class Request(Message, tag="request"):
+    """Your move: answer ``action`` with the same match and id."""
+
+    match: str
+    id: int
+    round: int
+    seat: int
+    observation: JSON
+    legal_actions: list[JSON] | None
+    clock: ClockReading
+
+
+class RoundEnd(Message, tag="round_end"):
+    """The round is over; answer ``ok`` with the same match and id."""
+
+    match: str
+    id: int
+    round: int
+
+
+class RoundResult(Message, tag="round_result"):
+    match: str
+    round: int
+    players: list[int]
+    bots: list[str]
+    """Bot name at each seat."""
+    scores: list[float]
+    """Score of each seat."""
+    verdicts: list[Verdict] = []
+    view: JSON = None
+
+
+class MatchResult(Message, tag="match_result"):
+    match: str
+    game: str
+    status: Literal["finished", "aborted"]
+    bots: list[str]
+    rounds: list[RoundScore]
+    scores: list[float]
+    """Total score of each player (index into ``bots``)."""
+    winner: str | None
+    verdict: Verdict | None = None
+    reason: str | None = None
+
+
+class Error(Message, tag="error"):
+    code: str
+    message: str
+    match: str | None = None
+    fatal: bool = False
+
+
+class Ping(Message, tag="ping"):
+    id: int = 0
+
+
+ServerMessage = Welcome | Prepare | Request | RoundEnd | RoundResult | MatchResult | Error | Ping
+
+
+# --- spectator events (also the stored event log of a match) ----------------
+
+
+class MatchStarted(Message, tag="match_started"):
+    match: str
+    game: str
+    bots: list[str]
+    rounds: int
+    time_control: TimeControl
+    options: dict[str, JSON] = {}
+
+
+class RoundStarted(Message, tag="round_started"):
+    match: str
+    round: int
+    players: list[int]
+    bots: list[str]
+    """Bot name at each seat."""
+    view: JSON = None
+    clocks: list[float] = []
+
+
+class Move(Message, tag="move"):
+    match: str
+    round: int
+    ply: int
+    seat: int
+    bot: str
+    action: JSON
+    elapsed: float
+    """Seconds the bot took."""
+    view: JSON = None
+    clocks: list[float] = []
+    """Main time left per seat after the move."""
+
+
+class Forfeit(Message, tag="forfeit"):
+    """A verdict given during a round, before its result."""
+
+    match: str
+    round: int
+    verdict: Verdict
+
+
+MatchEvent = MatchStarted | RoundStarted | Move | Forfeit | RoundResult | MatchResult
+
+
+def type_of(message: msgspec.Struct) -> str:
+    """The ``type`` tag a message carries on the wire."""
+    return str(message.__struct_config__.tag)

@@ -1,0 +1,27 @@
+"""What a match is asked to be: game, bots, rounds, clock and rules of conduct."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+
+from ringside.protocol.messages import PerMove, TimeControl
+
+
+class MatchConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    game: str
+    bots: list[str]
+    """Bot names, one per player; seats rotate each round."""
+    rounds: int = 1
+    time_control: TimeControl = PerMove()
+    options: dict[str, Any] = {}
+    """Options of the game (see the game's options schema)."""
+    forfeit: Literal["match", "round"] = "match"
+    """What a verdict costs the offender: the whole match, or only the round."""
+    ready_timeout: float = 10.0
+    ok_timeout: float = 5.0
+    reconnect_grace: float = 5.0
+    time_margin: float = 0.1
+    """Overrun forgiven before a timeout, to absorb server and network jitter."""
+    seed: int = 0

@@ -1,0 +1,580 @@
+"""The referee: one match as a state machine, inputs in, outputs out.
+
+It never touches a socket, a timer or the wall clock. Each input method takes
+the current time and returns the outputs the runner must carry out, in order:
+send a message to a player, publish an event (spectators, store, replay), arm
+or cancel a player's timer. Players are the match's participants (indexes
+into ``config.bots``); seats are their places in the current round's game,
+rotated every round.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ringside.games.base import Game, IllegalAction, InvalidOptions
+from ringside.games.registry import get_game
+from ringside.protocol.messages import (
+    Action,
+    BotMessage,
+    Error,
+    Forfeit,
+    MatchEvent,
+    MatchResult,
+    MatchStarted,
+    Move,
+    Ok,
+    Prepare,
+    Ready,
+    Request,
+    RoundEnd,
+    RoundResult,
+    RoundScore,
+    RoundStarted,
+    ServerMessage,
+    Verdict,
+    VerdictCode,
+    type_of,
+)
+from ringside.referee.clock import Clock, check_time_control
+from ringside.referee.config import MatchConfig
+
+
+class MatchConfigError(ValueError):
+    """A match that cannot be played as asked; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    player: int
+    message: ServerMessage
+
+
+@dataclass(frozen=True, slots=True)
+class Publish:
+    event: MatchEvent
+
+
+@dataclass(frozen=True, slots=True)
+class ArmTimer:
+    """Call ``Match.timer(player, now)`` at ``at``; replaces the player's previous timer."""
+
+    player: int
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class CancelTimer:
+    player: int
+
+
+Output = Send | Publish | ArmTimer | CancelTimer
+Phase = Literal["created", "preparing", "playing", "ending", "finished"]
+PendingKind = Literal["ready", "action", "ok"]
+
+
+@dataclass(slots=True)
+class Pending:
+    """What the referee waits for from one player."""
+
+    kind: PendingKind
+    id: int
+    deadline: float
+    seat: int | None = None
+
+
+class Match:
+    """A match of ``config.rounds`` rounds between ``config.bots``."""
+
+    def __init__(self, match_id: str, config: MatchConfig, game: Game | None = None) -> None:
+        self.id = match_id
+        self.config = config
+        try:
+            self.game = game or get_game(config.game)
+        except LookupError as exc:
+            raise MatchConfigError(str(exc.args[0])) from None
+        self.players = len(config.bots)
+        validate_config(self.game, config)
+        self.phase: Phase = "created"
+        self.round = 0
+        self.ply = 0
+        self.state: Any = None
+        self.seat_players: list[int] = []
+        self.clocks: list[Clock] = []
+        self.pending: dict[int, Pending] = {}
+        self.buffered: dict[int, Any] = {}
+        self.online = [True] * self.players
+        self.grace_until: dict[int, float] = {}
+        self.gone: set[int] = set()
+        self.armed: dict[int, float] = {}
+        self.next_id = 1
+        self.round_verdicts: list[Verdict] = []
+        self.round_scores: list[RoundScore] = []
+        self.match_verdict: Verdict | None = None
+        self.result: MatchResult | None = None
+        self._out: list[Output] = []
+
+    # --- inputs ---------------------------------------------------------------
+
+    def start(self, now: float) -> list[Output]:
+        if self.phase != "created":
+            return []
+        c = self.config
+        self._publish(
+            MatchStarted(self.id, c.game, list(c.bots), c.rounds, c.time_control, dict(c.options))
+        )
+        self._begin_round(now)
+        return self._flush()
+
+    def receive(self, player: int, message: BotMessage, now: float) -> list[Output]:
+        """A parsed message from a player; ``hello`` and ``pong`` belong to the session."""
+        if self.phase == "finished":
+            self._send(player, Error("unexpected_message", "the match is over", self.id))
+            return self._flush()
+        if isinstance(message, Ready | Action | Ok):
+            pending = self.pending.get(player)
+            expected = {"ready": Ready, "action": Action, "ok": Ok}
+            if pending is None or pending.id != message.id:
+                self._refuse_unexpected(player, message, pending)
+            elif not isinstance(message, expected[pending.kind]):
+                self._send(
+                    player,
+                    Error(
+                        "unexpected_message",
+                        f"request {message.id} expects {pending.kind!r}, not {type_of(message)!r}",
+                        self.id,
+                    ),
+                )
+            elif isinstance(message, Ready):
+                self._on_ready(player, now)
+            elif isinstance(message, Action):
+                self._on_action(player, pending, message.action, now)
+            else:
+                self._on_ok(player, now)
+        else:
+            self._send(
+                player,
+                Error("unexpected_message", "only ready, action and ok belong to a match", self.id),
+            )
+        self._sync_timers()
+        return self._flush()
+
+    def timer(self, player: int, now: float) -> list[Output]:
+        """A timer armed for ``player`` went off; stale timers are harmless."""
+        self.armed.pop(player, None)
+        if self.phase != "finished":
+            self._check_deadlines(now)
+            self._sync_timers()
+        return self._flush()
+
+    def disconnected(self, player: int, now: float) -> list[Output]:
+        if self.phase == "finished" or player in self.gone or not self.online[player]:
+            return []
+        self.online[player] = False
+        self.grace_until[player] = now + max(0.0, self.config.reconnect_grace)
+        self._check_deadlines(now)
+        self._sync_timers()
+        return self._flush()
+
+    def reconnected(self, player: int, now: float) -> list[Output]:
+        """The player is back within its grace period: re-send what it owes an answer to."""
+        if self.phase == "finished" or player in self.gone or self.online[player]:
+            return []
+        self._check_deadlines(now)  # a grace that ran out already cannot be resumed
+        if not self.finished and player not in self.gone:
+            self.online[player] = True
+            self.grace_until.pop(player, None)
+            pending = self.pending.get(player)
+            if pending is not None:
+                self._send(player, self._message_for(player, pending, now))
+        self._sync_timers()
+        return self._flush()
+
+    def protocol_error(self, player: int, detail: str, now: float) -> list[Output]:
+        """The player sent bytes that are no valid message while in this match."""
+        if self.phase != "finished" and player not in self.gone:
+            self._give_verdicts([(player, "protocol_error", detail)], now)
+            self._sync_timers()
+        return self._flush()
+
+    def abort(self, reason: str, now: float) -> list[Output]:
+        """End the match without a result (server shutdown, operator)."""
+        if self.phase != "finished":
+            self.pending.clear()
+            self._finish("aborted", reason)
+            self._sync_timers()
+        return self._flush()
+
+    # --- queries --------------------------------------------------------------
+
+    @property
+    def finished(self) -> bool:
+        return self.phase == "finished"
+
+    def player_at(self, seat: int) -> int:
+        return self.seat_players[seat]
+
+    def seat_of(self, player: int) -> int:
+        return self.seat_players.index(player)
+
+    # --- round flow -------------------------------------------------------------
+
+    def _begin_round(self, now: float) -> None:
+        self.round += 1
+        self.ply = 0
+        self.state = None
+        self.buffered.clear()
+        self.round_verdicts = []
+        n = self.players
+        self.seat_players = [(seat + self.round - 1) % n for seat in range(n)]
+        self.clocks = [Clock(self.config.time_control) for _ in range(n)]
+        self.phase = "preparing"
+        deadline = now + self.config.ready_timeout
+        for player in range(n):
+            if player in self.gone:
+                continue
+            pending = Pending("ready", self._new_id(), deadline, self.seat_of(player))
+            self.pending[player] = pending
+            if self.online[player]:
+                self._send(player, self._message_for(player, pending, now))
+        absent = [(p, "disconnected", "the bot left the match earlier") for p in sorted(self.gone)]
+        if absent:
+            self._give_verdicts(absent, now)  # type: ignore[arg-type]
+        elif not self.pending:
+            self._start_play(now)
+
+    def _on_ready(self, player: int, now: float) -> None:
+        del self.pending[player]
+        if self.phase == "preparing" and not self.pending:
+            self._start_play(now)
+
+    def _start_play(self, now: float) -> None:
+        seed = (self.config.seed * 1_000_003 + self.round) % (2**63)
+        try:
+            self.state = self.game.start(self.players, seed, self.config.options)
+        except InvalidOptions as exc:  # validated up front; kept as a guard
+            self.pending.clear()
+            self._finish("aborted", str(exc))
+            return
+        self.phase = "playing"
+        bots = [self.config.bots[p] for p in self.seat_players]
+        self._publish(
+            RoundStarted(
+                self.id,
+                self.round,
+                list(self.seat_players),
+                bots,
+                self.game.view(self.state),
+                self._clock_figures(now),
+            )
+        )
+        self._request_moves(now)
+
+    def _request_moves(self, now: float) -> None:
+        if self.game.is_over(self.state):
+            self._end_round(list(self.game.scores(self.state)), now)
+            return
+        for seat in self.game.to_act(self.state):
+            if seat in self.buffered:
+                continue
+            player = self.seat_players[seat]
+            clock = self.clocks[seat]
+            clock.start(now)
+            deadline = clock.deadline() + self.config.time_margin
+            pending = Pending("action", self._new_id(), deadline, seat)
+            self.pending[player] = pending
+            if self.online[player]:
+                self._send(player, self._message_for(player, pending, now))
+
+    def _on_action(self, player: int, pending: Pending, action: Any, now: float) -> None:
+        seat = pending.seat
+        assert seat is not None
+        del self.pending[player]
+        clock = self.clocks[seat]
+        elapsed = max(0.0, now - (clock.started_at or now))
+        if not clock.stop(now, self.config.time_margin):
+            self._give_verdicts([(player, "timeout", self._timeout_text(seat))], now)
+            return
+        self.buffered[seat] = action
+        if any(p.kind == "action" for p in self.pending.values()):
+            return  # simultaneous move: wait for the other seats
+        actions, self.buffered = self.buffered, {}
+        try:
+            self.state = self.game.apply(self.state, actions)
+        except IllegalAction as exc:
+            culprit = exc.seat if exc.seat is not None and exc.seat in actions else seat
+            shown = _short(actions[culprit])
+            self._give_verdicts(
+                [(self.seat_players[culprit], "illegal_action", f"{shown}: {exc.reason}")], now
+            )
+            return
+        view = self.game.view(self.state)
+        clocks = self._clock_figures(now)
+        for moved_seat, moved_action in sorted(actions.items()):
+            self.ply += 1
+            self._publish(
+                Move(
+                    self.id,
+                    self.round,
+                    self.ply,
+                    moved_seat,
+                    self.config.bots[self.seat_players[moved_seat]],
+                    moved_action,
+                    round(elapsed if moved_seat == seat else 0.0, 4),
+                    view,
+                    clocks,
+                )
+            )
+        self._request_moves(now)
+
+    def _end_round(self, scores: list[float], now: float) -> None:
+        self.phase = "ending"
+        self.pending.clear()
+        self.buffered.clear()
+        self.round_scores.append(
+            RoundScore(self.round, list(self.seat_players), scores, list(self.round_verdicts))
+        )
+        deadline = now + self.config.ok_timeout
+        for player in range(self.players):
+            if player in self.gone:
+                continue
+            pending = Pending("ok", self._new_id(), deadline)
+            self.pending[player] = pending
+            if self.online[player]:
+                self._send(player, self._message_for(player, pending, now))
+        if not self.pending:
+            self._after_round(now)
+
+    def _on_ok(self, player: int, now: float) -> None:
+        del self.pending[player]
+        if self.phase == "ending" and not self.pending:
+            self._after_round(now)
+
+    def _after_round(self, now: float) -> None:
+        last = self.round_scores[-1]
+        result = RoundResult(
+            self.id,
+            last.round,
+            last.players,
+            [self.config.bots[p] for p in last.players],
+            last.scores,
+            last.verdicts,
+            self.game.view(self.state) if self.state is not None else None,
+        )
+        self._publish(result)
+        self._send_all(result)
+        if self.match_verdict is not None or self.round >= self.config.rounds:
+            self._finish("finished", None)
+        else:
+            self._begin_round(now)
+
+    def _finish(self, status: Literal["finished", "aborted"], reason: str | None) -> None:
+        self.phase = "finished"
+        totals = [0.0] * self.players
+        for rs in self.round_scores:
+            for seat, score in enumerate(rs.scores):
+                totals[rs.players[seat]] += score
+        self.result = MatchResult(
+            self.id,
+            self.config.game,
+            status,
+            list(self.config.bots),
+            list(self.round_scores),
+            totals,
+            self._winner(totals) if status == "finished" else None,
+            self.match_verdict,
+            reason,
+        )
+        self._publish(self.result)
+        self._send_all(self.result)
+
+    def _winner(self, totals: list[float]) -> str | None:
+        candidates = range(self.players)
+        if self.match_verdict is not None:
+            offenders = {v.player for v in self.round_scores[-1].verdicts}
+            candidates = [p for p in candidates if p not in offenders]  # type: ignore[assignment]
+        if not candidates:
+            return None
+        best = max(totals[p] for p in candidates)
+        leaders = [p for p in candidates if totals[p] == best]
+        return self.config.bots[leaders[0]] if len(leaders) == 1 else None
+
+    # --- verdicts and deadlines -----------------------------------------------
+
+    def _check_deadlines(self, now: float) -> None:
+        offences: list[tuple[int, VerdictCode, str]] = []
+        late_oks: list[int] = []
+        for player in range(self.players):
+            if player in self.gone:
+                continue
+            pending = self.pending.get(player)
+            grace = self.grace_until.get(player)
+            if pending is not None and now >= pending.deadline:
+                if pending.kind == "action":
+                    assert pending.seat is not None
+                    self.clocks[pending.seat].flag()
+                    offences.append((player, "timeout", self._timeout_text(pending.seat)))
+                    continue
+                if pending.kind == "ready":
+                    wait = self.config.ready_timeout
+                    offences.append((player, "not_ready", f"no ready within {wait:g} s"))
+                    continue
+                late_oks.append(player)  # a missing ok costs nothing: the round is decided
+            if grace is not None and now >= grace:
+                wait = self.config.reconnect_grace
+                offences.append((player, "disconnected", f"did not reconnect within {wait:g} s"))
+        if offences:
+            self._give_verdicts(offences, now)
+        elif late_oks and self.phase == "ending":
+            for player in late_oks:
+                del self.pending[player]
+            if not self.pending:
+                self._after_round(now)
+
+    def _give_verdicts(self, offences: Sequence[tuple[int, VerdictCode, str]], now: float) -> None:
+        """Score the round as lost for the offenders and end it (and the match, by default)."""
+        if self.phase == "ending":
+            # The round is decided; a bot that leaves now forfeits the next round, not this one.
+            for player, code, _ in offences:
+                if code == "disconnected":
+                    self._mark_gone(player)
+            if not self.pending:
+                self._after_round(now)
+            return
+        offender_seats: set[int] = set()
+        for player, code, text in offences:
+            seat = self.seat_of(player)
+            offender_seats.add(seat)
+            verdict = Verdict(code, player, self.config.bots[player], seat, text)
+            self.round_verdicts.append(verdict)
+            if self.match_verdict is None and self.config.forfeit == "match":
+                self.match_verdict = verdict
+            self._publish(Forfeit(self.id, self.round, verdict))
+            if code == "disconnected":
+                self._mark_gone(player)
+            else:
+                self._send(player, Error(code, text, self.id))
+        scores = [0.0 if seat in offender_seats else 1.0 for seat in range(self.players)]
+        self._end_round(scores, now)
+
+    def _mark_gone(self, player: int) -> None:
+        self.gone.add(player)
+        self.online[player] = False
+        self.grace_until.pop(player, None)
+        self.pending.pop(player, None)
+
+    def _timeout_text(self, seat: int) -> str:
+        return f"seat {seat} ran out of time ({type_of(self.config.time_control)} clock)"
+
+    def _sync_timers(self) -> None:
+        for player in range(self.players):
+            wanted: float | None = None
+            if self.phase != "finished" and player not in self.gone:
+                times = [t for t in (self.grace_until.get(player),) if t is not None]
+                pending = self.pending.get(player)
+                if pending is not None:
+                    times.append(pending.deadline)
+                wanted = min(times) if times else None
+            current = self.armed.get(player)
+            if wanted == current:
+                continue
+            if wanted is None:
+                del self.armed[player]
+                self._out.append(CancelTimer(player))
+            else:
+                self.armed[player] = wanted
+                self._out.append(ArmTimer(player, wanted))
+
+    # --- messages -----------------------------------------------------------------
+
+    def _message_for(self, player: int, pending: Pending, now: float) -> ServerMessage:
+        c = self.config
+        if pending.kind == "ready":
+            return Prepare(
+                self.id,
+                pending.id,
+                c.game,
+                self.seat_of(player),
+                self.players,
+                self.round,
+                c.rounds,
+                c.time_control,
+                dict(c.options),
+            )
+        if pending.kind == "ok":
+            return RoundEnd(self.id, pending.id, self.round)
+        seat = pending.seat
+        assert seat is not None
+        legal = self.game.legal_actions(self.state, seat)
+        return Request(
+            self.id,
+            pending.id,
+            self.round,
+            seat,
+            self.game.observation(self.state, seat),
+            None if legal is None else list(legal),
+            self.clocks[seat].reading(now, self._clock_figures(now)),
+        )
+
+    def _refuse_unexpected(
+        self, player: int, message: Ready | Action | Ok, pending: Pending | None
+    ) -> None:
+        if 0 < message.id < self.next_id:
+            text = f"{type_of(message)} for request {message.id} came too late and was ignored"
+            self._send(player, Error("late_answer", text, self.id))
+        else:
+            waiting = f"request {pending.id}" if pending else "nothing from you"
+            text = f"no request {message.id} is open (waiting for {waiting})"
+            self._send(player, Error("unexpected_message", text, self.id))
+
+    def _clock_figures(self, now: float) -> list[float]:
+        return [round(clock.remaining(now), 3) for clock in self.clocks]
+
+    def _new_id(self) -> int:
+        self.next_id += 1
+        return self.next_id - 1
+
+    def _send(self, player: int, message: ServerMessage) -> None:
+        if self.online[player] and player not in self.gone:
+            self._out.append(Send(player, message))
+
+    def _send_all(self, message: ServerMessage) -> None:
+        for player in range(self.players):
+            self._send(player, message)
+
+    def _publish(self, event: MatchEvent) -> None:
+        self._out.append(Publish(event))
+
+    def _flush(self) -> list[Output]:
+        out, self._out = self._out, []
+        return out
+
+
+def validate_config(game: Game, config: MatchConfig) -> None:
+    """Refuse a match that cannot be played, before any bot is asked."""
+    n = len(config.bots)
+    if n not in game.players:
+        lo, hi = game.players.start, game.players.stop - 1
+        wanted = str(lo) if lo == hi else f"{lo} to {hi}"
+        raise MatchConfigError(f"{game.name} is played by {wanted} players, not {n}")
+    if len(set(config.bots)) != n:
+        raise MatchConfigError("a bot cannot play against itself")
+    if not 1 <= config.rounds <= 1000:
+        raise MatchConfigError("rounds must be from 1 to 1000")
+    for name in ("ready_timeout", "ok_timeout", "reconnect_grace", "time_margin"):
+        value = getattr(config, name)
+        if not math.isfinite(value) or not 0 <= value <= 3600:
+            raise MatchConfigError(f"{name} must be from 0 to 3600 seconds")
+    try:
+        check_time_control(config.time_control)
+        game.start(n, 0, config.options)
+    except (ValueError, IllegalAction) as exc:
+        raise MatchConfigError(str(exc)) from None
+
+
+def _short(action: Any) -> str:
+    text = repr(action)
+    return text if len(text) <= 60 else text[:57] + "..."

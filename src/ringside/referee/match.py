@@ -339,8 +339,8 @@ class Match:
         )
         deadline = now + self.config.ok_timeout
         for player in range(self.players):
-            if player in self.gone:
-                continue
+            if player in self.gone or not self.online[player]:
+                continue  # an absent bot's ok is not worth waiting for
             pending = Pending("ok", self._new_id(), deadline)
             self.pending[player] = pending
             if self.online[player]:

@@ -1,0 +1,334 @@
+"""The referee state machine, driven on simulated time by ringside.local."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from ringside.local import PolitePlayer, Reply, Simulation
+from ringside.protocol.messages import (
+    Action,
+    ByoYomi,
+    Error,
+    Fischer,
+    Forfeit,
+    MatchResult,
+    Move,
+    Ok,
+    PerMove,
+    Prepare,
+    Ready,
+    Request,
+    RoundEnd,
+    RoundResult,
+    ServerMessage,
+    TimeControl,
+)
+from ringside.referee import Match, MatchConfig, MatchConfigError
+
+
+def first_legal(delay: float = 0.0) -> PolitePlayer:
+    return PolitePlayer(lambda request: (request.legal_actions[0], delay))  # type: ignore[index]
+
+
+class Scripted:
+    """A polite player whose answer to a request is decided by ``script``."""
+
+    def __init__(self, script: Callable[[Request], Reply | None]) -> None:
+        self.script = script
+        self.requests: list[Request] = []
+        self.received: list[ServerMessage] = []
+
+    def on_message(self, message: ServerMessage) -> Reply | None:
+        self.received.append(message)
+        if isinstance(message, Prepare):
+            return Reply(Ready(message.match, message.id))
+        if isinstance(message, RoundEnd):
+            return Reply(Ok(message.match, message.id))
+        if isinstance(message, Request):
+            self.requests.append(message)
+            return self.script(message)
+        return None
+
+
+def answer(request: Request, action: Any, after: float = 0.0) -> Reply:
+    return Reply(Action(request.match, request.id, action), after)
+
+
+def play(
+    bots: list[Any],
+    game: str = "tictactoe",
+    rounds: int = 1,
+    time_control: TimeControl | None = None,
+    **settings: Any,
+) -> tuple[MatchResult, Simulation]:
+    names = [f"bot{i}" for i in range(len(bots))]
+    config = MatchConfig(
+        game=game,
+        bots=names,
+        rounds=rounds,
+        time_control=time_control or PerMove(seconds=5.0),
+        **settings,
+    )
+    simulation = Simulation(Match("m", config), bots)
+    return simulation.run(), simulation
+
+
+def of_type(simulation: Simulation, kind: type) -> list[Any]:
+    return [e for e in simulation.events if isinstance(e, kind)]
+
+
+def test_two_round_match_rotates_seats_and_totals_scores() -> None:
+    result, sim = play([first_legal(), first_legal()], rounds=2)
+    assert result.status == "finished"
+    assert [r.players for r in result.rounds] == [[0, 1], [1, 0]]
+    # First-legal play: X wins on the 2-4-6 diagonal at ply 7; X is bot0 then bot1.
+    assert [r.scores for r in result.rounds] == [[1.0, 0.0], [1.0, 0.0]]
+    assert result.scores == [1.0, 1.0]
+    assert result.winner is None
+    kinds = [type(e).__name__ for e in sim.events]
+    assert kinds[0] == "MatchStarted" and kinds[-1] == "MatchResult"
+    assert kinds.count("RoundResult") == 2 and kinds.count("RoundStarted") == 2
+    moves = of_type(sim, Move)
+    assert [m.ply for m in moves if m.round == 1] == [1, 2, 3, 4, 5, 6, 7]
+    ids = [m.id for _, m in sim.sent if hasattr(m, "id") and not isinstance(m, Error)]
+    assert ids == sorted(set(ids)), "every request id is new"
+
+
+def test_every_request_carries_the_clock() -> None:
+    bots = [Scripted(lambda r: answer(r, r.legal_actions[0], 1.0)) for _ in range(2)]  # type: ignore[index]
+    play(bots, time_control=PerMove(seconds=5.0))
+    first = bots[0].requests[0]
+    assert first.clock.move_time == 5.0 and first.clock.remaining == 5.0
+    assert first.clock.seats == [5.0, 5.0]
+
+
+def test_timeout_forfeits_the_match_by_default() -> None:
+    slow = Scripted(lambda r: answer(r, r.legal_actions[0], 6.0))  # type: ignore[index]
+    result, sim = play([first_legal(), slow], rounds=3, time_control=PerMove(seconds=5.0))
+    assert result.verdict is not None
+    assert (result.verdict.code, result.verdict.bot, result.verdict.seat) == ("timeout", "bot1", 1)
+    assert result.winner == "bot0"
+    assert len(result.rounds) == 1
+    assert result.rounds[0].scores == [1.0, 0.0]
+    assert any(isinstance(m, Error) and m.code == "timeout" for m in slow.received)
+    # The timer found the timeout at deadline + margin, before the late answer arrived.
+    forfeit = of_type(sim, Forfeit)[0]
+    assert forfeit.verdict.code == "timeout"
+
+
+def test_time_margin_forgives_a_small_overrun() -> None:
+    bots = [Scripted(lambda r: answer(r, r.legal_actions[0], 5.05)) for _ in range(2)]  # type: ignore[index]
+    result, _ = play(bots, time_control=PerMove(seconds=5.0), time_margin=0.1)
+    assert result.verdict is None and result.status == "finished"
+
+
+def test_late_answer_is_ignored_and_never_applied_twice() -> None:
+    slow = Scripted(lambda r: answer(r, r.legal_actions[0], 6.0))  # type: ignore[index]
+    result, sim = play(
+        [first_legal(), slow], rounds=2, time_control=PerMove(seconds=5.0), forfeit="round"
+    )
+    late = [m for m in slow.received if isinstance(m, Error) and m.code == "late_answer"]
+    assert late, "the late action is answered with a late_answer error"
+    assert len(result.rounds) == 2
+    # bot1 flagged in both rounds; its late actions never became moves.
+    assert all(m.bot == "bot0" for m in of_type(sim, Move))
+    assert result.scores == [2.0, 0.0] and result.winner == "bot0"
+
+
+def test_forfeit_round_lets_the_match_go_on() -> None:
+    calls = {"n": 0}
+
+    def sometimes_illegal(request: Request) -> Reply:
+        calls["n"] += 1
+        return answer(request, 99 if calls["n"] == 1 else request.legal_actions[0])  # type: ignore[index]
+
+    result, _ = play([first_legal(), Scripted(sometimes_illegal)], rounds=2, forfeit="round")
+    assert result.verdict is None
+    assert result.rounds[0].verdicts[0].code == "illegal_action"
+    assert result.rounds[1].verdicts == []
+    assert result.rounds[1].scores == [1.0, 0.0]  # bot1 sat first in round 2 and won
+    assert result.scores == [1.0, 1.0]
+
+
+def test_illegal_action_carries_the_games_reason() -> None:
+    def take_cell_zero(request: Request) -> Reply:
+        return answer(request, 0)
+
+    result, _ = play([first_legal(), Scripted(take_cell_zero)])
+    assert result.verdict is not None
+    assert result.verdict.code == "illegal_action"
+    assert "cell 0 is taken by X" in result.verdict.message
+    assert result.winner == "bot0"
+
+
+def test_not_ready() -> None:
+    class Silent:
+        def on_message(self, message: ServerMessage) -> Reply | None:
+            return None
+
+    result, sim = play([first_legal(), Silent()], ready_timeout=3.0)
+    assert result.verdict is not None and result.verdict.code == "not_ready"
+    assert result.winner == "bot0"
+    assert sim.now == pytest.approx(3.0 + 5.0), "ready wait, then the bounded wait for ok"
+
+
+def test_missing_ok_does_not_cost_the_round() -> None:
+    class NoOk(Scripted):
+        def on_message(self, message: ServerMessage) -> Reply | None:
+            return None if isinstance(message, RoundEnd) else super().on_message(message)
+
+    result, _ = play([NoOk(lambda r: answer(r, r.legal_actions[0])), first_legal()], ok_timeout=2.0)  # type: ignore[index]
+    assert result.verdict is None and result.scores == [1.0, 0.0]
+
+
+def test_protocol_error_is_a_verdict() -> None:
+    bots = [first_legal(1.0), first_legal(1.0)]
+    sim = Simulation(Match("m", MatchConfig(game="tictactoe", bots=["a", "b"])), bots)
+    sim.at(2.5, lambda now: sim.match.protocol_error(1, "malformed_json: line 1", now))
+    result = sim.run()
+    assert result.verdict is not None
+    assert (result.verdict.code, result.verdict.bot) == ("protocol_error", "b")
+    assert "malformed_json" in result.verdict.message
+
+
+def test_disconnect_without_return_is_a_verdict_after_the_grace() -> None:
+    bots = [first_legal(1.0), first_legal(1.0)]
+    config = MatchConfig(game="tictactoe", bots=["a", "b"], reconnect_grace=3.0)
+    sim = Simulation(Match("m", config), bots)
+    sim.disconnect(1, when=1.5)
+    result = sim.run()
+    assert result.verdict is not None
+    assert (result.verdict.code, result.verdict.bot) == ("disconnected", "b")
+    assert sim.now == pytest.approx(4.5)
+    assert result.winner == "a"
+
+
+def test_clock_keeps_running_during_the_grace() -> None:
+    bots = [first_legal(1.0), first_legal(1.0)]
+    config = MatchConfig(
+        game="tictactoe",
+        bots=["a", "b"],
+        reconnect_grace=30.0,
+        time_control=PerMove(seconds=5.0),
+        time_margin=0.0,
+    )
+    sim = Simulation(Match("m", config), bots)
+    sim.disconnect(1, when=0.5)  # bot b's first request goes out at t=1 while it is away
+    result = sim.run()
+    assert result.verdict is not None and result.verdict.code == "timeout"
+    assert sim.now == pytest.approx(6.0)
+
+
+def test_reconnect_within_grace_resumes_with_the_same_request() -> None:
+    bot_b = Scripted(lambda r: answer(r, r.legal_actions[0], 1.0))  # type: ignore[index]
+    config = MatchConfig(game="tictactoe", bots=["a", "b"], reconnect_grace=5.0, rounds=2)
+    sim = Simulation(Match("m", config), [first_legal(1.0), bot_b])
+    sim.disconnect(1, when=0.5, back_at=2.0)
+    result = sim.run()
+    assert result.status == "finished" and result.verdict is None
+    assert len(result.rounds) == 2
+    first = bot_b.requests[0]
+    assert first.clock.move_time == pytest.approx(9.0), "the clock ran while b was away"
+    assert not [m for m in bot_b.received if isinstance(m, Error)]
+
+
+def test_late_reconnect_is_refused() -> None:
+    config = MatchConfig(game="tictactoe", bots=["a", "b"], reconnect_grace=1.0)
+    sim = Simulation(Match("m", config), [first_legal(0.2), first_legal(0.2)])
+    sim.disconnect(0, when=0.1)
+    sim.at(5.0, lambda now: sim.match.reconnected(0, now))
+    result = sim.run()
+    assert result.verdict is not None and result.verdict.code == "disconnected"
+
+
+def test_a_bot_gone_for_good_forfeits_the_remaining_rounds() -> None:
+    config = MatchConfig(
+        game="tictactoe", bots=["a", "b"], reconnect_grace=1.0, rounds=3, forfeit="round"
+    )
+    sim = Simulation(Match("m", config), [first_legal(0.2), first_legal(0.2)])
+    sim.disconnect(1, when=0.3)
+    result = sim.run()
+    assert [r.verdicts[0].code for r in result.rounds] == ["disconnected"] * 3
+    assert result.scores == [3.0, 0.0] and result.winner == "a"
+
+
+def test_fischer_increment_shows_in_the_next_request() -> None:
+    bots = [Scripted(lambda r: answer(r, r.legal_actions[0], 2.0)) for _ in range(2)]  # type: ignore[index]
+    play(bots, time_control=Fischer(base=10.0, increment=3.0))
+    readings = [r.clock for r in bots[0].requests]
+    assert readings[0].remaining == pytest.approx(10.0)
+    assert readings[1].remaining == pytest.approx(11.0)
+    assert readings[1].increment == 3.0
+
+
+def test_byoyomi_periods_are_used_then_the_bot_flags() -> None:
+    bots = [
+        first_legal(0.1),
+        Scripted(lambda r: answer(r, r.legal_actions[0], 7.0)),  # type: ignore[index]
+    ]
+    result, _ = play(bots, time_control=ByoYomi(base=5.0, periods=2, period=4.0), time_margin=0.0)
+    periods = [r.clock.periods for r in bots[1].requests]
+    # 7 s: 5 s main + 2 s in period one (kept); 7 s: 4 s overrun of one period, one lost...
+    assert periods[0] == 2 and periods[1] == 2 and periods[2] == 1
+    assert result.verdict is not None and result.verdict.code == "timeout"
+    assert result.verdict.bot == "bot1"
+
+
+def test_unexpected_and_unknown_ids_get_errors_but_change_nothing() -> None:
+    bots = [first_legal(1.0), first_legal(1.0)]
+    sim = Simulation(Match("m", MatchConfig(game="tictactoe", bots=["a", "b"])), bots)
+    got: list[Any] = []
+    sim.at(0.5, lambda now: got.extend(sim.match.receive(1, Action("m", 999, 4), now)) or [])
+    sim.at(0.6, lambda now: got.extend(sim.match.receive(0, Ok("m", 1), now)) or [])
+    result = sim.run()
+    errors = [o.message for o in got if hasattr(o, "message") and isinstance(o.message, Error)]
+    assert [e.code for e in errors] == ["unexpected_message", "late_answer"]
+    assert result.verdict is None and result.status == "finished"
+
+
+def test_abort_ends_without_a_winner() -> None:
+    sim = Simulation(
+        Match("m", MatchConfig(game="tictactoe", bots=["a", "b"])),
+        [first_legal(1.0), first_legal(1.0)],
+    )
+    sim.at(2.2, lambda now: sim.match.abort("server shutting down", now))
+    result = sim.run()
+    assert result.status == "aborted" and result.winner is None
+    assert result.reason == "server shutting down"
+
+
+def test_three_player_counting_rotates_all_seats() -> None:
+    bots = [first_legal(), first_legal(), first_legal()]
+    result, _ = play(bots, game="counting", rounds=3, options={"plies": 5})
+    assert [r.players for r in result.rounds] == [[0, 1, 2], [1, 2, 0], [2, 0, 1]]
+    # The fifth call is made by seat 1 every round.
+    assert result.scores == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"game": "chesss"}, "unknown game"),
+        ({"bots": ["a"]}, "played by 2 players"),
+        ({"bots": ["a", "a"]}, "against itself"),
+        ({"rounds": 0}, "rounds"),
+        ({"time_control": PerMove(seconds=-1)}, "seconds must be"),
+        ({"options": {"plies": "x"}, "game": "counting"}, "plies"),
+        ({"ready_timeout": float("inf")}, "ready_timeout"),
+    ],
+)
+def test_bad_configs_are_refused_with_a_reason(settings: dict[str, Any], message: str) -> None:
+    values: dict[str, Any] = {"game": "tictactoe", "bots": ["a", "b"], **settings}
+    with pytest.raises(MatchConfigError, match=message):
+        Match("m", MatchConfig(**values))
+
+
+def test_round_result_goes_to_bots_and_spectators() -> None:
+    bot = Scripted(lambda r: answer(r, r.legal_actions[0]))  # type: ignore[index]
+    _, sim = play([bot, first_legal()])
+    sent = [m for m in bot.received if isinstance(m, RoundResult)]
+    assert sent == of_type(sim, RoundResult)
+    assert sent[0].bots == ["bot0", "bot1"]

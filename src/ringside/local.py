@@ -13,6 +13,7 @@ import heapq
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol
 
 from ringside.protocol.messages import (
@@ -138,7 +139,7 @@ class Simulation:
                 self._cancel_timer(output.player)
                 player = output.player
                 happening = _Happening(
-                    output.at, next(self._order), lambda now: self.match.timer(player, now)
+                    output.at, next(self._order), partial(self.match.timer, player)
                 )
                 self._timers[player] = happening
                 heapq.heappush(self._queue, happening)

@@ -28,7 +28,10 @@ class CountingState:
 class Counting(BaseGame[CountingState, CountingOptions]):
     name = "counting"
     title = "Counting"
-    rules = "Seats call 1, 2, 3... in turn; the action is the next number; whoever calls the last one wins."
+    rules = (
+        "Seats call 1, 2, 3... in turn; the action is the next number; "
+        "whoever calls the last one wins."
+    )
     players = range(1, 9)
     options_type = CountingOptions
 
@@ -47,7 +50,7 @@ class Counting(BaseGame[CountingState, CountingOptions]):
 
     def play(self, state: CountingState, actions: dict[int, JSON]) -> CountingState:
         (action,) = actions.values()
-        if action != state.count + 1 or isinstance(action, bool):
+        if type(action) is not int or action != state.count + 1:  # not 1.0 nor True
             raise IllegalAction(f"the next number is {state.count + 1}, not {action!r:.40}")
         return CountingState(state.count + 1, state.players, state.plies)
 

@@ -255,6 +255,74 @@ class Forfeit(Message, tag="forfeit"):
 MatchEvent = MatchStarted | RoundStarted | Move | Forfeit | RoundResult | MatchResult
 
 
+# --- lobby (spectator stream) -------------------------------------------------
+
+
+class BotInfo(msgspec.Struct, frozen=True):
+    name: str
+    games: list[str] | None
+    status: Literal["idle", "playing"]
+    matches: list[str]
+    max_matches: int = 1
+    guest: bool = False
+    transport: str = "websocket"
+
+
+class MatchInfo(msgspec.Struct, frozen=True):
+    id: str
+    game: str
+    bots: list[str]
+    status: str
+    round: int = 0
+    rounds: int = 1
+
+
+class Lobby(Message, tag="lobby"):
+    """The snapshot a spectator gets first: who is online, what is being played."""
+
+    bots: list[BotInfo]
+    matches: list[MatchInfo]
+
+
+class BotJoined(Message, tag="bot_joined"):
+    bot: BotInfo
+
+
+class BotLeft(Message, tag="bot_left"):
+    name: str
+
+
+class BotStatus(Message, tag="bot_status"):
+    bot: BotInfo
+
+
+class MatchListed(Message, tag="match_listed"):
+    """A match started or ended: the lobby's list of running matches changed."""
+
+    match: MatchInfo
+
+
+class MatchSnapshot(Message, tag="snapshot"):
+    """Every event of a match so far, sent to a spectator that starts watching it."""
+
+    match: str
+    events: list[JSON]
+
+
+class Watch(Message, tag="watch"):
+    """Spectator to server: send me this match's snapshot and then its events."""
+
+    match: str
+
+
+class Unwatch(Message, tag="unwatch"):
+    match: str
+
+
+LobbyEvent = Lobby | BotJoined | BotLeft | BotStatus | MatchListed
+SpectatorMessage = Watch | Unwatch
+
+
 def type_of(message: msgspec.Struct) -> str:
     """The ``type`` tag a message carries on the wire."""
     return str(message.__struct_config__.tag)

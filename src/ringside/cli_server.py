@@ -1,0 +1,134 @@
+"""CLI commands of the server side: ``ringside serve`` and ``ringside bots``."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ringside.server.app import Settings
+
+bots_app = typer.Typer(help="Register and list bots (tokens are stored only as hashes).")
+console = Console()
+
+
+def _database_url(database_url: str | None, data_dir: Path) -> str:
+    from ringside.store.database import sqlite_url
+
+    return database_url or sqlite_url(data_dir)
+
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar="RINGSIDE_DATABASE_URL",
+        help="SQLAlchemy URL, e.g. postgresql+asyncpg://user@host/db (default: SQLite in the data dir)",
+    ),
+]
+DataDir = Annotated[
+    Path, typer.Option("--data-dir", envvar="RINGSIDE_DATA_DIR", help="Where SQLite lives")
+]
+
+
+def serve(
+    host: Annotated[str, typer.Option(envvar="RINGSIDE_HOST", help="Address to listen on")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[
+        int, typer.Option(envvar="RINGSIDE_PORT", help="HTTP and WebSocket port (0: any free)")
+    ] = 8000,
+    tcp_port: Annotated[
+        int, typer.Option(envvar="RINGSIDE_TCP_PORT", help="TCP port for JSON-lines bots")
+    ] = 8001,
+    database_url: DatabaseUrl = None,
+    data_dir: DataDir = Path("data"),
+    open_mode: Annotated[
+        bool,
+        typer.Option(
+            "--open",
+            envvar="RINGSIDE_OPEN",
+            help="Let any name join as a guest and start matches without an admin token",
+        ),
+    ] = False,
+    admin_token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="RINGSIDE_ADMIN_TOKEN", help="Token required to start matches over HTTP"
+        ),
+    ] = None,
+    heartbeat: Annotated[
+        float, typer.Option(envvar="RINGSIDE_HEARTBEAT", help="Seconds between pings")
+    ] = 20.0,
+) -> None:
+    """Run the match server: HTTP API, WebSocket for bots and spectators, TCP for bots."""
+    from ringside.server.main import run
+
+    if not open_mode and not admin_token:
+        console.print(
+            "[yellow]No --admin-token and not --open: matches can only be started "
+            "by a later admin token or the ladder.[/]",
+            highlight=False,
+        )
+    run(
+        Settings(
+            host=host,
+            port=port,
+            tcp_port=tcp_port,
+            database_url=database_url,
+            data_dir=data_dir,
+            open=open_mode,
+            admin_token=admin_token,
+            heartbeat=heartbeat,
+        )
+    )
+
+
+@bots_app.command("add")
+def bots_add(
+    name: str,
+    database_url: DatabaseUrl = None,
+    data_dir: DataDir = Path("data"),
+) -> None:
+    """Register a bot and print its token once; only a hash is kept."""
+    from ringside.store.database import open_store
+    from ringside.store.records import BotExists
+
+    async def add() -> str:
+        store = await open_store(_database_url(database_url, data_dir))
+        try:
+            return await store.add_bot(name)
+        finally:
+            await store.close()
+
+    try:
+        token = asyncio.run(add())
+    except BotExists:
+        typer.echo(f"error: a bot named {name!r} is already registered", err=True)
+        raise typer.Exit(2) from None
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Registered {name}. Its token (shown only now): {token}")
+
+
+@bots_app.command("list")
+def bots_list(database_url: DatabaseUrl = None, data_dir: DataDir = Path("data")) -> None:
+    """List registered bots."""
+    from ringside.store.database import open_store
+
+    async def fetch() -> list[tuple[str, str]]:
+        store = await open_store(_database_url(database_url, data_dir))
+        try:
+            return [(b.name, b.created_at.isoformat()) for b in await store.list_bots()]
+        finally:
+            await store.close()
+
+    table = Table("name", "registered")
+    for name, created in asyncio.run(fetch()):
+        table.add_row(name, created)
+    console.print(table)

@@ -1,0 +1,389 @@
+"""The HTTP API. Each route names the models that validate its input and shape
+its output, and the OpenAPI document is generated from those same models."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import msgspec
+from aiohttp import web
+
+from ringside.games.registry import catalogue
+from ringside.protocol.messages import BotInfo, MatchInfo
+from ringside.referee.config import MatchConfig
+from ringside.server.app import ApiError
+from ringside.server.transports import SERVER_KEY
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class ErrorDetail(msgspec.Struct):
+    code: str
+    message: str
+
+
+class ErrorBody(msgspec.Struct):
+    error: ErrorDetail
+
+
+class GameInfo(msgspec.Struct):
+    name: str
+    title: str
+    rules: str
+    min_players: int
+    max_players: int
+    simultaneous: bool
+    options_schema: dict[str, Any]
+
+
+class GameList(msgspec.Struct):
+    games: list[GameInfo]
+
+
+class BotList(msgspec.Struct):
+    bots: list[BotInfo]
+    matches: list[MatchInfo]
+
+
+class MatchCreated(msgspec.Struct):
+    id: str
+    url: str
+    watch: str
+
+
+class Seat(msgspec.Struct):
+    player: int
+    bot: str
+    score: float | None
+
+
+class MatchSummary(msgspec.Struct):
+    id: str
+    game: str
+    status: Literal["pending", "running", "finished", "aborted"]
+    rounds: int
+    bots: list[str]
+    seats: list[Seat]
+    options: dict[str, Any]
+    time_control: dict[str, Any]
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    winner: str | None
+    verdict: str | None
+    tournament_id: str | None
+
+
+class RoundRow(msgspec.Struct):
+    round: int
+    seats: list[int]
+    scores: list[float]
+    verdict: dict[str, Any] | None
+
+
+class MatchDetail(MatchSummary):
+    result: dict[str, Any] | None
+    round_results: list[RoundRow]
+    events: list[dict[str, Any]]
+    """The stored event log, in order: a replay is these events played back."""
+
+
+class MatchPage(msgspec.Struct):
+    items: list[MatchSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    response: type | None
+    body: type | None = None
+    query: tuple[tuple[str, str], ...] = ()
+    admin: bool = False
+    errors: tuple[int, ...] = ()
+
+
+ROUTES: list[Route] = []
+
+
+def route(
+    method: str,
+    path: str,
+    summary: str,
+    response: type | None,
+    *,
+    body: type | None = None,
+    query: tuple[tuple[str, str], ...] = (),
+    admin: bool = False,
+    errors: tuple[int, ...] = (),
+) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        ROUTES.append(Route(method, path, handler, summary, response, body, query, admin, errors))
+        return handler
+
+    return register
+
+
+_encoder = msgspec.json.Encoder()
+
+
+def json_response(value: Any, status: int = 200) -> web.Response:
+    return web.Response(body=_encoder.encode(value), status=status, content_type="application/json")
+
+
+def error_response(status: int, code: str, message: str) -> web.Response:
+    return json_response(ErrorBody(ErrorDetail(code, message)), status)
+
+
+def _require_admin(request: web.Request) -> None:
+    settings = request.app[SERVER_KEY].settings
+    if settings.open:
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    expected = settings.admin_token
+    if (
+        expected is None
+        or scheme.lower() != "bearer"
+        or not hmac.compare_digest(token.strip().encode(), expected.encode())
+    ):
+        raise ApiError(401, "unauthorized", "this server needs an admin token: Authorization: Bearer TOKEN")
+
+
+async def _body(request: web.Request, model: type[Any]) -> Any:
+    raw = await request.read()
+    try:
+        return msgspec.json.decode(raw, type=model)
+    except msgspec.ValidationError as exc:
+        raise ApiError(422, "invalid_field", str(exc)) from None
+    except msgspec.DecodeError as exc:
+        raise ApiError(400, "malformed_json", f"the body is not JSON: {exc}") from None
+
+
+def _int_query(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(422, "invalid_field", f"{name} must be an integer") from None
+    if not lo <= value <= hi:
+        raise ApiError(422, "invalid_field", f"{name} must be from {lo} to {hi}")
+    return value
+
+
+# --- routes ---------------------------------------------------------------------------
+
+
+@route("GET", "/api/games", "The catalogue of games", GameList)
+async def list_games(request: web.Request) -> web.StreamResponse:
+    games = [
+        GameInfo(
+            g.name,
+            g.title,
+            g.rules,
+            g.players.start,
+            g.players.stop - 1,
+            g.simultaneous,
+            g.options_schema(),
+        )
+        for g in catalogue()
+    ]
+    return json_response(GameList(games))
+
+
+@route(
+    "GET",
+    "/api/bots",
+    "Bots online now, with their status, and the running matches",
+    BotList,
+    query=(("game", "only bots that play this game"),),
+)
+async def list_bots(request: web.Request) -> web.StreamResponse:
+    lobby = request.app[SERVER_KEY].lobby
+    return json_response(BotList(lobby.online(request.query.get("game")), lobby.running()))
+
+
+@route(
+    "POST",
+    "/api/matches",
+    "Start a match between connected bots",
+    MatchCreated,
+    body=MatchConfig,
+    admin=True,
+    errors=(400, 401, 404, 409, 422),
+)
+async def create_match(request: web.Request) -> web.StreamResponse:
+    _require_admin(request)
+    config = await _body(request, MatchConfig)
+    runner = await request.app[SERVER_KEY].create_match(config)
+    return json_response(
+        MatchCreated(runner.id, f"/api/matches/{runner.id}", f"/ws/watch?match={runner.id}"), 201
+    )
+
+
+@route(
+    "GET",
+    "/api/matches",
+    "Stored matches, newest first",
+    MatchPage,
+    query=(
+        ("bot", "only matches this bot played"),
+        ("game", "only this game"),
+        ("status", "pending, running, finished or aborted"),
+        ("limit", "page size, 1 to 200 (default 50)"),
+        ("offset", "items to skip"),
+    ),
+    errors=(422,),
+)
+async def list_matches(request: web.Request) -> web.StreamResponse:
+    status = request.query.get("status")
+    if status is not None and status not in ("pending", "running", "finished", "aborted"):
+        raise ApiError(422, "invalid_field", "status must be pending, running, finished or aborted")
+    limit = _int_query(request, "limit", 50, 1, 200)
+    offset = _int_query(request, "offset", 0, 0, 10**9)
+    items, total = await request.app[SERVER_KEY].store.list_matches(
+        bot=request.query.get("bot"),
+        game=request.query.get("game"),
+        status=status,  # type: ignore[arg-type]
+        limit=limit,
+        offset=offset,
+    )
+    page = MatchPage([_summary(m) for m in items], total, limit, offset)
+    return json_response(page)
+
+
+@route(
+    "GET",
+    "/api/matches/{id}",
+    "One match with its rounds and full event log (the replay)",
+    MatchDetail,
+    errors=(404,),
+)
+async def get_match(request: web.Request) -> web.StreamResponse:
+    match_id = request.match_info["id"]
+    record = await request.app[SERVER_KEY].store.get_match(match_id)
+    if record is None:
+        raise ApiError(404, "unknown_match", f"no match {match_id!r:.40}")
+    summary = msgspec.structs.asdict(_summary(record))
+    detail = MatchDetail(
+        **summary,
+        result=record.result,
+        round_results=[RoundRow(r.round, r.seats, r.scores, r.verdict) for r in record.round_results],
+        events=list(record.events),
+    )
+    return json_response(detail)
+
+
+def _summary(record: Any) -> MatchSummary:
+    def iso(value: Any) -> str | None:
+        return None if value is None else value.isoformat()
+
+    return MatchSummary(
+        id=record.id,
+        game=record.game,
+        status=record.status,
+        rounds=record.rounds,
+        bots=record.bots,
+        seats=[Seat(s.player, s.bot_name, s.score) for s in record.seats],
+        options=record.options,
+        time_control=record.time_control,
+        created_at=iso(record.created_at) or "",
+        started_at=iso(record.started_at),
+        finished_at=iso(record.finished_at),
+        winner=record.winner,
+        verdict=record.verdict,
+        tournament_id=record.tournament_id,
+    )
+
+
+# --- OpenAPI ----------------------------------------------------------------------------
+
+
+def openapi_document() -> dict[str, Any]:
+    models: list[Any] = [ErrorBody]
+    for r in ROUTES:
+        models += [m for m in (r.response, r.body) if m is not None]
+    schemas, components = msgspec.json.schema_components(
+        models, ref_template="#/components/schemas/{name}"
+    )
+    refs = dict(zip(models, schemas, strict=True))
+    paths: dict[str, dict[str, Any]] = {}
+    for r in ROUTES:
+        op: dict[str, Any] = {"summary": r.summary, "operationId": r.handler.__name__}
+        params = [
+            {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+        ] if "{id}" in r.path else []
+        params += [
+            {"name": n, "in": "query", "required": False, "description": d, "schema": {"type": "string"}}
+            for n, d in r.query
+        ]
+        if params:
+            op["parameters"] = params
+        if r.body is not None:
+            op["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": refs[r.body]}},
+            }
+        ok = "201" if r.method == "POST" else "200"
+        op["responses"] = {
+            ok: {"description": "OK", "content": {"application/json": {"schema": refs[r.response]}}}
+        }
+        for status in r.errors:
+            op["responses"][str(status)] = {
+                "description": "refused; the body says why",
+                "content": {"application/json": {"schema": refs[ErrorBody]}},
+            }
+        if r.admin:
+            op["security"] = [{"adminToken": []}]
+        paths.setdefault(r.path, {})[r.method.lower()] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Ringside",
+            "version": "1",
+            "description": "A match server for AI programs. Bots connect over WebSocket "
+            "(/ws/bot) or TCP; spectators over WebSocket (/ws/watch).",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+async def openapi_json(request: web.Request) -> web.StreamResponse:
+    return json_response(request.app[OPENAPI_KEY])
+
+
+OPENAPI_KEY = web.AppKey("openapi", dict)
+
+
+@web.middleware
+async def errors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every refusal is JSON with a code and a sentence; no traceback reaches a client."""
+    try:
+        return await handler(request)
+    except ApiError as exc:
+        return error_response(exc.status, exc.code, exc.message)
+    except web.HTTPException as exc:
+        if not request.path.startswith("/api/") or exc.status < 400:
+            raise
+        return error_response(exc.status, exc.reason.lower().replace(" ", "_"), exc.reason)
+
+
+def add_routes(app: web.Application) -> None:
+    for r in ROUTES:
+        app.router.add_route(r.method, r.path, r.handler)
+    app[OPENAPI_KEY] = openapi_document()
+    app.router.add_get("/api/openapi.json", openapi_json)

@@ -1,0 +1,144 @@
+"""Start, serve and stop: the aiohttp application, the TCP listener, the store."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Callable
+from html import escape
+
+from aiohttp import web
+
+from ringside.server.api import add_routes, errors_middleware
+from ringside.server.app import Server, Settings
+from ringside.server.transports import SERVER_KEY, TcpBots, bot_websocket, watch_websocket
+from ringside.store.database import open_store, sqlite_url
+
+log = logging.getLogger("ringside.server")
+
+
+async def status_page(request: web.Request) -> web.StreamResponse:
+    """A plain page until the web front end lands: who is online, what is playing."""
+    lobby = request.app[SERVER_KEY].lobby
+    bots = "".join(
+        f"<li>{escape(b.name)} — {escape(b.status)} ({escape(', '.join(b.games or ['any game']))})</li>"
+        for b in lobby.online()
+    )
+    matches = "".join(
+        f"<li>{escape(m.game)}: {escape(' vs '.join(m.bots))}, round {m.round}/{m.rounds}</li>"
+        for m in lobby.running()
+    )
+    html = (
+        "<!doctype html><html lang=en><meta charset=utf-8><title>Ringside</title>"
+        "<h1>Ringside</h1>"
+        f"<h2>Bots online</h2><ul>{bots or '<li>none</li>'}</ul>"
+        f"<h2>Matches running</h2><ul>{matches or '<li>none</li>'}</ul>"
+        '<p><a href="/api/docs">API reference</a> · <a href="/api/openapi.json">OpenAPI</a></p>'
+    )
+    return web.Response(text=html, content_type="text/html")
+
+
+API_DOCS = """<!doctype html><html lang=en><meta charset=utf-8><title>Ringside API</title>
+<style>body{font:15px system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
+code,pre{background:#f4f4f4;padding:.1rem .3rem}pre{padding:.6rem;overflow:auto}
+h3{margin-bottom:.2rem}</style>
+<h1>Ringside HTTP API</h1><p>Generated from <a href="/api/openapi.json">openapi.json</a>.</p>
+<div id=ops>Loading…</div>
+<script>
+fetch('/api/openapi.json').then(r => r.json()).then(doc => {
+  const root = document.getElementById('ops'); root.textContent = '';
+  for (const [path, ops] of Object.entries(doc.paths)) for (const [method, op] of Object.entries(ops)) {
+    const h = document.createElement('h3'); h.textContent = method.toUpperCase() + ' ' + path;
+    const p = document.createElement('p'); p.textContent = op.summary + (op.security ? ' (admin token)' : '');
+    root.append(h, p);
+    for (const prm of op.parameters || []) {
+      const li = document.createElement('div');
+      li.textContent = '· ' + prm.name + ' (' + prm.in + '): ' + (prm.description || ''); root.append(li);
+    }
+    for (const [status, resp] of Object.entries(op.responses)) {
+      const pre = document.createElement('pre');
+      pre.textContent = status + ' ' + JSON.stringify(resp.content['application/json'].schema);
+      root.append(pre);
+    }
+  }
+  const h = document.createElement('h2'); h.textContent = 'Schemas'; root.append(h);
+  const pre = document.createElement('pre'); pre.textContent = JSON.stringify(doc.components.schemas, null, 2);
+  root.append(pre);
+}).catch(e => { document.getElementById('ops').textContent = 'Could not load the API document: ' + e; });
+</script>"""
+
+
+async def api_docs(request: web.Request) -> web.StreamResponse:
+    return web.Response(text=API_DOCS, content_type="text/html")
+
+
+def build_app(server: Server) -> web.Application:
+    app = web.Application(middlewares=[errors_middleware], client_max_size=1024 * 1024)
+    app[SERVER_KEY] = server
+    add_routes(app)
+    app.router.add_get("/api/docs", api_docs)
+    app.router.add_get("/ws/bot", bot_websocket)
+    app.router.add_get("/ws/watch", watch_websocket)
+    app.router.add_get("/", status_page)
+    return app
+
+
+async def serve(
+    settings: Settings,
+    ready: Callable[[str, int, int], None] | None = None,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Run until ``stop`` is set or SIGINT/SIGTERM arrives, then shut down cleanly."""
+    url = settings.database_url or sqlite_url(settings.data_dir)
+    store = await open_store(url)
+    aborted = await store.abort_interrupted()
+    if aborted:
+        log.warning("marked %d interrupted match(es) aborted: %s", len(aborted), ", ".join(aborted))
+    server = Server(settings, store)
+    app = build_app(server)
+    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=5)
+    await runner.setup()
+    tcp = TcpBots(server)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        site = web.TCPSite(runner, settings.host, settings.port)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        tcp_port = await tcp.start(settings.host, settings.tcp_port)
+        if ready is not None:
+            ready(settings.host, port, tcp_port)
+        await stop.wait()
+    finally:
+        await server.shutdown()
+        await tcp.stop()
+        await runner.cleanup()
+        await store.close()
+
+
+def print_ready(host: str, port: int, tcp_port: int) -> None:
+    shown = f"[{host}]" if ":" in host else host
+    print(
+        f"Ringside is serving http://{shown}:{port}/  "
+        f"(bots: ws://{shown}:{port}/ws/bot or tcp://{shown}:{tcp_port})",
+        flush=True,
+    )
+
+
+def run(settings: Settings) -> None:
+    try:
+        import uvloop
+
+        runner: Callable[..., None] = uvloop.run
+    except ImportError:  # pragma: no cover - uvloop is a dependency
+        runner = asyncio.run
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    runner(serve(settings, print_ready))

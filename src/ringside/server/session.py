@@ -1,0 +1,233 @@
+"""One bot's connection: hello, authentication, then routing match messages.
+
+Transports feed raw message bytes in (one WebSocket frame or one TCP line)
+and call ``closed`` when the connection ends; both transports therefore look
+the same to everything above them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import unicodedata
+from typing import TYPE_CHECKING, Literal
+
+from ringside.games.registry import catalogue_names
+from ringside.protocol.codec import ProtocolError, encode, parse_bot_message
+from ringside.protocol.messages import (
+    PROTOCOL_VERSION,
+    BotInfo,
+    Error,
+    Hello,
+    Pong,
+    Welcome,
+)
+from ringside.server.peer import Peer
+
+if TYPE_CHECKING:
+    from ringside.server.app import Server
+    from ringside.server.runner import MatchRunner
+
+log = logging.getLogger("ringside.server")
+
+MAX_NAME = 64
+MAX_MATCHES = 64
+MAX_ERRORS_BEFORE_HELLO = 5
+
+
+class BotSession:
+    def __init__(self, server: Server, peer: Peer, transport: str) -> None:
+        self.server = server
+        self.peer = peer
+        self.transport = transport
+        self.state: Literal["greeting", "authenticating", "ready", "closed"] = "greeting"
+        self.name = ""
+        self.guest = False
+        self.token: str | None = None
+        self.header_token: str | None = None
+        """A token from the WebSocket's Authorization header, used when hello has none."""
+        self.games: list[str] | None = None
+        self.max_matches = 1
+        self.matches: dict[str, MatchRunner] = {}
+        self.reserved = 0
+        self.errors = 0
+        self.last_seen = asyncio.get_running_loop().time()
+
+    # --- what the lobby shows -------------------------------------------------------
+
+    def info(self) -> BotInfo:
+        return BotInfo(
+            self.name,
+            self.games,
+            "playing" if self.matches else "idle",
+            sorted(self.matches),
+            self.max_matches,
+            self.guest,
+            self.transport,
+        )
+
+    def plays(self, game: str) -> bool:
+        return self.games is None or game in self.games
+
+    def free_slots(self) -> int:
+        return self.max_matches - len(self.matches) - self.reserved
+
+    # --- input from the transport ---------------------------------------------------
+
+    async def on_data(self, data: bytes | str) -> None:
+        self.last_seen = asyncio.get_running_loop().time()
+        if self.state == "closed":
+            return
+        message = parse_bot_message(data, self.server.settings.max_message_bytes)
+        if isinstance(message, ProtocolError):
+            self._bad_message(message)
+        elif isinstance(message, Hello):
+            await self._hello(message)
+        elif self.state != "ready":
+            self.send_error("unexpected_message", "say hello first", fatal=False)
+        elif isinstance(message, Pong):
+            return
+        else:
+            runner = self.matches.get(message.match)
+            if runner is None:
+                text = f"you are not playing match {message.match!r:.40}"
+                self.send_error("unexpected_message", text, match=message.match)
+            else:
+                runner.receive(runner.player_of(self.name), message)
+
+    def closed(self) -> None:
+        """The connection is gone; matches start their reconnect grace."""
+        if self.state == "closed":
+            return
+        was_ready = self.state == "ready"
+        self.state = "closed"
+        self.peer.closed = True
+        if not was_ready:
+            return
+        self.server.lobby.leave(self)
+        runners = [r for r in self.matches.values() if not r.finished]
+        self.matches.clear()
+        if runners:
+            self.server.detach(self.name, self.token, runners)
+        for runner in runners:
+            runner.disconnected(runner.player_of(self.name))
+
+    # --- output -------------------------------------------------------------------
+
+    def send_error(
+        self, code: str, message: str, *, match: str | None = None, fatal: bool = False
+    ) -> None:
+        self.peer.send(encode(Error(code, message, match, fatal)))
+        if fatal:
+            self.state = "closed" if self.state != "ready" else self.state
+            self.peer.close_soon()
+
+    # --- matches ------------------------------------------------------------------
+
+    def match_started(self, runner: MatchRunner) -> None:
+        self.reserved = max(0, self.reserved - 1)
+        self.matches[runner.id] = runner
+        self.server.lobby.status_changed(self)
+
+    def match_ended(self, runner: MatchRunner) -> None:
+        if self.matches.pop(runner.id, None) is not None and self.state == "ready":
+            self.server.lobby.status_changed(self)
+
+    # --- internals ------------------------------------------------------------------
+
+    def _bad_message(self, error: ProtocolError) -> None:
+        self.send_error(error.code, error.message, fatal=error.code == "too_large")
+        if self.state != "ready":
+            self.errors += 1
+            if self.errors >= MAX_ERRORS_BEFORE_HELLO:
+                self.send_error("protocol_error", "too many bad messages before hello", fatal=True)
+            return
+        detail = f"{error.code}: {error.message}"
+        for runner in list(self.matches.values()):
+            player = runner.player_of(self.name)
+            if runner.owes_answer(player):
+                runner.protocol_error(player, detail)
+
+    async def _hello(self, hello: Hello) -> None:
+        if self.state != "greeting":
+            self.send_error("unexpected_message", "hello was already received")
+            return
+        refusal = self._check_hello(hello)
+        if refusal is not None:
+            self.send_error(refusal[0], refusal[1], fatal=True)
+            return
+        self.state = "authenticating"
+        name = hello.name.strip()
+        token = hello.token or self.header_token
+        record = await self.server.store.get_bot(name)
+        if record is not None and not record.guest:
+            if token is None or not await self.server.store.verify_bot(name, token):
+                self.send_error("bad_token", f"wrong or missing token for bot {name!r}", fatal=True)
+                return
+        elif not self.server.settings.open:
+            self.send_error(
+                "unknown_bot",
+                f"bot {name!r} is not registered: an operator runs `ringside bots add {name}`"
+                " (or the server runs with --open to accept guests)",
+                fatal=True,
+            )
+            return
+        else:
+            self.guest = True
+        if self.peer.closed:
+            return  # the connection dropped while we looked the bot up
+        existing = self.server.lobby.bots.get(name)
+        if existing is not None and existing.state != "closed":
+            self.send_error(
+                "name_taken", f"a bot named {name!r} is already connected", fatal=True
+            )
+            return
+        detached = self.server.detached.get(name)
+        if detached is not None and self.guest and not _same(detached.token, token):
+            self.send_error(
+                "name_taken",
+                f"bot {name!r} is in a match; reconnect with the same token",
+                fatal=True,
+            )
+            return
+        self.name = name
+        self.token = token
+        self.games = sorted(set(hello.games)) if hello.games is not None else None
+        self.max_matches = hello.max_matches
+        self.state = "ready"
+        self.peer.send(encode(Welcome(name, name, self.guest, PROTOCOL_VERSION)))
+        self.server.lobby.join(self)
+        if detached is not None:
+            for runner in self.server.reattach(name):
+                self.matches[runner.id] = runner
+                if not runner.reconnected(runner.player_of(name), self):
+                    self.matches.pop(runner.id, None)
+            if self.matches:
+                self.server.lobby.status_changed(self)
+        log.info("bot %s joined over %s%s", name, self.transport, " as a guest" * self.guest)
+
+    def _check_hello(self, hello: Hello) -> tuple[str, str] | None:
+        if hello.protocol != PROTOCOL_VERSION:
+            return "unsupported_protocol", f"this server speaks protocol {PROTOCOL_VERSION}"
+        name = hello.name.strip()
+        if not 1 <= len(name) <= MAX_NAME:
+            return "invalid_field", f"name must be 1 to {MAX_NAME} characters"
+        if any(unicodedata.category(ch).startswith("C") for ch in name):
+            return "invalid_field", "name must not contain control characters"
+        if not 1 <= hello.max_matches <= MAX_MATCHES:
+            return "invalid_field", f"max_matches must be from 1 to {MAX_MATCHES}"
+        if hello.games is not None:
+            known = set(catalogue_names())
+            unknown = [g for g in hello.games if g not in known]
+            if unknown:
+                return "unknown_game", (
+                    f"unknown game {unknown[0]!r:.40}; known: {', '.join(sorted(known))}"
+                )
+        return None
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return hmac.compare_digest(a.encode(), b.encode())

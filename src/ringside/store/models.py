@@ -1,0 +1,171 @@
+"""ORM models of the store: the single source of the schema that migrations must match.
+
+Nothing outside ``ringside.store`` sees these classes: the repository turns rows
+into plain frozen records, so a caller can never lazy-load or mutate a row by
+accident. The initial migration (``migrations/versions/0001_initial.py``) is a
+frozen copy of this schema; a test checks the two agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+MatchStatus = Literal["pending", "running", "finished", "aborted"]
+MATCH_STATUSES: tuple[MatchStatus, ...] = ("pending", "running", "finished", "aborted")
+LIVE_STATUSES: tuple[MatchStatus, ...] = ("pending", "running")
+"""Statuses of a match that may still change; the others are final."""
+
+NAME_LENGTH = 64
+"""Longest bot name; the protocol layer may be stricter, never looser."""
+
+# Explicit constraint names, so that migrations can drop or alter them by name
+# on every backend (SQLite batch mode needs names too).
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that always comes back as an aware UTC datetime.
+
+    SQLite keeps no time zone and PostgreSQL returns the session's zone; both
+    are normalised here so records compare equal whatever the backend. Naive
+    datetimes are refused rather than guessed.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: the store keeps UTC times only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# Plain JSON on every backend: PostgreSQL's json keeps the text as written (key
+# order included), which is what an event log replayed verbatim wants, and the
+# store never queries inside these documents.
+Json = JSON(none_as_null=True)
+
+
+class Base(DeclarativeBase):
+    """Declarative base carrying the shared metadata and naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Bot(Base):
+    """A bot known to the server; guests have no token."""
+
+    __tablename__ = "bots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH), unique=True)
+    token_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    guest: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Match(Base):
+    """A match, from creation to its final result."""
+
+    __tablename__ = "matches"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'running', 'finished', 'aborted')", name="status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    game: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    rounds: Mapped[int] = mapped_column(Integer)
+    options: Mapped[dict[str, Any]] = mapped_column(Json)
+    time_control: Mapped[dict[str, Any]] = mapped_column(Json)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    result: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    winner: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    verdict: Mapped[str | None] = mapped_column(String(32))
+    tournament_id: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class MatchSeat(Base):
+    """One participant of a match; ``player`` indexes the match's bot list."""
+
+    __tablename__ = "match_seats"
+    match_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("matches.id", ondelete="CASCADE"), primary_key=True
+    )
+    player: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bot_name: Mapped[str] = mapped_column(String(NAME_LENGTH), index=True)
+    score: Mapped[float | None] = mapped_column(Float)
+
+
+class Round(Base):
+    """The result of one round; ``seats`` gives the player index at each seat."""
+
+    __tablename__ = "rounds"
+
+    match_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("matches.id", ondelete="CASCADE"), primary_key=True
+    )
+    round: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seats: Mapped[list[int]] = mapped_column(Json)
+    scores: Mapped[list[float]] = mapped_column(Json)
+    verdict: Mapped[Any] = mapped_column(Json, nullable=True)
+
+
+class Event(Base):
+    """One entry of a match's event log; the primary key keeps (match, seq) unique."""
+
+    __tablename__ = "events"
+
+    match_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("matches.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(Json)
+
+
+class Rating(Base):
+    """A bot's skill estimate for one game (filled by the rating layer)."""
+
+    __tablename__ = "ratings"
+
+    game: Mapped[str] = mapped_column(String(64), primary_key=True)
+    bot_name: Mapped[str] = mapped_column(String(NAME_LENGTH), primary_key=True)
+    mu: Mapped[float] = mapped_column(Float)
+    sigma: Mapped[float] = mapped_column(Float)
+    games: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

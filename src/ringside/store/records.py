@@ -1,0 +1,109 @@
+"""What the store hands out: frozen records and the errors it raises on purpose.
+
+Records are plain values detached from any session, so they can cross awaits,
+be cached or serialised without touching the database again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ringside.store.models import MatchStatus
+
+
+class StoreError(Exception):
+    """Base of the errors the store raises on purpose."""
+
+
+class BotExists(StoreError):
+    """A bot with that name is already registered."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"a bot named {name!r} already exists")
+        self.name = name
+
+
+class MatchExists(StoreError):
+    """A match with that id is already stored."""
+
+    def __init__(self, match_id: str) -> None:
+        super().__init__(f"a match with id {match_id!r} already exists")
+        self.match_id = match_id
+
+
+class MatchNotFound(StoreError, LookupError):
+    """No match has that id."""
+
+    def __init__(self, match_id: str) -> None:
+        super().__init__(f"no match with id {match_id!r}")
+        self.match_id = match_id
+
+
+class MatchClosed(StoreError):
+    """The match is finished or aborted: its record is final and cannot change."""
+
+    def __init__(self, match_id: str, status: str) -> None:
+        super().__init__(f"match {match_id!r} is {status}; its record is final")
+        self.match_id = match_id
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class BotRecord:
+    id: int
+    name: str
+    created_at: datetime
+    guest: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SeatRecord:
+    player: int
+    bot_name: str
+    score: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class RoundRecord:
+    round: int
+    seats: list[int]
+    scores: list[float]
+    verdict: Any
+
+
+@dataclass(frozen=True, slots=True)
+class MatchSummary:
+    """A match as listed: no result document, rounds or events."""
+
+    id: str
+    game: str
+    status: MatchStatus
+    rounds: int
+    """Planned number of rounds."""
+    options: dict[str, Any]
+    time_control: dict[str, Any]
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    winner: str | None
+    verdict: str | None
+    tournament_id: str | None
+    seats: tuple[SeatRecord, ...]
+
+    @property
+    def bots(self) -> list[str]:
+        """Bot names by player index."""
+        return [seat.bot_name for seat in self.seats]
+
+
+@dataclass(frozen=True, slots=True)
+class MatchRecord(MatchSummary):
+    """A whole match: enough to show its result and rebuild its replay."""
+
+    result: dict[str, Any] | None
+    round_results: tuple[RoundRecord, ...]
+    """Rounds played, in order (``rounds`` is the number planned)."""
+    events: tuple[dict[str, Any], ...]
+    """The event log in order (``seq`` 0, 1, ...)."""

@@ -1,0 +1,427 @@
+"""The repository: every read and write the server makes to the database.
+
+Each method runs in its own session and transaction and returns plain frozen
+records, never ORM objects, so callers cannot trigger hidden queries or keep
+rows alive across awaits. The clock is injected so that tests fix time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import ColumnElement, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from ringside.store.models import (
+    LIVE_STATUSES,
+    MATCH_STATUSES,
+    NAME_LENGTH,
+    Bot,
+    Event,
+    Match,
+    MatchSeat,
+    MatchStatus,
+    Round,
+)
+from ringside.store.records import (
+    BotExists,
+    BotRecord,
+    MatchClosed,
+    MatchExists,
+    MatchNotFound,
+    MatchRecord,
+    MatchSummary,
+    RoundRecord,
+    SeatRecord,
+)
+from ringside.store.tokens import check_token, hash_token, new_token
+
+WRITE_OPTION = "ringside_write"
+"""Connection execution option marking a write transaction (SQLite: BEGIN IMMEDIATE)."""
+
+
+def utcnow() -> datetime:
+    """The default clock: an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+def _check_events(events: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    checked = []
+    for event in events:
+        if not isinstance(event, Mapping) or not isinstance(event.get("type"), str):
+            raise ValueError(f"an event must be a mapping with a string 'type': {event!r}")
+        checked.append(dict(event))
+    return checked
+
+
+def _check_scores(scores: Any, players: int) -> list[float]:
+    if not isinstance(scores, Sequence) or isinstance(scores, str | bytes):
+        raise ValueError(f"result scores must be a list, got {scores!r}")
+    if len(scores) != players:
+        raise ValueError(f"result has {len(scores)} scores for {players} players")
+    if not all(isinstance(s, int | float) and not isinstance(s, bool) for s in scores):
+        raise ValueError(f"result scores must be numbers: {scores!r}")
+    return [float(s) for s in scores]
+
+
+def _bot_record(bot: Bot) -> BotRecord:
+    return BotRecord(id=bot.id, name=bot.name, created_at=bot.created_at, guest=bot.guest)
+
+
+def _summary_fields(match: Match, seats: Sequence[MatchSeat]) -> dict[str, Any]:
+    return {
+        "id": match.id,
+        "game": match.game,
+        "status": match.status,
+        "rounds": match.rounds,
+        "options": match.options,
+        "time_control": match.time_control,
+        "created_at": match.created_at,
+        "started_at": match.started_at,
+        "finished_at": match.finished_at,
+        "winner": match.winner,
+        "verdict": match.verdict,
+        "tournament_id": match.tournament_id,
+        "seats": tuple(SeatRecord(s.player, s.bot_name, s.score) for s in seats),
+    }
+
+
+class Store:
+    """Async access to bots, matches, their rounds and event logs."""
+
+    def __init__(self, engine: AsyncEngine, now: Callable[[], datetime] = utcnow) -> None:
+        self.engine = engine
+        self._now = now
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    async def close(self) -> None:
+        """Close every pooled connection; the store is unusable afterwards."""
+        await self.engine.dispose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @asynccontextmanager
+    async def _transaction(self, *, write: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session in one transaction, committed on success, rolled back on error.
+
+        Reads of several statements get a consistent snapshot: SQLite gives it
+        inside a transaction, PostgreSQL needs REPEATABLE READ for it.
+        """
+        options: dict[str, Any] = {}
+        if write:
+            options[WRITE_OPTION] = True
+        elif self.engine.dialect.name == "postgresql":
+            options["isolation_level"] = "REPEATABLE READ"
+        async with self._sessions() as session, session.begin():
+            await session.connection(execution_options=options)
+            yield session
+
+    # --- bots ---------------------------------------------------------------
+
+    async def add_bot(self, name: str) -> str:
+        """Register a bot and return its new token; only a salted hash is stored."""
+        if not name or len(name) > NAME_LENGTH:
+            raise ValueError(f"a bot name has 1 to {NAME_LENGTH} characters: {name!r}")
+        token = new_token()
+        token_hash = await asyncio.to_thread(hash_token, token)
+        try:
+            async with self._transaction(write=True) as session:
+                session.add(
+                    Bot(name=name, token_hash=token_hash, created_at=self._now(), guest=False)
+                )
+        except IntegrityError as exc:
+            raise BotExists(name) from exc
+        return token
+
+    async def verify_bot(self, name: str, token: str) -> bool:
+        """Whether ``token`` is the token of the registered bot ``name``."""
+        async with self._transaction() as session:
+            token_hash = await session.scalar(select(Bot.token_hash).where(Bot.name == name))
+        if token_hash is None:
+            return False
+        return await asyncio.to_thread(check_token, token, token_hash)
+
+    async def get_bot(self, name: str) -> BotRecord | None:
+        async with self._transaction() as session:
+            bot = await session.scalar(select(Bot).where(Bot.name == name))
+            return None if bot is None else _bot_record(bot)
+
+    async def list_bots(self) -> list[BotRecord]:
+        """Every bot, by name."""
+        async with self._transaction() as session:
+            bots = await session.scalars(select(Bot).order_by(Bot.name))
+            return [_bot_record(bot) for bot in bots]
+
+    async def remove_bot(self, name: str) -> bool:
+        """Forget a bot (its matches keep its name); False if there was none."""
+        async with self._transaction(write=True) as session:
+            removed = await session.scalar(delete(Bot).where(Bot.name == name).returning(Bot.id))
+        return removed is not None
+
+    # --- matches ------------------------------------------------------------
+
+    async def create_match(
+        self,
+        match_id: str,
+        game: str,
+        bots: Sequence[str],
+        rounds: int,
+        time_control: Mapping[str, Any],
+        options: Mapping[str, Any],
+        tournament_id: str | None = None,
+    ) -> None:
+        """Store a new pending match and one seat per bot (player index = list index)."""
+        if not bots:
+            raise ValueError("a match needs at least one bot")
+        try:
+            async with self._transaction(write=True) as session:
+                session.add(
+                    Match(
+                        id=match_id,
+                        game=game,
+                        status="pending",
+                        rounds=rounds,
+                        options=dict(options),
+                        time_control=dict(time_control),
+                        created_at=self._now(),
+                        tournament_id=tournament_id,
+                    )
+                )
+                await session.flush()
+                session.add_all(
+                    MatchSeat(match_id=match_id, player=i, bot_name=name)
+                    for i, name in enumerate(bots)
+                )
+        except IntegrityError as exc:
+            async with self._transaction() as session:
+                exists = await session.scalar(select(Match.id).where(Match.id == match_id))
+            if exists is not None:
+                raise MatchExists(match_id) from exc
+            raise
+
+    async def set_match_status(
+        self, match_id: str, status: MatchStatus, *, started_at: datetime | None = None
+    ) -> None:
+        """Move a live match to ``pending``, ``running`` or ``aborted``.
+
+        Entering ``running`` records ``started_at`` (now by default); ``aborted``
+        records ``finished_at``. A finished result goes through ``finish_match``.
+        """
+        if status not in MATCH_STATUSES:
+            raise ValueError(f"unknown match status {status!r}")
+        if status == "finished":
+            raise ValueError("use finish_match to finish a match")
+        values: dict[str, Any] = {"status": status}
+        if status == "running":
+            values["started_at"] = started_at or self._now()
+        elif started_at is not None:
+            values["started_at"] = started_at
+        if status == "aborted":
+            values["finished_at"] = self._now()
+        async with self._transaction(write=True) as session:
+            await self._lock_live_match(session, match_id)
+            await session.execute(update(Match).where(Match.id == match_id).values(values))
+
+    async def append_events(self, match_id: str, events: Sequence[Mapping[str, Any]]) -> int:
+        """Append events after the last stored one; returns the match's event count."""
+        checked = _check_events(events)
+        async with self._transaction(write=True) as session:
+            await self._lock_live_match(session, match_id)
+            return await self._append(session, match_id, checked)
+
+    async def finish_match(
+        self,
+        match_id: str,
+        status: MatchStatus,
+        result: Mapping[str, Any] | None,
+        rounds: Sequence[Mapping[str, Any]],
+        events: Sequence[Mapping[str, Any]],
+    ) -> None:
+        """Write the end of a match in one transaction: all of it or, on any error, none.
+
+        Appends the last ``events``, stores ``rounds`` (dicts with round, seats,
+        scores, verdict), the seats' scores (``result["scores"]`` by player),
+        the winner, the verdict code and the result document, and closes the
+        match as ``finished`` or ``aborted``.
+        """
+        if status not in ("finished", "aborted"):
+            raise ValueError(f"a match ends finished or aborted, not {status!r}")
+        checked = _check_events(events)
+        async with self._transaction(write=True) as session:
+            await self._lock_live_match(session, match_id)
+            await self._append(session, match_id, checked)
+            if rounds:
+                await session.execute(
+                    insert(Round),
+                    [
+                        {
+                            "match_id": match_id,
+                            "round": int(r["round"]),
+                            "seats": list(r["seats"]),
+                            "scores": list(r["scores"]),
+                            "verdict": r.get("verdict"),
+                        }
+                        for r in rounds
+                    ],
+                )
+            values: dict[str, Any] = {
+                "status": status,
+                "finished_at": self._now(),
+                "result": None if result is None else dict(result),
+            }
+            if result is not None:
+                await self._set_scores(session, match_id, result.get("scores"))
+                winner = result.get("winner")
+                values["winner"] = winner if isinstance(winner, str) else None
+                verdict = result.get("verdict")
+                if isinstance(verdict, Mapping) and verdict.get("code") is not None:
+                    values["verdict"] = str(verdict["code"])
+            await session.execute(update(Match).where(Match.id == match_id).values(values))
+
+    async def abort_interrupted(self) -> list[str]:
+        """Mark every pending or running match aborted (start-up after a crash)."""
+        async with self._transaction(write=True) as session:
+            ids = list(
+                await session.scalars(
+                    select(Match.id)
+                    .where(Match.status.in_(LIVE_STATUSES))
+                    .order_by(Match.id)
+                    .with_for_update()
+                )
+            )
+            if ids:
+                await session.execute(
+                    update(Match)
+                    .where(Match.id.in_(ids))
+                    .values(status="aborted", finished_at=self._now())
+                )
+        return ids
+
+    async def get_match(self, match_id: str) -> MatchRecord | None:
+        """The whole match with seats, rounds played and its ordered event log."""
+        async with self._transaction() as session:
+            match = await session.get(Match, match_id)
+            if match is None:
+                return None
+            seats = (
+                await session.scalars(
+                    select(MatchSeat)
+                    .where(MatchSeat.match_id == match_id)
+                    .order_by(MatchSeat.player)
+                )
+            ).all()
+            rounds = await session.scalars(
+                select(Round).where(Round.match_id == match_id).order_by(Round.round)
+            )
+            round_results = tuple(
+                RoundRecord(r.round, r.seats, r.scores, r.verdict) for r in rounds
+            )
+            data = await session.scalars(
+                select(Event.data).where(Event.match_id == match_id).order_by(Event.seq)
+            )
+            return MatchRecord(
+                **_summary_fields(match, seats),
+                result=match.result,
+                round_results=round_results,
+                events=tuple(data),
+            )
+
+    async def list_matches(
+        self,
+        bot: str | None = None,
+        game: str | None = None,
+        status: MatchStatus | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[MatchSummary], int]:
+        """A page of matches, newest first, and how many match the filters in all."""
+        if limit < 0 or offset < 0:
+            raise ValueError("limit and offset cannot be negative")
+        conditions: list[ColumnElement[bool]] = []
+        if bot is not None:
+            played = select(MatchSeat.match_id).where(MatchSeat.bot_name == bot)
+            conditions.append(Match.id.in_(played))
+        if game is not None:
+            conditions.append(Match.game == game)
+        if status is not None:
+            conditions.append(Match.status == status)
+        page = (
+            select(Match)
+            .where(*conditions)
+            .order_by(Match.created_at.desc(), Match.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        async with self._transaction() as session:
+            total = await session.scalar(select(func.count()).select_from(Match).where(*conditions))
+            matches = (await session.scalars(page)).all()
+            seats: dict[str, list[MatchSeat]] = {m.id: [] for m in matches}
+            if matches:
+                rows = await session.scalars(
+                    select(MatchSeat)
+                    .where(MatchSeat.match_id.in_(list(seats)))
+                    .order_by(MatchSeat.match_id, MatchSeat.player)
+                )
+                for seat in rows:
+                    seats[seat.match_id].append(seat)
+            items = [MatchSummary(**_summary_fields(m, seats[m.id])) for m in matches]
+        return items, total or 0
+
+    # --- helpers ------------------------------------------------------------
+
+    async def _lock_live_match(self, session: AsyncSession, match_id: str) -> None:
+        """Lock the match row (PostgreSQL) and refuse a match whose record is final."""
+        status = await session.scalar(
+            select(Match.status).where(Match.id == match_id).with_for_update()
+        )
+        if status is None:
+            raise MatchNotFound(match_id)
+        if status not in LIVE_STATUSES:
+            raise MatchClosed(match_id, status)
+
+    async def _append(
+        self, session: AsyncSession, match_id: str, events: list[dict[str, Any]]
+    ) -> int:
+        last = await session.scalar(select(func.max(Event.seq)).where(Event.match_id == match_id))
+        start = 0 if last is None else last + 1
+        if events:
+            await session.execute(
+                insert(Event),
+                [
+                    {"match_id": match_id, "seq": start + i, "type": e["type"], "data": e}
+                    for i, e in enumerate(events)
+                ],
+            )
+        return start + len(events)
+
+    async def _set_scores(self, session: AsyncSession, match_id: str, scores: Any) -> None:
+        players = list(
+            await session.scalars(
+                select(MatchSeat.player)
+                .where(MatchSeat.match_id == match_id)
+                .order_by(MatchSeat.player)
+            )
+        )
+        checked = _check_scores(scores, len(players))
+        await session.execute(
+            update(MatchSeat),
+            [
+                {"match_id": match_id, "player": player, "score": score}
+                for player, score in zip(players, checked, strict=True)
+            ],
+        )

@@ -1,0 +1,295 @@
+"""Matches: lifecycle, event log order, one-transaction finish, crash recovery."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from ringside.store import (
+    MatchClosed,
+    MatchExists,
+    MatchNotFound,
+    MatchRecord,
+    SeatRecord,
+    Store,
+)
+from ringside.testing.clock import FakeClock
+
+TIME_CONTROL = {"type": "per_move", "seconds": 5.0}
+
+
+def event(kind: str, **fields: Any) -> dict[str, Any]:
+    return {"type": kind, "match": "m1", **fields}
+
+
+def match_result(scores: Any, winner: str | None = "alpha", **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "match_result",
+        "match": "m1",
+        "status": "finished",
+        "scores": scores,
+        "winner": winner,
+        **extra,
+    }
+
+
+ROUNDS = [
+    {"round": 1, "seats": [0, 1], "scores": [1.0, 0.0], "verdict": None},
+    {"round": 2, "seats": [1, 0], "scores": [0.5, 0.5], "verdict": None},
+]
+
+
+async def start_match(store: Store, match_id: str = "m1", **kwargs: Any) -> None:
+    await store.create_match(
+        match_id, "tictactoe", ["alpha", "beta"], 2, TIME_CONTROL, {"size": 3}, **kwargs
+    )
+    await store.set_match_status(match_id, "running")
+
+
+async def count_rows(store: Store, table: str, match_id: str = "m1") -> int:
+    async with store.engine.connect() as conn:
+        query = text(f"SELECT count(*) FROM {table} WHERE match_id = :m")
+        return int((await conn.execute(query, {"m": match_id})).scalar_one())
+
+
+async def test_create_and_get(store: Store, clock: FakeClock) -> None:
+    await store.create_match(
+        "m1", "tictactoe", ["alpha", "beta"], 4, TIME_CONTROL, {"size": 3}, tournament_id="t1"
+    )
+    match = await store.get_match("m1")
+    assert isinstance(match, MatchRecord)
+    assert (match.id, match.game, match.status, match.rounds) == ("m1", "tictactoe", "pending", 4)
+    assert match.time_control == TIME_CONTROL and match.options == {"size": 3}
+    assert match.tournament_id == "t1"
+    assert match.created_at == clock.now
+    assert match.started_at is None and match.finished_at is None
+    assert match.seats == (SeatRecord(0, "alpha", None), SeatRecord(1, "beta", None))
+    assert match.bots == ["alpha", "beta"]
+    assert match.result is None and match.round_results == () and match.events == ()
+    assert await store.get_match("nope") is None
+
+
+async def test_duplicate_match_id(store: Store) -> None:
+    await store.create_match("m1", "tictactoe", ["a", "b"], 1, TIME_CONTROL, {})
+    with pytest.raises(MatchExists):
+        await store.create_match("m1", "counting", ["c"], 1, TIME_CONTROL, {})
+    match = await store.get_match("m1")
+    assert match is not None and match.game == "tictactoe"
+
+
+async def test_same_bot_twice_and_empty_bot_list(store: Store) -> None:
+    await store.create_match("m1", "tictactoe", ["a", "a"], 1, TIME_CONTROL, {})
+    match = await store.get_match("m1")
+    assert match is not None and match.bots == ["a", "a"]
+    with pytest.raises(ValueError, match="at least one bot"):
+        await store.create_match("m2", "tictactoe", [], 1, TIME_CONTROL, {})
+
+
+async def test_status_running_records_start(store: Store, clock: FakeClock) -> None:
+    await store.create_match("m1", "tictactoe", ["a", "b"], 1, TIME_CONTROL, {})
+    clock.advance(3)
+    await store.set_match_status("m1", "running")
+    match = await store.get_match("m1")
+    assert match is not None and match.status == "running" and match.started_at == clock.now
+    with pytest.raises(ValueError, match="finish_match"):
+        await store.set_match_status("m1", "finished")
+    with pytest.raises(MatchNotFound):
+        await store.set_match_status("nope", "running")
+
+
+async def test_events_keep_order_across_appends(store: Store) -> None:
+    await start_match(store)
+    sent = [event("match_started")]
+    assert await store.append_events("m1", sent) == 1
+    for round_no in (1, 2, 3):
+        batch = [event("round_started", round=round_no)]
+        batch += [event("move", round=round_no, ply=p, action=[p, {"k": "v"}]) for p in range(4)]
+        batch.append(event("round_result", round=round_no, scores=[1.0, 0.0]))
+        assert await store.append_events("m1", batch) == len(sent) + len(batch)
+        sent += batch
+    assert await store.append_events("m1", []) == len(sent)
+    match = await store.get_match("m1")
+    assert match is not None and list(match.events) == sent
+    async with store.engine.connect() as conn:
+        rows = (
+            await conn.execute(text("SELECT seq, type FROM events WHERE match_id = 'm1'"))
+        ).all()
+    assert sorted(rows) == [(i, e["type"]) for i, e in enumerate(sent)]
+
+
+async def test_event_logs_of_matches_are_separate(store: Store) -> None:
+    await start_match(store, "m1")
+    await start_match(store, "m2")
+    await store.append_events("m1", [event("move", ply=0)])
+    assert await store.append_events("m2", [event("move", ply=0), event("move", ply=1)]) == 2
+    assert await store.append_events("m1", [event("move", ply=1)]) == 2
+    m1, m2 = await store.get_match("m1"), await store.get_match("m2")
+    assert m1 is not None and [e["ply"] for e in m1.events] == [0, 1]
+    assert m2 is not None and len(m2.events) == 2
+
+
+async def test_concurrent_appends_get_consecutive_seqs(store: Store) -> None:
+    await start_match(store, "m1")
+    await start_match(store, "m2")
+    await asyncio.gather(
+        *(
+            store.append_events(match_id, [event("move", n=n, k=k) for k in range(3)])
+            for n in range(10)
+            for match_id in ("m1", "m2")
+        )
+    )
+    for match_id in ("m1", "m2"):
+        match = await store.get_match(match_id)
+        assert match is not None and len(match.events) == 30
+        batches = [match.events[i : i + 3] for i in range(0, 30, 3)]
+        assert all([e["k"] for e in batch] == [0, 1, 2] for batch in batches), "batches stay whole"
+        assert sorted(batch[0]["n"] for batch in batches) == list(range(10))
+
+
+async def test_bad_events_rejected(store: Store) -> None:
+    await start_match(store)
+    for bad in ({"no_type": 1}, {"type": 3}, "move"):
+        with pytest.raises(ValueError, match="type"):
+            await store.append_events("m1", [event("move"), bad])  # type: ignore[list-item]
+    with pytest.raises(MatchNotFound):
+        await store.append_events("nope", [event("move")])
+    assert await count_rows(store, "events") == 0
+
+
+async def test_finish_match(store: Store, clock: FakeClock) -> None:
+    await start_match(store)
+    await store.append_events("m1", [event("match_started"), event("move", ply=0)])
+    clock.advance(60)
+    verdict = {"code": "timeout", "player": 1, "bot": "beta", "seat": 0, "message": "late"}
+    result = match_result([1.5, 0.5], verdict=verdict)
+    last = [event("round_result", round=2), result]
+    await store.finish_match("m1", "finished", result, ROUNDS, last)
+    match = await store.get_match("m1")
+    assert match is not None
+    assert match.status == "finished" and match.finished_at == clock.now
+    assert match.result == result and match.winner == "alpha" and match.verdict == "timeout"
+    assert [s.score for s in match.seats] == [1.5, 0.5]
+    assert [(r.round, r.seats, r.scores, r.verdict) for r in match.round_results] == [
+        (1, [0, 1], [1.0, 0.0], None),
+        (2, [1, 0], [0.5, 0.5], None),
+    ]
+    assert [e["type"] for e in match.events] == [
+        "match_started",
+        "move",
+        "round_result",
+        "match_result",
+    ]
+    assert match.events[-1] == result
+
+
+async def test_finished_match_is_final(store: Store) -> None:
+    await start_match(store)
+    await store.finish_match("m1", "finished", match_result([1, 0]), ROUNDS, [])
+    with pytest.raises(MatchClosed, match="finished"):
+        await store.append_events("m1", [event("move")])
+    with pytest.raises(MatchClosed):
+        await store.finish_match("m1", "aborted", None, [], [])
+    with pytest.raises(MatchClosed):
+        await store.set_match_status("m1", "running")
+    assert await store.abort_interrupted() == []
+    match = await store.get_match("m1")
+    assert match is not None and match.status == "finished"
+
+
+async def test_aborted_without_result(store: Store) -> None:
+    await store.create_match("m1", "tictactoe", ["a", "b"], 1, TIME_CONTROL, {})
+    await store.finish_match("m1", "aborted", None, [], [event("match_result", reason="x")])
+    match = await store.get_match("m1")
+    assert match is not None
+    assert (match.status, match.result, match.winner, match.verdict) == (
+        "aborted",
+        None,
+        None,
+        None,
+    )
+    assert [s.score for s in match.seats] == [None, None]
+    assert len(match.events) == 1
+
+
+@pytest.mark.parametrize(
+    "scores",
+    [[1.0], [1.0, 0.0, 0.0], ["1", 0.0], None, "10", [True, False]],
+    ids=["short", "long", "text", "missing", "string", "bools"],
+)
+async def test_finish_is_all_or_nothing(store: Store, scores: Any) -> None:
+    """Events and rounds are written before the scores are applied; all must roll back."""
+    await start_match(store)
+    await store.append_events("m1", [event("match_started")])
+    with pytest.raises(ValueError, match="scores"):
+        await store.finish_match(
+            "m1", "finished", match_result(scores), ROUNDS, [event("round_result"), event("x")]
+        )
+    await assert_untouched_by_finish(store)
+
+
+async def test_finish_rolls_back_on_database_error(store: Store) -> None:
+    await start_match(store)
+    await store.append_events("m1", [event("match_started")])
+    duplicate_rounds = [ROUNDS[0], ROUNDS[0]]
+    with pytest.raises(IntegrityError):
+        await store.finish_match(
+            "m1", "finished", match_result([1, 0]), duplicate_rounds, [event("round_result")]
+        )
+    await assert_untouched_by_finish(store)
+    await store.finish_match("m1", "finished", match_result([1, 0]), ROUNDS, [event("end")])
+    match = await store.get_match("m1")
+    assert match is not None and [e["type"] for e in match.events] == ["match_started", "end"]
+
+
+async def assert_untouched_by_finish(store: Store) -> None:
+    match = await store.get_match("m1")
+    assert match is not None
+    assert match.status == "running"
+    assert match.finished_at is None and match.result is None and match.winner is None
+    assert [s.score for s in match.seats] == [None, None]
+    assert match.round_results == ()
+    assert [e["type"] for e in match.events] == ["match_started"]
+    assert await count_rows(store, "rounds") == 0
+    assert await count_rows(store, "events") == 1
+
+
+async def test_abort_interrupted(store: Store, clock: FakeClock) -> None:
+    await store.create_match("pending1", "tictactoe", ["a", "b"], 1, TIME_CONTROL, {})
+    await start_match(store, "running1")
+    await store.append_events("running1", [event("match_started"), event("move")])
+    await start_match(store, "done1")
+    await store.finish_match("done1", "finished", match_result([1, 0]), ROUNDS, [])
+    clock.advance(600)
+    assert sorted(await store.abort_interrupted()) == ["pending1", "running1"]
+    assert await store.abort_interrupted() == []
+    for match_id in ("pending1", "running1"):
+        match = await store.get_match(match_id)
+        assert match is not None
+        assert match.status == "aborted" and match.finished_at == clock.now
+    running = await store.get_match("running1")
+    assert running is not None and len(running.events) == 2, "events so far stay for the replay"
+    done = await store.get_match("done1")
+    assert done is not None and done.status == "finished" and done.finished_at != clock.now
+
+
+async def test_abort_via_status(store: Store, clock: FakeClock) -> None:
+    await store.create_match("m1", "tictactoe", ["a", "b"], 1, TIME_CONTROL, {})
+    await store.set_match_status("m1", "aborted")
+    match = await store.get_match("m1")
+    assert match is not None and match.status == "aborted" and match.finished_at == clock.now
+    assert match.started_at is None
+
+
+async def test_deleting_a_match_cascades(store: Store) -> None:
+    """Foreign keys are enforced (SQLite needs a PRAGMA for that)."""
+    await start_match(store)
+    await store.append_events("m1", [event("move")])
+    await store.finish_match("m1", "finished", match_result([1, 0]), ROUNDS, [])
+    async with store.engine.begin() as conn:
+        await conn.execute(text("DELETE FROM matches WHERE id = 'm1'"))
+    for table in ("events", "rounds", "match_seats"):
+        assert await count_rows(store, table) == 0

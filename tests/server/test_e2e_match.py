@@ -27,7 +27,9 @@ async def test_websocket_bot_and_tcp_bot_play_a_recorded_match(
     bob = WireBot("bob-tcp", open_server.tcp_bot)
     tasks = [await start_bot(alice), await start_bot(bob)]
     for name in ("alice-ws", "bob-tcp"):
-        await spectator.wait_for(lambda e, n=name: e["type"] == "bot_joined" and e["bot"]["name"] == n)
+        await spectator.wait_for(
+            lambda e, n=name: e["type"] == "bot_joined" and e["bot"]["name"] == n
+        )
     bots = await get_json(http, f"{open_server.http}/api/bots")
     assert {"alice-ws", "bob-tcp"} <= {b["name"] for b in bots["bots"]}
 

@@ -116,7 +116,9 @@ async def test_verdict_while_another_match_finishes(
     transport: str,
 ) -> None:
     # A dropped bot's clock keeps running: give it more time than the grace to see the grace end.
-    settings = {"time_control": {"type": "per_move", "seconds": 5}} if code == "disconnected" else {}
+    settings = (
+        {"time_control": {"type": "per_move", "seconds": 5}} if code == "disconnected" else {}
+    )
     judged, side, bad, _ = await play_beside(open_server, http, behave, transport, settings)
     assert judged["status"] == "finished"
     assert judged["verdict"] == code

@@ -155,7 +155,9 @@ def _require_admin(request: web.Request) -> None:
         or scheme.lower() != "bearer"
         or not hmac.compare_digest(token.strip().encode(), expected.encode())
     ):
-        raise ApiError(401, "unauthorized", "this server needs an admin token: Authorization: Bearer TOKEN")
+        raise ApiError(
+            401, "unauthorized", "this server needs an admin token: Authorization: Bearer TOKEN"
+        )
 
 
 async def _body(request: web.Request, model: type[Any]) -> Any:
@@ -278,7 +280,9 @@ async def get_match(request: web.Request) -> web.StreamResponse:
     detail = MatchDetail(
         **summary,
         result=record.result,
-        round_results=[RoundRow(r.round, r.seats, r.scores, r.verdict) for r in record.round_results],
+        round_results=[
+            RoundRow(r.round, r.seats, r.scores, r.verdict) for r in record.round_results
+        ],
         events=list(record.events),
     )
     return json_response(detail)
@@ -320,11 +324,19 @@ def openapi_document() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for r in ROUTES:
         op: dict[str, Any] = {"summary": r.summary, "operationId": r.handler.__name__}
-        params = [
-            {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
-        ] if "{id}" in r.path else []
+        params = (
+            [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+            if "{id}" in r.path
+            else []
+        )
         params += [
-            {"name": n, "in": "query", "required": False, "description": d, "schema": {"type": "string"}}
+            {
+                "name": n,
+                "in": "query",
+                "required": False,
+                "description": d,
+                "schema": {"type": "string"},
+            }
             for n, d in r.query
         ]
         if params:

@@ -83,8 +83,7 @@ class Server:
                 raise ApiError(
                     409,
                     "bot_busy",
-                    f"bot {name!r} is already playing {len(session.matches)} "
-                    f"match(es), its limit",
+                    f"bot {name!r} is already playing {len(session.matches)} match(es), its limit",
                 )
             sessions.append(session)
         for session in sessions:
@@ -151,6 +150,4 @@ class Server:
             peer.send(goodbye)
             peer.close_soon()
         if peers:
-            await asyncio.wait(
-                [asyncio.ensure_future(p.flushed()) for p in peers], timeout=5
-            )
+            await asyncio.wait([asyncio.ensure_future(p.flushed()) for p in peers], timeout=5)

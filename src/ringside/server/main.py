@@ -139,6 +139,8 @@ def run(settings: Settings) -> None:
     except ImportError:  # pragma: no cover - uvloop is a dependency
         runner = asyncio.run
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
     )
     runner(serve(settings, print_ready))

@@ -179,9 +179,7 @@ class BotSession:
             return  # the connection dropped while we looked the bot up
         existing = self.server.lobby.bots.get(name)
         if existing is not None and existing.state != "closed":
-            self.send_error(
-                "name_taken", f"a bot named {name!r} is already connected", fatal=True
-            )
+            self.send_error("name_taken", f"a bot named {name!r} is already connected", fatal=True)
             return
         detached = self.server.detached.get(name)
         if detached is not None and self.guest and not _same(detached.token, token):

@@ -151,7 +151,7 @@ class TcpBots:
         task = asyncio.current_task()
         assert task is not None
         self.connections.add(task)
-        address = "%s:%s" % writer.get_extra_info("peername", ("?", "?"))[:2]
+        address = "{}:{}".format(*writer.get_extra_info("peername", ("?", "?"))[:2])
 
         async def write(data: bytes) -> None:
             writer.write(data + b"\n")

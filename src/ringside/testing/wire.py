@@ -8,6 +8,7 @@ real child process on free ports and reads the ports it announces.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -112,10 +113,8 @@ class WireBot:
     async def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
-            try:
+            with contextlib.suppress(ConnectionError, OSError):
                 await self._writer.wait_closed()
-            except (ConnectionError, OSError):
-                pass
             self._writer = None
         if self._ws is not None:
             await self._ws.close()

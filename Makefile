@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: test lint typecheck pytest demo schema clean
+.PHONY: test lint typecheck pytest demo schema clean system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+system-deps:
+	bash scripts/system-deps.sh
+
+pytest: $(STAMP) system-deps
 	$(BIN)/pytest
 
 test: lint typecheck pytest

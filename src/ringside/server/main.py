@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import Callable
 from html import escape
+from pathlib import Path
 
 from aiohttp import web
 
@@ -75,6 +76,14 @@ async def api_docs(request: web.Request) -> web.StreamResponse:
     return web.Response(text=API_DOCS, content_type="text/html")
 
 
+WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
+
+
+async def index_page(request: web.Request) -> web.StreamResponse:
+    """The web page's single HTML file; every view is a client-side route of it."""
+    return web.FileResponse(WEB_ROOT / "index.html", headers={"Cache-Control": "no-cache"})
+
+
 def build_app(server: Server) -> web.Application:
     app = web.Application(middlewares=[errors_middleware], client_max_size=1024 * 1024)
     app[SERVER_KEY] = server
@@ -82,7 +91,12 @@ def build_app(server: Server) -> web.Application:
     app.router.add_get("/api/docs", api_docs)
     app.router.add_get("/ws/bot", bot_websocket)
     app.router.add_get("/ws/watch", watch_websocket)
-    app.router.add_get("/", status_page)
+    if (WEB_ROOT / "index.html").exists():
+        app.router.add_get("/", index_page)
+        app.router.add_static("/static/", WEB_ROOT / "static", append_version=False)
+        app.router.add_get("/status", status_page)
+    else:
+        app.router.add_get("/", status_page)
     return app
 
 

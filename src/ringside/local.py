@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
@@ -78,14 +78,14 @@ class Simulation:
     def __init__(
         self,
         match: Match,
-        bots: list[LocalBot],
+        bots: Sequence[LocalBot],
         on_event: Callable[[MatchEvent], None] | None = None,
         start_at: float = 0.0,
     ) -> None:
         if len(bots) != match.players:
             raise ValueError(f"{match.players} bots are needed, {len(bots)} were given")
         self.match = match
-        self.bots = bots
+        self.bots = list(bots)
         self.on_event = on_event
         self.now = start_at
         self.events: list[MatchEvent] = []
@@ -123,7 +123,9 @@ class Simulation:
             self.now = max(self.now, happening.at)
             self._carry_out(happening.run(self.now))
         if not self.match.finished:
-            self._carry_out(self.match.abort("the simulation stalled", self.now))
+            self._carry_out(
+                self.match.abort(f"the simulation stopped after {max_steps} steps", self.now)
+            )
         assert self.match.result is not None
         return self.match.result
 

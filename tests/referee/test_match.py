@@ -332,3 +332,42 @@ def test_round_result_goes_to_bots_and_spectators() -> None:
     sent = [m for m in bot.received if isinstance(m, RoundResult)]
     assert sent == of_type(sim, RoundResult)
     assert sent[0].bots == ["bot0", "bot1"]
+
+
+def test_moves_record_each_seats_thinking_time() -> None:
+    _, sim = play([first_legal(0.25), first_legal(0.5)])
+    moves = of_type(sim, Move)
+    assert [m.elapsed for m in moves[:2]] == [0.25, 0.5]
+
+
+def test_simultaneous_moves_wait_for_every_seat_and_keep_both_times() -> None:
+    throws = iter(["rock", "paper", "scissors"] * 10)
+    a = Scripted(lambda r: answer(r, "rock", 0.1))
+    b = Scripted(lambda r: answer(r, next(throws), 0.3))
+    result, sim = play([a, b], game="rps", options={"throws": 3})
+    moves = of_type(sim, Move)
+    assert len(moves) == 6
+    assert [(m.seat, m.elapsed) for m in moves[:2]] == [(0, 0.1), (1, 0.3)]
+    # Both seats got each request at the same time: a simultaneous move.
+    assert [r.id for r in a.requests] != [r.id for r in b.requests]
+    assert len(a.requests) == len(b.requests) == 3
+    # rock vs rock, paper, scissors: one win each and a tie.
+    assert result.scores == [0.5, 0.5]
+
+
+def test_simultaneous_illegal_throw_blames_the_right_seat() -> None:
+    a = Scripted(lambda r: answer(r, "rock", 0.1))
+    b = Scripted(lambda r: answer(r, "lizard", 0.1))
+    result, _ = play([a, b], game="rps")
+    assert result.verdict is not None
+    assert (result.verdict.code, result.verdict.bot) == ("illegal_action", "bot1")
+
+
+def test_three_player_baskin_match() -> None:
+    bots = [first_legal(0.1) for _ in range(3)]
+    result, _ = play(bots, game="baskin31", rounds=3)
+    assert result.status == "finished" and result.verdict is None
+    for round_score in result.rounds:
+        assert sorted(round_score.scores) == [0.0, 1.0, 1.0]
+    assert [r.players for r in result.rounds] == [[0, 1, 2], [1, 2, 0], [2, 0, 1]]
+    assert sum(result.scores) == 6.0

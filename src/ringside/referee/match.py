@@ -105,7 +105,8 @@ class Match:
         self.seat_players: list[int] = []
         self.clocks: list[Clock] = []
         self.pending: dict[int, Pending] = {}
-        self.buffered: dict[int, Any] = {}
+        self.buffered: dict[int, tuple[Any, float]] = {}
+        """Actions (with thinking time) of a simultaneous move, until every seat has acted."""
         self.online = [True] * self.players
         self.grace_until: dict[int, float] = {}
         self.gone: set[int] = set()
@@ -294,14 +295,16 @@ class Match:
         assert seat is not None
         del self.pending[player]
         clock = self.clocks[seat]
-        elapsed = max(0.0, now - (clock.started_at or now))
+        started = clock.started_at
+        elapsed = 0.0 if started is None else max(0.0, now - started)
         if not clock.stop(now, self.config.time_margin):
             self._give_verdicts([(player, "timeout", self._timeout_text(seat))], now)
             return
-        self.buffered[seat] = action
+        self.buffered[seat] = (action, elapsed)
         if any(p.kind == "action" for p in self.pending.values()):
             return  # simultaneous move: wait for the other seats
-        actions, self.buffered = self.buffered, {}
+        timed, self.buffered = self.buffered, {}
+        actions = {s: a for s, (a, _) in timed.items()}
         try:
             self.state = self.game.apply(self.state, actions)
         except IllegalAction as exc:
@@ -323,7 +326,7 @@ class Match:
                     moved_seat,
                     self.config.bots[self.seat_players[moved_seat]],
                     moved_action,
-                    round(elapsed if moved_seat == seat else 0.0, 4),
+                    round(timed[moved_seat][1], 4),
                     view,
                     clocks,
                 )

@@ -131,8 +131,9 @@ BotMessage = Hello | Ready | Action | Ok | Pong
 class Welcome(Message, tag="welcome"):
     bot_id: str
     name: str
+    protocol: int
+    """The protocol version the server speaks (always sent)."""
     guest: bool = False
-    protocol: int = PROTOCOL_VERSION
 
 
 class Prepare(Message, tag="prepare"):

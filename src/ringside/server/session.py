@@ -143,11 +143,10 @@ class BotSession:
             if self.errors >= MAX_ERRORS_BEFORE_HELLO:
                 self.send_error("protocol_error", "too many bad messages before hello", fatal=True)
             return
-        detail = f"{error.code}: {error.message}"
         for runner in list(self.matches.values()):
             player = runner.player_of(self.name)
             if runner.owes_answer(player):
-                runner.protocol_error(player, detail)
+                runner.protocol_error(player, error.message)
 
     async def _hello(self, hello: Hello) -> None:
         if self.state != "greeting":
@@ -194,7 +193,7 @@ class BotSession:
         self.games = sorted(set(hello.games)) if hello.games is not None else None
         self.max_matches = hello.max_matches
         self.state = "ready"
-        self.peer.send(encode(Welcome(name, name, self.guest, PROTOCOL_VERSION)))
+        self.peer.send(encode(Welcome(name, name, PROTOCOL_VERSION, self.guest)))
         self.server.lobby.join(self)
         if detached is not None:
             for runner in self.server.reattach(name):

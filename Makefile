@@ -29,6 +29,9 @@ pytest: $(STAMP) system-deps
 
 test: lint typecheck pytest
 
+demo: $(STAMP)
+	$(BIN)/ringside demo
+
 schema: $(STAMP)
 	$(BIN)/python -m ringside.protocol.schema docs/schema
 

@@ -132,3 +132,15 @@ def bots_list(database_url: DatabaseUrl = None, data_dir: DataDir = Path("data")
     for name, created in asyncio.run(fetch()):
         table.add_row(name, created)
     console.print(table)
+
+
+def demo(
+    data_dir: DataDir = Path("data"),
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="HTTP port")] = 8000,
+    tcp_port: Annotated[int, typer.Option(help="TCP port for bots")] = 8001,
+) -> None:
+    """Start a server with four built-in bots and keep matches going (Ctrl-C stops)."""
+    from ringside.demo import main as run_demo
+
+    run_demo(data_dir, host, port, tcp_port)

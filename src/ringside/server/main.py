@@ -157,4 +157,5 @@ def run(settings: Settings) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     runner(serve(settings, print_ready))

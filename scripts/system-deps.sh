@@ -5,6 +5,11 @@ set -euo pipefail
 
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+# Engines the bridge tests play for real (Debian puts them in /usr/games, off PATH).
+[ -x /usr/games/stockfish ] || missing+=(stockfish)
+[ -x /usr/games/gnuchess ] || missing+=(gnuchess)
+[ -x /usr/games/gnugo ] || missing+=(gnugo)
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

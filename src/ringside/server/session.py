@@ -102,7 +102,6 @@ class BotSession:
             return
         was_ready = self.state == "ready"
         self.state = "closed"
-        self.peer.closed = True
         if not was_ready:
             return
         self.server.lobby.leave(self)

@@ -1,0 +1,134 @@
+"""Bots and HTTP helpers for the browser tests, usable from plain sync tests.
+
+Playwright's sync API runs its own event loop, so the raw-protocol bots
+(``WireBot``) live on an event loop of their own in a background thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import random
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from ringside.testing.wire import ServerProcess, WireBot, answer_session, start_bot
+
+
+def thinking_bot(think: float, seed: int) -> Any:
+    """A bot that waits ``think`` seconds, then plays a random legal action."""
+    rng = random.Random(seed)
+
+    async def behave(bot: WireBot, message: dict[str, Any]) -> None:
+        if await answer_session(bot, message):
+            return
+        if message.get("type") == "request":
+            if think:
+                await asyncio.sleep(think)
+            legal = message.get("legal_actions") or [None]
+            await bot.send(
+                {
+                    "type": "action",
+                    "match": message["match"],
+                    "id": message["id"],
+                    "action": rng.choice(legal),
+                }
+            )
+
+    return behave
+
+
+class BotFleet:
+    """Bots connected to a server, driven from a background event loop."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="bots", daemon=True)
+        self.thread.start()
+        self.bots: dict[str, tuple[WireBot, asyncio.Task[None]]] = {}
+
+    def _call(self, coro: Any, timeout: float = 15.0) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def add(
+        self,
+        url: str,
+        name: str,
+        *,
+        think: float = 0.0,
+        games: list[str] | None = None,
+        token: str | None = None,
+        seed: int = 0,
+    ) -> WireBot:
+        bot = WireBot(name, url, token=token, behave=thinking_bot(think, seed), games=games)
+        task = self._call(start_bot(bot))
+        self.bots[name] = (bot, task)
+        return bot
+
+    def remove(self, name: str) -> None:
+        bot, task = self.bots.pop(name)
+
+        async def stop() -> None:
+            # Stop the reader first, so close() is the only one reading the socket.
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await bot.close()
+
+        self._call(stop())
+
+    def close(self) -> None:
+        for name in list(self.bots):
+            with contextlib.suppress(Exception):
+                self.remove(name)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+
+def http_json(method: str, url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.code, json.loads(exc.read())
+
+
+def play_match(
+    server: ServerProcess, config: dict[str, Any], timeout: float = 20.0
+) -> dict[str, Any]:
+    """Start a match over HTTP and return its stored record once it is over."""
+    status, created = http_json("POST", f"{server.http}/api/matches", config)
+    assert status == 201, created
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status, record = http_json("GET", f"{server.http}/api/matches/{created['id']}")
+        if status == 200 and record["status"] in ("finished", "aborted"):
+            return record  # type: ignore[no-any-return]
+        time.sleep(0.05)
+    raise AssertionError(f"match {created['id']} did not finish in {timeout} s")
+
+
+def register_bot(data_dir: Path, name: str) -> str:
+    """``ringside bots add``: returns the token printed once."""
+    out = subprocess.run(
+        [sys.executable, "-m", "ringside", "bots", "add", name, "--data-dir", str(data_dir)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    return out.rsplit(":", 1)[1].strip()

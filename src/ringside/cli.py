@@ -320,7 +320,12 @@ def _forfeit(value: str) -> Literal["match", "round"]:
 
 # --- server side (ringside/cli_server.py) ------------------------------------------------
 
-from ringside.cli_server import bots_app, serve  # noqa: E402
+from ringside.cli_server import bots_app, demo, serve  # noqa: E402
 
 app.command()(serve)
+app.command()(demo)
 app.add_typer(bots_app, name="bots")
+
+from ringside.cli_bot import bot  # noqa: E402
+
+app.command()(bot)

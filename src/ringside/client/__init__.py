@@ -1,0 +1,35 @@
+"""The client SDK: write a bot in a few lines and play it on a Ringside server.
+
+Subclass :class:`Bot`, implement ``act(observation, legal_actions, clock)``
+and call ``run(url)`` with ``ws://HOST:PORT/ws/bot`` or ``tcp://HOST:PORT``.
+:func:`connect` gives the lower level: a :class:`Channel` of whole messages.
+"""
+
+from ringside.client.bot import Backoff, Bot, BotRefused
+from ringside.client.transport import Channel, ConnectFailed, ConnectionClosed, connect
+from ringside.protocol.messages import (
+    ClockReading,
+    Error,
+    MatchResult,
+    Prepare,
+    Request,
+    RoundResult,
+    Welcome,
+)
+
+__all__ = [
+    "Backoff",
+    "Bot",
+    "BotRefused",
+    "Channel",
+    "ClockReading",
+    "ConnectFailed",
+    "ConnectionClosed",
+    "Error",
+    "MatchResult",
+    "Prepare",
+    "Request",
+    "RoundResult",
+    "Welcome",
+    "connect",
+]

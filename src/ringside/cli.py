@@ -326,6 +326,6 @@ app.command()(serve)
 app.command()(demo)
 app.add_typer(bots_app, name="bots")
 
-from ringside.cli_bot import bot  # noqa: E402
+from ringside.cli_bot import bot as bot_command  # noqa: E402
 
-app.command()(bot)
+app.command(name="bot")(bot_command)

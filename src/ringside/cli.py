@@ -329,3 +329,8 @@ app.add_typer(bots_app, name="bots")
 from ringside.cli_bot import bot as bot_command  # noqa: E402
 
 app.command(name="bot")(bot_command)
+
+from ringside.cli_engines import bridge_app, export  # noqa: E402
+
+app.add_typer(bridge_app, name="bridge")
+app.command()(export)

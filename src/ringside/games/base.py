@@ -54,7 +54,13 @@ class Game(Protocol):
     @property
     def simultaneous(self) -> bool: ...
 
-    def start(self, players: int, seed: int, options: Mapping[str, JSON]) -> Any: ...
+    def start(
+        self,
+        players: int,
+        seed: int,
+        options: Mapping[str, JSON],
+        round_number: int = 1,
+    ) -> Any: ...
     def to_act(self, state: Any) -> Sequence[int]: ...
     def observation(self, state: Any, seat: int) -> JSON: ...
     def legal_actions(self, state: Any, seat: int) -> Sequence[JSON] | None: ...
@@ -93,12 +99,24 @@ class BaseGame(Generic[StateT, OptionsT]):
     def options_schema(self) -> JSON:
         return msgspec.json.schema(self.options_type)
 
-    def start(self, players: int, seed: int, options: Mapping[str, JSON] | None = None) -> StateT:
+    def start(
+        self,
+        players: int,
+        seed: int,
+        options: Mapping[str, JSON] | None = None,
+        round_number: int = 1,
+    ) -> StateT:
         if players not in self.players:
             lo, hi = self.players.start, self.players.stop - 1
             wanted = str(lo) if lo == hi else f"{lo} to {hi}"
             raise InvalidOptions(f"{self.name} is played by {wanted} players, not {players}")
-        return self.new_state(players, seed, self.parse_options(options))
+        return self.new_round_state(players, seed, self.parse_options(options), round_number)
+
+    def new_round_state(
+        self, players: int, seed: int, options: OptionsT, round_number: int
+    ) -> StateT:
+        """The start of round ``round_number`` of a match; most games ignore the round."""
+        return self.new_state(players, seed, options)
 
     def new_state(self, players: int, seed: int, options: OptionsT) -> StateT:
         raise NotImplementedError

@@ -14,7 +14,10 @@ BUILTIN_MODULES = (
     "baskin31",
     "rps",
     "counting",
+    "go",
 )
+OPTIONAL_MODULES = ("chess",)
+"""Games that need an extra (``pip install 'ringside[engines]'``); left out when it is missing."""
 
 _games: dict[str, Game] = {}
 
@@ -37,6 +40,14 @@ def _load_builtins() -> None:
         return
     for module in BUILTIN_MODULES:
         register(importlib.import_module(f"ringside.games.{module}").GAME)
+    for module in OPTIONAL_MODULES:
+        try:
+            loaded = importlib.import_module(f"ringside.games.{module}")
+        except ImportError as exc:
+            if (exc.name or "").startswith("ringside"):
+                raise  # a bug of ours, not a missing extra
+            continue
+        register(loaded.GAME)
 
 
 def get_game(name: str) -> Game:

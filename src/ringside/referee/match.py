@@ -255,7 +255,7 @@ class Match:
     def _start_play(self, now: float) -> None:
         seed = (self.config.seed * 1_000_003 + self.round) % (2**63)
         try:
-            self.state = self.game.start(self.players, seed, self.config.options)
+            self.state = self.game.start(self.players, seed, self.config.options, self.round)
         except InvalidOptions as exc:  # validated up front; kept as a guard
             self.pending.clear()
             self._finish("aborted", str(exc))

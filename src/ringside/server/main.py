@@ -13,6 +13,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+import ringside.server.api_export  # noqa: F401  (registers the export routes)
 from ringside.server.api import add_routes, errors_middleware
 from ringside.server.app import Server, Settings
 from ringside.server.transports import SERVER_KEY, TcpBots, bot_websocket, watch_websocket

@@ -1,0 +1,179 @@
+"""``ringside bridge uci``: a UCI chess engine (Stockfish, GNU Chess...) as a Ringside bot.
+
+What the bridge says to the engine, in the order cutechess-cli and
+lichess-bot use:
+
+- at start: ``uci`` (waits for ``uciok``, noting the engine's name and
+  options), ``setoption name N value V`` for each ``--option N=V``, then
+  ``isready`` / ``readyok``;
+- at each new round: ``ucinewgame``, ``isready``;
+- at each move: ``position startpos moves ...`` (or ``position fen F moves
+  ...`` from a set start position; the moves include the opening's) and
+  ``go`` with the real clock: ``wtime``/``btime`` (every seat's main time
+  from the request) and ``winc``/``binc`` for a Fischer clock, ``movetime``
+  for a per-move budget, and for byo-yomi the main time plus one period, or
+  ``movetime`` of one period once the main time is spent. ``move_overhead``
+  seconds are kept back for the network;
+- when the move's time is up without ``bestmove``: ``stop``; if nothing comes
+  within the bridge's slack either, the engine counts as hung (see
+  :mod:`ringside.bridges.engine`);
+- at exit: ``quit``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from ringside.bridges.engine import (
+    EngineBridge,
+    EngineCrashed,
+    EngineProcess,
+    EngineTimeout,
+    logger,
+)
+from ringside.client import ClockReading, Prepare, Request
+from ringside.protocol.messages import ByoYomi, Fischer, PerMove, TimeControl
+
+STARTPOS = "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1"
+MIN_MS = 10
+
+
+def parse_options(pairs: Sequence[str]) -> list[tuple[str, str]]:
+    """``Name=Value`` pairs (a name may contain spaces: ``Move Overhead=100``)."""
+    options = []
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"bad engine option {pair!r}; use --option NAME=VALUE")
+        options.append((name.strip(), value.strip()))
+    return options
+
+
+def position_command(observation: Any) -> str:
+    """``position ...`` for a chess observation (start position and every move since)."""
+    start = observation.get("start_fen") or STARTPOS
+    moves = list(observation.get("moves") or [])
+    text = "position startpos" if start == STARTPOS else f"position fen {start}"
+    return f"{text} moves {' '.join(moves)}" if moves else text
+
+
+def _ms(seconds: float) -> int:
+    return max(MIN_MS, int(seconds * 1000))
+
+
+def go_command(
+    clock: ClockReading, seat: int, time_control: TimeControl | None, overhead: float
+) -> str:
+    """``go`` with the clock of the request; seat 0 plays white."""
+    if isinstance(time_control, PerMove):
+        return f"go movetime {_ms(clock.move_time - overhead)}"
+    if isinstance(time_control, ByoYomi) and clock.remaining <= 0:
+        return f"go movetime {_ms(min(clock.period, clock.move_time) - overhead)}"
+    seats = list(clock.seats) if len(clock.seats) == 2 else [clock.remaining, clock.remaining]
+    seats[seat] = clock.remaining
+    cushion = clock.period if isinstance(time_control, ByoYomi) else 0.0
+    white, black = (_ms(t + cushion - (overhead if i == seat else 0)) for i, t in enumerate(seats))
+    command = f"go wtime {white} btime {black}"
+    if isinstance(time_control, Fischer) or (time_control is None and clock.increment):
+        inc = _ms(clock.increment) if clock.increment > 0 else 0
+        command += f" winc {inc} binc {inc}"
+    return command
+
+
+class UciBridge(EngineBridge):
+    label = "UCI engine"
+    quit_line = "quit"
+
+    def __init__(
+        self,
+        command: Sequence[str],
+        *,
+        options: Sequence[tuple[str, str]] = (),
+        move_overhead: float = 0.05,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("games", ["chess"])
+        super().__init__(command, **kwargs)
+        self.options = list(options)
+        self.move_overhead = move_overhead
+        self.engine_name: str | None = None
+        self.engine_options: dict[str, str] = {}
+        """The engine's options by lower-case name (UCI names are case-insensitive)."""
+
+    async def _expect(self, engine: EngineProcess, word: str, timeout: float) -> list[str]:
+        """Lines up to and including the one that starts with ``word``."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        lines = []
+        while True:
+            line = await engine.read_line(deadline)
+            lines.append(line)
+            if line.split(maxsplit=1)[:1] == [word]:
+                return lines
+
+    async def handshake(self, engine: EngineProcess) -> None:
+        await engine.send("uci")
+        for line in await self._expect(engine, "uciok", self.init_timeout):
+            words = line.split()
+            if words[:2] == ["id", "name"]:
+                self.engine_name = line.split(None, 2)[2] if len(words) > 2 else None
+            elif words[:2] == ["option", "name"] and "type" in words:
+                name = " ".join(words[2 : words.index("type")])
+                self.engine_options[name.lower()] = name
+        for name, value in self.options:
+            if self.engine_options and name.lower() not in self.engine_options:
+                known = ", ".join(sorted(self.engine_options.values()))
+                logger.warning("%s has no option %r (it has: %s)", self.label, name, known)
+            await engine.send(f"setoption name {name} value {value}")
+        await self._sync(engine)
+        logger.info("%s is %s", self.label, self.engine_name or "nameless")
+
+    async def _sync(self, engine: EngineProcess) -> None:
+        await engine.send("isready")
+        await self._expect(engine, "readyok", self.init_timeout)
+
+    async def new_game(
+        self, engine: EngineProcess, prepare: Prepare | None, request: Request
+    ) -> None:
+        await engine.send("ucinewgame")
+        await self._sync(engine)
+
+    async def think(self, engine: EngineProcess, request: Request, prepare: Prepare | None) -> Any:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        clock = request.clock
+        await engine.send(position_command(request.observation))
+        time_control = prepare.time_control if prepare is not None else None
+        await engine.send(go_command(clock, request.seat, time_control, self.move_overhead))
+        stop_at = started + max(0.0, clock.move_time - self.move_overhead / 2)
+        give_up = started + clock.move_time + self.slack
+        stopped = False
+        while True:
+            try:
+                line = await engine.read_line(give_up if stopped else stop_at)
+            except EngineTimeout:
+                if stopped:
+                    raise
+                stopped = True  # the time is up: ask for the best move found so far
+                await engine.send("stop")
+                continue
+            words = line.split()
+            if words[:1] == ["bestmove"]:
+                if len(words) < 2:
+                    raise EngineCrashed("bestmove without a move", f"{self.label} sent {line!r}")
+                if stopped:
+                    logger.warning("%s moved only after stop (%s)", self.label, words[1])
+                return words[1]
+            if words[:1] == ["info"] and "score" in words:
+                logger.debug("%s: %s", self.label, line)
+
+    async def recover(self, engine: EngineProcess) -> bool:
+        """An interrupted search: ``stop``, drain to its ``bestmove``, then ``isready``."""
+        try:
+            await engine.send("stop")
+            await engine.send("isready")
+            await self._expect(engine, "readyok", 2.0)
+        except EngineTimeout:
+            return False
+        return True

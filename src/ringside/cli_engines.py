@@ -1,0 +1,304 @@
+"""CLI commands for programs nobody wrote for Ringside: ``ringside bridge ...`` and ``ringside export``.
+
+``bridge uci|gtp|stdio`` runs where the engine runs: it starts the engine
+given after ``--`` and connects it to the server as a bot (see
+``ringside.bridges``). ``export`` writes a stored match as PGN (chess), SGF
+(Go) or JSON, reading it from a server over HTTP or from the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal, NoReturn
+
+import typer
+
+from ringside.bridges.engine import EngineBridge, EngineError
+from ringside.client import BotRefused
+
+__all__ = ["bridge_app", "export"]
+
+DEFAULT_SERVER = "ws://127.0.0.1:8000/ws/bot"
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+bridge_app = typer.Typer(
+    no_args_is_help=True,
+    help="Play an engine on a server: `ringside bridge uci --name sf -- stockfish`.",
+)
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    typer.echo(f"ringside: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+Server = Annotated[
+    str,
+    typer.Option(envvar="RINGSIDE_SERVER", help="ws://HOST:PORT/ws/bot or tcp://HOST:PORT."),
+]
+Name = Annotated[
+    str | None, typer.Option(help="The bot's name on the server (default: the program's name).")
+]
+Token = Annotated[
+    str | None,
+    typer.Option(envvar="RINGSIDE_TOKEN", show_envvar=True, help="The bot's token."),
+]
+Verbose = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Log every line to and from the engine.")
+]
+Command = Annotated[list[str], typer.Argument(help="The engine and its arguments, after --.")]
+
+
+def _common(command: list[str], server: str, name: str | None) -> str:
+    scheme = urllib.parse.urlsplit(server).scheme.lower()
+    if scheme not in ("ws", "wss", "tcp"):
+        _fail(f"--server must be ws://HOST:PORT/ws/bot or tcp://HOST:PORT, not {server!r:.80}")
+    if not command:
+        _fail("give the engine command after --, e.g. -- stockfish")
+    return name or Path(command[0]).name
+
+
+def run_bridge(bridge: EngineBridge, server: str, verbose: bool) -> None:
+    """Play until Ctrl-C or SIGTERM; exit 1 when the engine or the server gives up."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    logger = logging.getLogger("ringside")
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await bridge.serve(server, stop)
+
+    try:
+        asyncio.run(main())
+    except EngineError as exc:
+        _fail(str(exc), EXIT_FAILURE)
+    except BotRefused as exc:
+        _fail(str(exc), EXIT_FAILURE)
+    except ValueError as exc:
+        _fail(str(exc))
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+
+@bridge_app.command()
+def uci(
+    command: Command,
+    server: Server = DEFAULT_SERVER,
+    name: Name = None,
+    token: Token = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option("--option", help="Engine option NAME=VALUE (e.g. Threads=1); repeatable."),
+    ] = None,
+    move_overhead: Annotated[
+        float, typer.Option(min=0.0, help="Seconds kept back from every move for the network.")
+    ] = 0.05,
+    verbose: Verbose = False,
+) -> None:
+    """A UCI chess engine as a bot: ringside bridge uci --name sf -- stockfish."""
+    from ringside.bridges.uci import UciBridge, parse_options
+
+    bot_name = _common(command, server, name)
+    try:
+        options = parse_options(option or [])
+    except ValueError as exc:
+        _fail(str(exc))
+    bridge = UciBridge(
+        command, options=options, move_overhead=move_overhead, name=bot_name, token=token
+    )
+    run_bridge(bridge, server, verbose)
+
+
+@bridge_app.command()
+def gtp(
+    command: Command,
+    server: Server = DEFAULT_SERVER,
+    name: Name = None,
+    token: Token = None,
+    verbose: Verbose = False,
+) -> None:
+    """A GTP Go engine as a bot: ringside bridge gtp --name gnugo -- gnugo --mode gtp."""
+    from ringside.bridges.gtp import GtpBridge
+
+    run_bridge(
+        GtpBridge(command, name=_common(command, server, name), token=token), server, verbose
+    )
+
+
+@bridge_app.command()
+def stdio(
+    command: Command,
+    server: Server = DEFAULT_SERVER,
+    name: Name = None,
+    token: Token = None,
+    game: Annotated[
+        list[str] | None,
+        typer.Option("--game", "-g", help="A game it plays; repeatable (default: any)."),
+    ] = None,
+    verbose: Verbose = False,
+) -> None:
+    """A program reading one JSON request per line and writing one JSON action per line."""
+    from ringside.bridges.stdio import StdioBridge
+
+    bot_name = _common(command, server, name)
+    run_bridge(
+        StdioBridge(command, name=bot_name, token=token, games=game or None), server, verbose
+    )
+
+
+# --- ringside export ------------------------------------------------------------------------
+
+ExportFormat = Literal["auto", "pgn", "sgf", "json"]
+
+
+def fetch_http(base: str, match_id: str) -> dict[str, Any]:
+    """GET /api/matches/ID from a server (``http://HOST:PORT``)."""
+    url = f"{base.rstrip('/')}/api/matches/{urllib.parse.quote(match_id, safe='')}"
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            detail: dict[str, Any] = json.load(response)
+            return detail
+    except urllib.error.HTTPError as exc:
+        exc.close()  # it holds the response, and so the socket
+        if exc.code == 404:
+            _fail(f"the server has no match {match_id!r:.60}", EXIT_FAILURE)
+        _fail(f"{url}: HTTP {exc.code} {exc.reason}", EXIT_FAILURE)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        _fail(f"cannot read {url}: {exc}", EXIT_FAILURE)
+
+
+def fetch_store(database_url: str | None, data_dir: Path, match_id: str) -> dict[str, Any]:
+    """The match from the database, in the shape of GET /api/matches/ID."""
+    from ringside.store.database import open_store, sqlite_url
+
+    if database_url is None and not (data_dir / "ringside.db").exists():
+        _fail(f"no database in {data_dir} (use --data-dir, --database-url or --server)")
+
+    async def read() -> Any:
+        store = await open_store(database_url or sqlite_url(data_dir))
+        try:
+            return await store.get_match(match_id)
+        finally:
+            await store.close()
+
+    record = asyncio.run(read())
+    if record is None:
+        _fail(f"no match {match_id!r:.60} in the database", EXIT_FAILURE)
+
+    def iso(value: datetime | None) -> str | None:
+        return None if value is None else value.isoformat()
+
+    return {
+        "id": record.id,
+        "game": record.game,
+        "status": record.status,
+        "rounds": record.rounds,
+        "bots": record.bots,
+        "seats": [{"player": s.player, "bot": s.bot_name, "score": s.score} for s in record.seats],
+        "options": record.options,
+        "time_control": record.time_control,
+        "created_at": iso(record.created_at),
+        "started_at": iso(record.started_at),
+        "finished_at": iso(record.finished_at),
+        "winner": record.winner,
+        "verdict": record.verdict,
+        "tournament_id": record.tournament_id,
+        "result": record.result,
+        "round_results": [
+            {"round": r.round, "seats": r.seats, "scores": r.scores, "verdict": r.verdict}
+            for r in record.round_results
+        ],
+        "events": list(record.events),
+    }
+
+
+def render(detail: dict[str, Any], fmt: ExportFormat, round_number: int | None) -> str:
+    """The text of the export; ``auto`` is PGN for chess, SGF for Go, JSON otherwise."""
+    from ringside.export import ExportError, default_format
+    from ringside.export import export as export_match
+
+    chosen = default_format(str(detail.get("game"))) if fmt == "auto" else fmt
+    if chosen is None or chosen == "json":
+        return json.dumps(detail, indent=2, ensure_ascii=False) + "\n"
+    started = detail.get("started_at") or detail.get("created_at")
+    try:
+        return export_match(
+            chosen,
+            detail.get("events") or [],
+            started_at=datetime.fromisoformat(started) if started else None,
+            round=round_number,
+        )
+    except ExportError as exc:
+        _fail(exc.message, EXIT_FAILURE)
+
+
+def export(
+    match_id: Annotated[str, typer.Argument(help="The match id.")],
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f", help="auto (PGN for chess, SGF for Go), pgn, sgf, json."),
+    ] = "auto",
+    server: Annotated[
+        str | None,
+        typer.Option(help="Read from this server, http://HOST:PORT (else from the database)."),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(envvar="RINGSIDE_DATABASE_URL", help="SQLAlchemy URL of the store."),
+    ] = None,
+    data_dir: Annotated[
+        Path, typer.Option(envvar="RINGSIDE_DATA_DIR", help="Where SQLite lives.")
+    ] = Path("data"),
+    round_number: Annotated[
+        int | None, typer.Option("--round", min=1, help="Only this round.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+    ] = None,
+) -> None:
+    """Write a stored match as PGN (chess), SGF (Go) or JSON."""
+    if fmt not in ("auto", "pgn", "sgf", "json"):
+        _fail(f"--format must be auto, pgn, sgf or json, not {fmt!r:.20}")
+    if server is not None and urllib.parse.urlsplit(server).scheme not in ("http", "https"):
+        _fail(f"--server must be http://HOST:PORT, not {server!r:.80}")
+    fetch: Callable[[], dict[str, Any]] = (
+        (lambda: fetch_http(server, match_id))
+        if server is not None
+        else (lambda: fetch_store(database_url, data_dir, match_id))
+    )
+    text = render(fetch(), fmt, round_number)  # type: ignore[arg-type]
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}", err=True)
+
+
+def _standalone() -> typer.Typer:
+    """``python -m ringside.cli_engines``: these commands without the rest of the CLI."""
+    app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+    app.add_typer(bridge_app, name="bridge")
+    app.command()(export)
+    return app
+
+
+if __name__ == "__main__":
+    _standalone()(prog_name="ringside")

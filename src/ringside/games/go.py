@@ -1,0 +1,377 @@
+"""Go on a 9x9 to 19x19 board: area scoring, komi, positional superko, suicide forbidden.
+
+Actions are GTP vertices, the notation every Go engine speaks: a column
+letter ``A``-``T`` **without** ``I`` and a row number counted from the
+**bottom** (``D4``, ``K10``), or ``"pass"`` or ``"resign"``. Only that
+spelling (upper-case letter, lower-case words) is accepted, so each move has
+one form in the log; the GTP bridge translates an engine's ``PASS``/``d4``.
+
+Seat 0 plays black and moves first. Boards in observations and views are
+lists of rows from the **top** row (row ``size``) down to row 1, each cell
+the seat owning the stone or ``null``, so ``board[size - row][column]``.
+
+Rules (close to Tromp-Taylor, as on CGOS): a move may not leave its own
+group without liberties (suicide is illegal) and may not recreate any
+earlier whole-board position (positional superko; positions are compared by
+64-bit Zobrist hashes). Two passes in a row end the game, ``resign`` ends it
+at once. Score is area: stones plus empty regions that touch only one colour;
+white adds ``komi``. Dead stones are not removed, so play them out (GNU Go:
+``--capture-all-dead``). The default board is 9x9 (fast enough to try a bot
+in seconds); ``size`` takes 9 to 19.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+import msgspec
+
+from ringside.games.base import JSON, BaseGame, IllegalAction, InvalidOptions
+
+MIN_SIZE, MAX_SIZE = 9, 19
+LETTERS = "ABCDEFGHJKLMNOPQRST"  # GTP skips I
+PASS, RESIGN = "pass", "resign"
+COLOURS = ("black", "white")
+MAX_KOMI = 150.0
+
+
+class GoOptions(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    size: int = 9
+    komi: float = 7.5
+
+
+@dataclass(frozen=True, slots=True)
+class GoState:
+    size: int
+    komi: float
+    board: tuple[int | None, ...]  # row-major from the top-left; index = (size - row) * size + col
+    to_move: int
+    moves: tuple[str, ...]
+    hash: int
+    history: frozenset[int]
+    """Zobrist hashes of every position so far (positional superko)."""
+    passes: int
+    """Consecutive passes just played."""
+    captures: tuple[int, int]
+    """Stones captured so far by black and by white."""
+    captured: tuple[int, ...]
+    """Points emptied by the last move."""
+    resigned: int | None
+    seed: int
+    cache: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    """Legal points, worked out once per state when first asked."""
+
+
+@cache
+def vertex_names(size: int) -> tuple[str, ...]:
+    return tuple(f"{LETTERS[i % size]}{size - i // size}" for i in range(size * size))
+
+
+@cache
+def vertex_index(size: int) -> dict[str, int]:
+    return {name: i for i, name in enumerate(vertex_names(size))}
+
+
+@cache
+def neighbours(size: int) -> tuple[tuple[int, ...], ...]:
+    result = []
+    for i in range(size * size):
+        r, c = divmod(i, size)
+        near = [(r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)]
+        result.append(tuple(y * size + x for y, x in near if 0 <= y < size and 0 <= x < size))
+    return tuple(result)
+
+
+@cache
+def zobrist(size: int) -> tuple[tuple[int, int], ...]:
+    """A fixed random key per point and colour, the same in every process."""
+    rng = random.Random(f"ringside-go-{size}")
+    return tuple((rng.getrandbits(64), rng.getrandbits(64)) for _ in range(size * size))
+
+
+def groups(
+    board: Sequence[int | None], size: int
+) -> tuple[list[int], list[tuple[int, ...]], list[set[int]]]:
+    """Each point's group id (-1 when empty), and each group's stones and liberties."""
+    near = neighbours(size)
+    owner = [-1] * len(board)
+    stones: list[tuple[int, ...]] = []
+    liberties: list[set[int]] = []
+    for start, colour in enumerate(board):
+        if colour is None or owner[start] >= 0:
+            continue
+        gid = len(stones)
+        owner[start] = gid
+        todo, found, libs = [start], [start], set()
+        while todo:
+            point = todo.pop()
+            for n in near[point]:
+                if board[n] is None:
+                    libs.add(n)
+                elif board[n] == colour and owner[n] < 0:
+                    owner[n] = gid
+                    todo.append(n)
+                    found.append(n)
+        stones.append(tuple(found))
+        liberties.append(libs)
+    return owner, stones, liberties
+
+
+def area(board: Sequence[int | None], size: int) -> tuple[int, int]:
+    """Area score without komi: stones plus empty regions reaching only that colour."""
+    near = neighbours(size)
+    points = [board.count(0), board.count(1)]
+    seen = [False] * len(board)
+    for start, colour in enumerate(board):
+        if colour is not None or seen[start]:
+            continue
+        seen[start] = True
+        todo, region = [start], 1
+        borders: set[int] = set()
+        while todo:
+            point = todo.pop()
+            for n in near[point]:
+                stone = board[n]
+                if stone is not None:
+                    borders.add(stone)
+                elif not seen[n]:
+                    seen[n] = True
+                    region += 1
+                    todo.append(n)
+        if len(borders) == 1:
+            points[borders.pop()] += region
+    return points[0], points[1]
+
+
+class Go(BaseGame[GoState, GoOptions]):
+    name = "go"
+    title = "Go"
+    rules = (
+        "Two players place stones on a 9x9 board (option size, 9-19); black (seat 0) starts. "
+        "Moves are GTP vertices like D4 (no column I, row 1 at the bottom), pass or resign. "
+        "Suicide is illegal and no move may repeat an earlier position (positional superko). "
+        "Two passes end the game; area scoring, white gets komi (option komi, default 7.5)."
+    )
+    options_type = GoOptions
+
+    def check_options(self, options: GoOptions) -> None:
+        if not MIN_SIZE <= options.size <= MAX_SIZE:
+            raise InvalidOptions(f"go: size must be from {MIN_SIZE} to {MAX_SIZE}")
+        komi = options.komi
+        if not math.isfinite(komi) or abs(komi) > MAX_KOMI or (komi * 2) % 1:
+            raise InvalidOptions(f"go: komi must be a multiple of 0.5 within ±{MAX_KOMI:g}")
+
+    def new_state(self, players: int, seed: int, options: GoOptions) -> GoState:
+        n = options.size
+        return GoState(
+            size=n,
+            komi=float(options.komi),
+            board=(None,) * (n * n),
+            to_move=0,
+            moves=(),
+            hash=0,
+            history=frozenset({0}),
+            passes=0,
+            captures=(0, 0),
+            captured=(),
+            resigned=None,
+            seed=seed,
+        )
+
+    # --- legality -------------------------------------------------------------------------
+
+    def _analysis(self, state: GoState) -> tuple[list[int], list[tuple[int, ...]], list[set[int]]]:
+        found = state.cache.get("groups")
+        if found is None:
+            found = state.cache["groups"] = groups(state.board, state.size)
+        return found  # type: ignore[return-value]
+
+    def _try(self, state: GoState, point: int) -> tuple[int, tuple[int, ...]] | str:
+        """(new hash, captured points) of a stone on ``point``, or why it is illegal."""
+        if state.board[point] is not None:
+            return "occupied"
+        colour = state.to_move
+        owner, stones, liberties = self._analysis(state)
+        keys = zobrist(state.size)
+        breathes = False
+        captured: set[int] = set()
+        for n in neighbours(state.size)[point]:
+            stone = state.board[n]
+            if stone is None:
+                breathes = True
+            elif stone == colour:
+                breathes = breathes or len(liberties[owner[n]]) > 1
+            elif len(liberties[owner[n]]) == 1:
+                captured.update(stones[owner[n]])
+        if not breathes and not captured:
+            return "suicide"
+        new_hash = state.hash ^ keys[point][colour]
+        for q in captured:
+            new_hash ^= keys[q][1 - colour]
+        if new_hash in state.history:
+            return "superko"
+        return new_hash, tuple(sorted(captured))
+
+    def legal_points(self, state: GoState) -> tuple[int, ...]:
+        found = state.cache.get("legal")
+        if found is None:
+            empty = (i for i, stone in enumerate(state.board) if stone is None)
+            found = state.cache["legal"] = tuple(
+                i for i in empty if not isinstance(self._try(state, i), str)
+            )
+        return found  # type: ignore[return-value]
+
+    # --- the game -----------------------------------------------------------------------------
+
+    def to_act(self, state: GoState) -> Sequence[int]:
+        return () if self.is_over(state) else (state.to_move,)
+
+    def legal_actions(self, state: GoState, seat: int) -> list[str]:
+        if self.is_over(state) or seat != state.to_move:
+            return []
+        names = vertex_names(state.size)
+        return [*(names[i] for i in self.legal_points(state)), PASS, RESIGN]
+
+    def play(self, state: GoState, actions: dict[int, JSON]) -> GoState:
+        seat, action = next(iter(actions.items()))
+        if action == RESIGN:
+            return self._next(state, action, resigned=seat)
+        if action == PASS:
+            return self._next(state, action, passes=state.passes + 1)
+        size = state.size
+        point = vertex_index(size).get(action) if isinstance(action, str) else None
+        if point is None:
+            raise IllegalAction(
+                f'a move must be a vertex like "D4" (column A-{LETTERS[size - 1]} without I, '
+                f'row 1-{size} from the bottom), "pass" or "resign", got {action!r:.40}'
+            )
+        tried = self._try(state, point)
+        if isinstance(tried, str):
+            why = {
+                "occupied": f"{action} is occupied",
+                "suicide": f"{action} is suicide (the stone would have no liberty)",
+                "superko": f"{action} repeats an earlier position (superko)",
+            }
+            raise IllegalAction(why[tried])
+        new_hash, captured = tried
+        board = list(state.board)
+        board[point] = seat
+        for q in captured:
+            board[q] = None
+        captures = list(state.captures)
+        captures[seat] += len(captured)
+        return self._next(
+            state,
+            action,
+            board=tuple(board),
+            new_hash=new_hash,
+            captures=(captures[0], captures[1]),
+            captured=captured,
+        )
+
+    def _next(
+        self,
+        state: GoState,
+        action: str,
+        *,
+        board: tuple[int | None, ...] | None = None,
+        new_hash: int | None = None,
+        passes: int = 0,
+        captures: tuple[int, int] | None = None,
+        captured: tuple[int, ...] = (),
+        resigned: int | None = None,
+    ) -> GoState:
+        return GoState(
+            size=state.size,
+            komi=state.komi,
+            board=state.board if board is None else board,
+            to_move=1 - state.to_move,
+            moves=(*state.moves, action),
+            hash=state.hash if new_hash is None else new_hash,
+            history=state.history if new_hash is None else state.history | {new_hash},
+            passes=passes,
+            captures=state.captures if captures is None else captures,
+            captured=captured,
+            resigned=resigned,
+            seed=state.seed,
+        )
+
+    def is_over(self, state: GoState) -> bool:
+        return state.resigned is not None or state.passes >= 2
+
+    def score(self, state: GoState) -> tuple[float, float]:
+        """Black's and white's points: area, komi added to white."""
+        black, white = area(state.board, state.size)
+        return float(black), white + state.komi
+
+    def winner(self, state: GoState) -> int | None:
+        if state.resigned is not None:
+            return 1 - state.resigned
+        if not self.is_over(state):
+            return None
+        black, white = self.score(state)
+        return None if black == white else (0 if black > white else 1)
+
+    def result(self, state: GoState) -> str | None:
+        """The result as SGF writes it: ``B+3.5``, ``W+R`` (resignation), ``0`` (a tie)."""
+        if not self.is_over(state):
+            return None
+        winner = self.winner(state)
+        if winner is None:
+            return "0"
+        if state.resigned is not None:
+            return f"{'BW'[winner]}+R"
+        black, white = self.score(state)
+        return f"{'BW'[winner]}+{abs(black - white):g}"
+
+    def scores(self, state: GoState) -> list[float]:
+        winner = self.winner(state)
+        if winner is None:
+            return [0.5, 0.5]
+        return [1.0 if seat == winner else 0.0 for seat in (0, 1)]
+
+    def rows(self, state: GoState) -> list[list[int | None]]:
+        n = state.size
+        return [list(state.board[r * n : (r + 1) * n]) for r in range(n)]
+
+    def observation(self, state: GoState, seat: int) -> JSON:
+        """The whole board (Go hides nothing), the options and every move so far."""
+        return {
+            "board": self.rows(state),
+            "size": state.size,
+            "komi": state.komi,
+            "you": seat,
+            "colour": COLOURS[seat],
+            "to_move": None if self.is_over(state) else state.to_move,
+            "moves": list(state.moves),
+            "captures": list(state.captures),
+        }
+
+    def view(self, state: GoState) -> JSON:
+        """Board, last move and the stones it took; the score and result once over."""
+        names = vertex_names(state.size)
+        over = self.is_over(state)
+        last = state.moves[-1] if state.moves else None
+        return {
+            "board": self.rows(state),
+            "size": state.size,
+            "komi": state.komi,
+            "to_move": None if over else state.to_move,
+            "last": last,
+            "captured": _names(names, state.captured),
+            "captures": list(state.captures),
+            "score": list(self.score(state)) if over else None,
+            "winner": self.winner(state),
+            "result": self.result(state),
+        }
+
+
+def _names(names: Sequence[str], points: Iterable[int]) -> list[str]:
+    return [names[i] for i in points]
+
+
+GAME = Go()

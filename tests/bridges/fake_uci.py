@@ -1,0 +1,55 @@
+"""A tiny UCI engine that plays the first legal move and fails on purpose when told.
+
+    python fake_uci.py [--crash-at N] [--hang-at N] [--stderr TEXT]
+
+On the N-th ``go`` it exits with status 3 (``--crash-at``) or stops answering
+anything, ``stop`` included (``--hang-at``). It lets the bridge's failure
+handling be tested quickly and without Stockfish.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import chess
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--crash-at", type=int, default=0)
+    parser.add_argument("--hang-at", type=int, default=0)
+    parser.add_argument("--stderr", default="")
+    args = parser.parse_args()
+    board = chess.Board()
+    searches = 0
+    for line in sys.stdin:
+        words = line.split()
+        if not words:
+            continue
+        if words[0] == "uci":
+            print("id name Fake UCI\noption name Speed type spin default 1 min 1 max 9\nuciok")
+        elif words[0] == "isready":
+            print("readyok")
+        elif words[0] == "position":
+            moves = words[words.index("moves") + 1 :] if "moves" in words else []
+            board = chess.Board() if words[1] == "startpos" else chess.Board(" ".join(words[2:8]))
+            for move in moves:
+                board.push_uci(move)
+        elif words[0] == "go":
+            searches += 1
+            if searches == args.crash_at:
+                if args.stderr:
+                    print(args.stderr, file=sys.stderr, flush=True)
+                sys.exit(3)
+            if searches == args.hang_at:
+                time.sleep(3600)
+            print(f"info depth 1 score cp 0\nbestmove {next(iter(board.legal_moves)).uci()}")
+        elif words[0] == "quit":
+            return
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

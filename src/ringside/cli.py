@@ -334,3 +334,9 @@ from ringside.cli_engines import bridge_app, export  # noqa: E402
 
 app.add_typer(bridge_app, name="bridge")
 app.command()(export)
+
+from ringside.cli_tournament import leaderboard, ratings_app, tournament  # noqa: E402
+
+app.command()(leaderboard)
+app.command()(tournament)
+app.add_typer(ratings_app, name="ratings")

@@ -64,6 +64,14 @@ def serve(
     heartbeat: Annotated[
         float, typer.Option(envvar="RINGSIDE_HEARTBEAT", help="Seconds between pings")
     ] = 20.0,
+    ladder: Annotated[
+        bool,
+        typer.Option(
+            "--ladder",
+            envvar="RINGSIDE_LADDER",
+            help="Ladder mode: keep pairing idle bots of similar rating that share a game",
+        ),
+    ] = False,
 ) -> None:
     """Run the match server: HTTP API, WebSocket for bots and spectators, TCP for bots."""
     from ringside.server.main import run
@@ -84,6 +92,7 @@ def serve(
             open=open_mode,
             admin_token=admin_token,
             heartbeat=heartbeat,
+            ladder=ladder,
         )
     )
 

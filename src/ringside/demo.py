@@ -1,25 +1,21 @@
 """``ringside demo``: a server on SQLite, four built-in bots, and matches that never stop.
 
 Everything runs as it would for real: the server and each bot are separate
-processes talking over loopback sockets, and a small matchmaker keeps asking
-the HTTP API for matches between idle bots so the lobby is always alive.
+processes talking over loopback sockets, and the server runs in ladder mode
+(``serve --ladder``), pairing idle bots of similar rating by itself so the
+lobby and the leaderboard are always moving.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import os
-import random
 import re
 import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import aiohttp
 
 READY = re.compile(r"serving (http://\S+?)/ .*tcp://\S+:(\d+)")
 
@@ -49,6 +45,7 @@ async def _start_server(
         "ringside",
         "serve",
         "--open",
+        "--ladder",
         "--host",
         host,
         "--port",
@@ -90,44 +87,6 @@ async def _start_bot(bot: DemoBot, url: str, tcp_port: int) -> asyncio.subproces
     )
 
 
-async def matchmaker(url: str, stop: asyncio.Event, rounds: int = 2) -> None:
-    """Pair idle bots that play the same game, forever."""
-    time_controls = itertools.cycle(
-        [
-            {"type": "per_move", "seconds": 5},
-            {"type": "fischer", "base": 30, "increment": 0.5},
-            {"type": "byoyomi", "base": 10, "periods": 3, "period": 2},
-        ]
-    )
-    async with aiohttp.ClientSession() as http:
-        while not stop.is_set():
-            with contextlib.suppress(aiohttp.ClientError, asyncio.TimeoutError):
-                async with http.get(f"{url}/api/bots") as response:
-                    bots: list[dict[str, Any]] = (await response.json())["bots"]
-                idle = [b for b in bots if b["status"] == "idle"]
-                random.shuffle(idle)
-                by_game: dict[str, list[str]] = {}
-                for bot in idle:
-                    for game in bot["games"] or []:
-                        by_game.setdefault(game, []).append(bot["name"])
-                taken: set[str] = set()
-                for game, names in by_game.items():
-                    free = [n for n in names if n not in taken]
-                    if len(free) >= 2:
-                        pair = free[:2]
-                        taken.update(pair)
-                        body = {
-                            "game": game,
-                            "bots": pair,
-                            "rounds": rounds,
-                            "time_control": next(time_controls),
-                        }
-                        async with http.post(f"{url}/api/matches", json=body) as response:
-                            await response.read()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(stop.wait(), 1.0)
-
-
 async def run_demo(data_dir: Path, host: str, port: int, tcp_port: int) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -139,7 +98,7 @@ async def run_demo(data_dir: Path, host: str, port: int, tcp_port: int) -> None:
     try:
         bots = [await _start_bot(bot, url, actual_tcp) for bot in BOTS]
         print(f"\nRingside demo: open {url}/ in a browser (Ctrl-C stops everything)\n", flush=True)
-        await matchmaker(url, stop)
+        await stop.wait()
     finally:
         for process in [*bots, server]:
             if process.returncode is None:

@@ -9,12 +9,22 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 
 from ringside.store import alembic_config, create_engine, migrate, open_store
 from ringside.store.models import Base
 
-TABLES = {"bots", "matches", "match_seats", "rounds", "events", "ratings"}
+TABLES = {
+    "bots",
+    "matches",
+    "match_seats",
+    "rounds",
+    "events",
+    "ratings",
+    "tournaments",
+    "tournament_games",
+}
+HEAD = "0002"
 
 
 def schema_diff(connection: Connection) -> list[Any]:
@@ -38,7 +48,7 @@ def run_command(connection: Connection, name: str, revision: str) -> None:
 
 def test_single_head() -> None:
     script = ScriptDirectory.from_config(alembic_config())
-    assert script.get_heads() == ["0001"]
+    assert script.get_heads() == [HEAD]
 
 
 async def test_migrated_schema_equals_models(database_url: str) -> None:
@@ -47,7 +57,7 @@ async def test_migrated_schema_equals_models(database_url: str) -> None:
     try:
         async with engine.connect() as conn:
             assert await conn.run_sync(schema_diff) == []
-            assert await conn.run_sync(current_revision) == "0001"
+            assert await conn.run_sync(current_revision) == HEAD
             assert await conn.run_sync(table_names) == TABLES | {"alembic_version"}
     finally:
         await engine.dispose()
@@ -56,7 +66,7 @@ async def test_migrated_schema_equals_models(database_url: str) -> None:
 async def test_open_store_migrates_and_is_idempotent(database_url: str) -> None:
     for _ in range(2):
         async with await open_store(database_url) as store, store.engine.connect() as conn:
-            assert await conn.run_sync(current_revision) == "0001"
+            assert await conn.run_sync(current_revision) == HEAD
             assert await conn.run_sync(schema_diff) == []
 
 
@@ -86,4 +96,34 @@ def test_alembic_command_line_path(database_url: str) -> None:
     assert "CREATE TABLE events" in sql.getvalue()
     command.upgrade(config, "head")
     command.current(config)
-    assert "0001 (head)" in out.getvalue()
+    assert f"{HEAD} (head)" in out.getvalue()
+
+
+async def test_upgrade_from_0001_keeps_ratings(database_url: str) -> None:
+    """A database made by 0001 with ratings in it upgrades; the new counts start at 0."""
+    await migrate(database_url, "0001")
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO ratings (game, bot_name, mu, sigma, games, updated_at)"
+                    " VALUES ('connect4', 'old', 30.0, 2.0, 12, CURRENT_TIMESTAMP)"
+                )
+            )
+        await migrate(database_url)
+        async with engine.connect() as conn:
+            assert await conn.run_sync(schema_diff) == []
+            row = (
+                await conn.execute(text("SELECT mu, games, wins, draws, losses FROM ratings"))
+            ).one()
+            assert tuple(row) == (30.0, 12, 0, 0, 0)
+        async with engine.begin() as conn:
+            await conn.run_sync(run_command, "downgrade", "0001")
+        async with engine.connect() as conn:
+            assert await conn.run_sync(table_names) == TABLES - {
+                "tournaments",
+                "tournament_games",
+            } | {"alembic_version"}
+    finally:
+        await engine.dispose()

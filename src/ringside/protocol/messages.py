@@ -320,7 +320,31 @@ class Unwatch(Message, tag="unwatch"):
     match: str
 
 
-LobbyEvent = Lobby | BotJoined | BotLeft | BotStatus | MatchListed
+class TournamentUpdate(Message, tag="tournament"):
+    """A tournament changed: a game ended, a round was paired, or it finished.
+
+    Sent on the lobby stream to every spectator; ``GET /api/tournaments/{id}``
+    has the same standings plus the cross table and the game list.
+    """
+
+    tournament: str
+    name: str | None
+    game: str
+    format: str
+    """round-robin, gauntlet or swiss."""
+    status: str
+    """running, finished or cancelled."""
+    played: int
+    """Games counted so far (played or forfeited)."""
+    total: int
+    """Games planned, as far as known now."""
+    standings: list[JSON] = []
+    """Rows best first: rank, bot, points, games, wins, draws, losses, byes, forfeits."""
+    sprt: JSON = None
+    """For an SPRT: llr, lower, upper, verdict (H0, H1 or null), elo, elo_low, elo_high."""
+
+
+LobbyEvent = Lobby | BotJoined | BotLeft | BotStatus | MatchListed | TournamentUpdate
 SpectatorMessage = Watch | Unwatch
 
 

@@ -74,6 +74,8 @@ class CancelTimer:
 Output = Send | Publish | ArmTimer | CancelTimer
 Phase = Literal["created", "preparing", "playing", "ending", "finished"]
 PendingKind = Literal["ready", "action", "ok"]
+_ANSWERS: dict[str, type[Ready | Action | Ok]] = {"ready": Ready, "action": Action, "ok": Ok}
+"""The message that answers each kind of request."""
 
 
 @dataclass(slots=True)
@@ -135,12 +137,11 @@ class Match:
         if self.phase == "finished":
             self._send(player, Error("unexpected_message", "the match is over", self.id))
             return self._flush()
-        if isinstance(message, Ready | Action | Ok):
+        if isinstance(message, (Ready, Action, Ok)):
             pending = self.pending.get(player)
-            expected = {"ready": Ready, "action": Action, "ok": Ok}
             if pending is None or pending.id != message.id:
                 self._refuse_unexpected(player, message, pending)
-            elif not isinstance(message, expected[pending.kind]):
+            elif not isinstance(message, _ANSWERS[pending.kind]):
                 self._send(
                     player,
                     Error(
@@ -262,6 +263,7 @@ class Match:
             return
         self.phase = "playing"
         bots = [self.config.bots[p] for p in self.seat_players]
+        figures = self._clock_figures(now)
         self._publish(
             RoundStarted(
                 self.id,
@@ -269,12 +271,14 @@ class Match:
                 list(self.seat_players),
                 bots,
                 self.game.view(self.state),
-                self._clock_figures(now),
+                figures,
             )
         )
-        self._request_moves(now)
+        self._request_moves(now, figures)
 
-    def _request_moves(self, now: float) -> None:
+    def _request_moves(self, now: float, figures: list[float]) -> None:
+        """Ask the seats to act; ``figures`` are the clocks at ``now`` (a clock
+        started at ``now`` reads the same as before it started)."""
         if self.game.is_over(self.state):
             self._end_round(list(self.game.scores(self.state)), now)
             return
@@ -288,7 +292,7 @@ class Match:
             pending = Pending("action", self._new_id(), deadline, seat)
             self.pending[player] = pending
             if self.online[player]:
-                self._send(player, self._message_for(player, pending, now))
+                self._send(player, self._message_for(player, pending, now, figures))
 
     def _on_action(self, player: int, pending: Pending, action: Any, now: float) -> None:
         seat = pending.seat
@@ -301,7 +305,7 @@ class Match:
             self._give_verdicts([(player, "timeout", self._timeout_text(seat))], now)
             return
         self.buffered[seat] = (action, elapsed)
-        if any(p.kind == "action" for p in self.pending.values()):
+        if self.pending and any(p.kind == "action" for p in self.pending.values()):
             return  # simultaneous move: wait for the other seats
         timed, self.buffered = self.buffered, {}
         actions = {s: a for s, (a, _) in timed.items()}
@@ -331,7 +335,7 @@ class Match:
                     clocks,
                 )
             )
-        self._request_moves(now)
+        self._request_moves(now, clocks)
 
     def _end_round(self, scores: list[float], now: float) -> None:
         self.phase = "ending"
@@ -476,11 +480,10 @@ class Match:
         for player in range(self.players):
             wanted: float | None = None
             if self.phase != "finished" and player not in self.gone:
-                times = [t for t in (self.grace_until.get(player),) if t is not None]
+                wanted = self.grace_until.get(player)
                 pending = self.pending.get(player)
-                if pending is not None:
-                    times.append(pending.deadline)
-                wanted = min(times) if times else None
+                if pending is not None and (wanted is None or pending.deadline < wanted):
+                    wanted = pending.deadline
             current = self.armed.get(player)
             if wanted == current:
                 continue
@@ -493,7 +496,9 @@ class Match:
 
     # --- messages -----------------------------------------------------------------
 
-    def _message_for(self, player: int, pending: Pending, now: float) -> ServerMessage:
+    def _message_for(
+        self, player: int, pending: Pending, now: float, figures: list[float] | None = None
+    ) -> ServerMessage:
         c = self.config
         if pending.kind == "ready":
             return Prepare(
@@ -519,7 +524,9 @@ class Match:
             seat,
             self.game.observation(self.state, seat),
             None if legal is None else list(legal),
-            self.clocks[seat].reading(now, self._clock_figures(now)),
+            self.clocks[seat].reading(
+                now, self._clock_figures(now) if figures is None else figures
+            ),
         )
 
     def _refuse_unexpected(

@@ -7,6 +7,7 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ringside.protocol.codec import encode
 from ringside.protocol.messages import Error, MatchResult
@@ -15,6 +16,9 @@ from ringside.referee.match import Match, MatchConfigError
 from ringside.server.lobby import LobbyHub
 from ringside.server.runner import MatchRunner
 from ringside.store.repository import Store
+
+if TYPE_CHECKING:
+    from ringside.server.tournaments import TournamentManager
 
 log = logging.getLogger("ringside.server")
 
@@ -31,6 +35,10 @@ class Settings:
     max_message_bytes: int = 64 * 1024
     heartbeat: float = 20.0
     ladder: bool = False
+    bench: bool = False
+    """Bench only (``RINGSIDE_BENCH=1``): measure relay latency, serve ``/api/bench/latency``."""
+    record: bool = True
+    """Bench only (``RINGSIDE_BENCH_NO_RECORD=1``): False skips every store write of matches."""
 
 
 class ApiError(Exception):
@@ -59,10 +67,16 @@ class Server:
         self.runners: dict[str, MatchRunner] = {}
         self.detached: dict[str, Detached] = {}
         self.closing = False
+        self.tournaments: TournamentManager | None = None
+        """Set by ``main.serve``: runs tournaments and is told of every stored result."""
+        self.runner_type: type[MatchRunner] = MatchRunner
+        """The bench switch puts an instrumented subclass here."""
 
     # --- matches -----------------------------------------------------------------
 
-    async def create_match(self, config: MatchConfig) -> MatchRunner:
+    async def create_match(
+        self, config: MatchConfig, tournament_id: str | None = None
+    ) -> MatchRunner:
         """Check, reserve the bots and start a match; ApiError says what is wrong."""
         if self.closing:
             raise ApiError(503, "shutting_down", "the server is shutting down")
@@ -88,10 +102,10 @@ class Server:
             sessions.append(session)
         for session in sessions:
             session.reserved += 1
-        runner = MatchRunner(self, match, sessions)
+        runner = self.runner_type(self, match, sessions)
         self.runners[match_id] = runner
         try:
-            await runner.start_recording()
+            await runner.start_recording(tournament_id)
         except BaseException:
             for session in sessions:
                 session.reserved = max(0, session.reserved - 1)
@@ -119,7 +133,9 @@ class Server:
                     del self.detached[name]
 
     async def on_match_stored(self, runner: MatchRunner, result: MatchResult) -> None:
-        """Called once a result is committed (ratings hook in later)."""
+        """Called once a result is committed (with its rating change, by ``finish_match``)."""
+        if self.tournaments is not None:
+            await self.tournaments.match_stored(runner, result)
 
     # --- reconnects -----------------------------------------------------------------
 

@@ -5,17 +5,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from html import escape
 from pathlib import Path
 
+import msgspec
 from aiohttp import web
 
 import ringside.server.api_export  # noqa: F401  (registers the export routes)
+from ringside.server import api_tournaments  # noqa: F401  (registers the rating and tournament routes)
 from ringside.server.api import add_routes, errors_middleware
 from ringside.server.app import Server, Settings
+from ringside.server.ladder import Ladder
+from ringside.server.runner import BenchMatchRunner
+from ringside.server.tournaments import TournamentManager
 from ringside.server.transports import SERVER_KEY, TcpBots, bot_websocket, watch_websocket
 from ringside.store.database import open_store, sqlite_url
 
@@ -85,6 +92,27 @@ async def index_page(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(WEB_ROOT / "index.html", headers={"Cache-Control": "no-cache"})
 
 
+def bench_switches(settings: Settings, environ: Mapping[str, str] = os.environ) -> Settings:
+    """The bench-only switches, read once at start-up (see bench/README.md).
+
+    ``RINGSIDE_BENCH=1`` measures relay latency and serves it at
+    ``/api/bench/latency``; with it, ``RINGSIDE_BENCH_NO_RECORD=1`` skips the
+    store writes of matches, to measure what recording costs.
+    """
+    if environ.get("RINGSIDE_BENCH") != "1":
+        return settings
+    return replace(settings, bench=True, record=environ.get("RINGSIDE_BENCH_NO_RECORD") != "1")
+
+
+async def bench_latency(request: web.Request) -> web.StreamResponse:
+    """Relay latencies (seconds) measured so far; ``?clear=1`` starts afresh."""
+    samples = BenchMatchRunner.samples
+    body = msgspec.json.encode({"count": len(samples), "samples": samples})
+    if request.query.get("clear") == "1":
+        samples.clear()
+    return web.Response(body=body, content_type="application/json")
+
+
 def build_app(server: Server) -> web.Application:
     app = web.Application(middlewares=[errors_middleware], client_max_size=1024 * 1024)
     app[SERVER_KEY] = server
@@ -92,6 +120,8 @@ def build_app(server: Server) -> web.Application:
     app.router.add_get("/api/docs", api_docs)
     app.router.add_get("/ws/bot", bot_websocket)
     app.router.add_get("/ws/watch", watch_websocket)
+    if server.settings.bench:
+        app.router.add_get("/api/bench/latency", bench_latency)
     if (WEB_ROOT / "index.html").exists():
         app.router.add_get("/", index_page)
         app.router.add_static("/static/", WEB_ROOT / "static", append_version=False)
@@ -113,6 +143,10 @@ async def serve(
     if aborted:
         log.warning("marked %d interrupted match(es) aborted: %s", len(aborted), ", ".join(aborted))
     server = Server(settings, store)
+    if settings.bench:
+        server.runner_type = BenchMatchRunner
+    server.tournaments = TournamentManager(server)
+    ladder = Ladder(server) if settings.ladder else None
     app = build_app(server)
     runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=5)
     await runner.setup()
@@ -127,10 +161,16 @@ async def serve(
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         tcp_port = await tcp.start(settings.host, settings.tcp_port)
+        await server.tournaments.resume()
+        if ladder is not None:
+            ladder.start()
         if ready is not None:
             ready(settings.host, port, tcp_port)
         await stop.wait()
     finally:
+        if ladder is not None:
+            await ladder.stop()
+        await server.tournaments.stop()  # before the matches abort: they resume next start
         await server.shutdown()
         await tcp.stop()
         await runner.cleanup()
@@ -159,4 +199,4 @@ def run(settings: Settings) -> None:
         stream=sys.stderr,
     )
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-    runner(serve(settings, print_ready))
+    runner(serve(bench_switches(settings), print_ready))

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+import time
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import msgspec
 
 from ringside.protocol.codec import encode
 from ringside.protocol.messages import (
+    Action,
     BotMessage,
     MatchInfo,
     MatchResult,
     MatchStarted,
+    Request,
     RoundResult,
     RoundStarted,
 )
@@ -35,6 +38,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ringside.server")
 
+_decode = msgspec.json.decode
+
 
 class MatchRunner:
     def __init__(self, server: Server, match: Match, sessions: list[BotSession]) -> None:
@@ -46,8 +51,11 @@ class MatchRunner:
         self.watchers: set[Peer] = set()
         self.log: list[bytes] = []
         self.status = "pending"
-        self._unsaved: list[dict[str, Any]] = []
+        self._unsaved: list[bytes] = []
+        """Events not yet handed to the store, as encoded (decoded only to be written)."""
         self._timers: dict[int, asyncio.TimerHandle] = {}
+        self._deadlines: dict[int, float] = {}
+        """When each player's timer is due; its handle may be set earlier (see ``_arm``)."""
         self._writes: asyncio.Queue[tuple[str, Any] | None] = asyncio.Queue()
         self._loop = asyncio.get_running_loop()
         self.done = self._loop.create_future()
@@ -58,17 +66,19 @@ class MatchRunner:
 
     # --- lifecycle ----------------------------------------------------------------
 
-    async def start_recording(self) -> None:
+    async def start_recording(self, tournament_id: str | None = None) -> None:
         """Store the match before any bot hears of it, so nothing played is unrecorded."""
         c = self.match.config
-        await self.server.store.create_match(
-            self.id,
-            c.game,
-            list(c.bots),
-            c.rounds,
-            msgspec.to_builtins(c.time_control),
-            dict(c.options),
-        )
+        if self.server.settings.record:
+            await self.server.store.create_match(
+                self.id,
+                c.game,
+                list(c.bots),
+                c.rounds,
+                msgspec.to_builtins(c.time_control),
+                dict(c.options),
+                tournament_id=tournament_id,
+            )
         self._writer = self._loop.create_task(self._write_loop())
         self._writes.put_nowait(("status", "running"))
         self.status = "running"
@@ -123,7 +133,15 @@ class MatchRunner:
 
     def _timer(self, player: int) -> None:
         self._timers.pop(player, None)
-        self._carry_out(self.match.timer(player, self._loop.time()))
+        at = self._deadlines.get(player)
+        if at is None:
+            return  # cancelled since
+        now = self._loop.time()
+        if at > now:
+            self._timers[player] = self._loop.call_at(at, self._timer, player)
+            return  # moved later since: wait again
+        del self._deadlines[player]
+        self._carry_out(self.match.timer(player, now))
 
     # --- outputs -----------------------------------------------------------------
 
@@ -134,19 +152,17 @@ class MatchRunner:
                 if session is None:
                     continue
                 data = encode(output.message)
-                if isinstance(output.message, MatchResult):
+                if type(output.message) is MatchResult:
                     self._after_commit.append((session.peer, data))
                 else:
                     session.peer.send(data)
             elif isinstance(output, Publish):
                 self._publish(output.event)
             elif isinstance(output, ArmTimer):
-                self._cancel_timer(output.player)
-                self._timers[output.player] = self._loop.call_at(
-                    output.at, self._timer, output.player
-                )
+                self._arm(output.player, output.at)
             elif isinstance(output, CancelTimer):
-                self._cancel_timer(output.player)
+                # A handle left set finds nothing to do when it goes off.
+                self._deadlines.pop(output.player, None)
         if self._result is not None and not self._closed:
             self._closed = True
             self._finished(self._result)
@@ -154,26 +170,44 @@ class MatchRunner:
     def _publish(self, event: Any) -> None:
         data = encode(event)
         self.log.append(data)
-        self._unsaved.append(msgspec.to_builtins(event))
-        if isinstance(event, MatchResult):
+        self._unsaved.append(data)
+        kind = type(event)
+        if kind is MatchResult:
             # The result is announced once it is committed, so whoever hears it can read it.
             self._result = event
             self._after_commit.extend((peer, data) for peer in self.watchers)
             return
-        fan_out(data, self.watchers)
-        if isinstance(event, RoundStarted):
+        if self.watchers:
+            fan_out(data, self.watchers)
+        if kind is RoundStarted:
             self.server.lobby.match_listed(self)  # the lobby shows the round number
-        if isinstance(event, RoundResult | MatchStarted):
+        elif kind is RoundResult or kind is MatchStarted:
             self._writes.put_nowait(("events", self._take_unsaved()))
 
-    def _take_unsaved(self) -> list[dict[str, Any]]:
+    def _take_unsaved(self) -> list[bytes]:
         events, self._unsaved = self._unsaved, []
         return events
+
+    def _arm(self, player: int, at: float) -> None:
+        """Have ``_timer(player)`` run at ``at``.
+
+        A handle already set to go off no later is kept: when it does, it
+        waits again for the deadline that is due now. A match moving every few
+        milliseconds then sets a timer once per clock budget, not once per move.
+        """
+        self._deadlines[player] = at
+        handle = self._timers.get(player)
+        if handle is not None:
+            if handle.when() <= at:
+                return
+            handle.cancel()
+        self._timers[player] = self._loop.call_at(at, self._timer, player)
 
     def _finished(self, result: MatchResult) -> None:
         for handle in self._timers.values():
             handle.cancel()
         self._timers.clear()
+        self._deadlines.clear()
         self._writes.put_nowait(("finish", (result, self._take_unsaved())))
         self._writes.put_nowait(None)
 
@@ -188,11 +222,6 @@ class MatchRunner:
             self.sessions[player] = None
         self.server.lobby.match_listed(self)
         self.server.match_ended(self)
-
-    def _cancel_timer(self, player: int) -> None:
-        handle = self._timers.pop(player, None)
-        if handle is not None:
-            handle.cancel()
 
     # --- storage -------------------------------------------------------------------
 
@@ -212,12 +241,15 @@ class MatchRunner:
 
     async def _write(self, kind: str, payload: Any) -> None:
         store = self.server.store
+        if not self.server.settings.record:
+            return  # the bench's switch to measure what recording costs
         if kind == "status":
             await store.set_match_status(self.id, payload)
         elif kind == "events":
-            await store.append_events(self.id, payload)
+            await store.append_events(self.id, [_decode(e) for e in payload])
         else:
-            result, events = payload
+            result, encoded = payload
+            events = [_decode(e) for e in encoded]
             rounds = [
                 {
                     "round": r.round,
@@ -228,6 +260,45 @@ class MatchRunner:
                 for r in result.rounds
             ]
             await store.finish_match(
-                self.id, result.status, msgspec.to_builtins(result), rounds, events
+                self.id, result.status, msgspec.to_builtins(result), rounds, events, rate=True
             )
             await self.server.on_match_stored(self, result)
+
+
+class BenchMatchRunner(MatchRunner):
+    """A runner that measures relay latency; used only under the bench switch.
+
+    Relay latency is the time from handing a ``request`` to the bot's peer to
+    having carried out the referee's answer to its ``action``: the bot's own
+    thinking is inside it (instant bots think zero). The plain ``MatchRunner``
+    pays nothing for this.
+    """
+
+    samples: ClassVar[list[float]] = []
+    """Seconds, in the order measured; ``/api/bench/latency`` reads and clears them."""
+    MAX_SAMPLES: ClassVar[int] = 5_000_000
+
+    def __init__(self, server: Server, match: Match, sessions: list[BotSession]) -> None:
+        super().__init__(server, match, sessions)
+        self._asked: dict[int, tuple[int, float]] = {}
+
+    def _carry_out(self, outputs: list[Output]) -> None:
+        now = time.perf_counter()
+        for output in outputs:
+            if isinstance(output, Send) and isinstance(output.message, Request):
+                self._asked[output.player] = (output.message.id, now)
+        super()._carry_out(outputs)
+
+    def receive(self, player: int, message: BotMessage) -> None:
+        if not isinstance(message, Action):
+            super().receive(player, message)
+            return
+        asked = self._asked.pop(player, None)
+        super().receive(player, message)
+        if asked is None:
+            return
+        if asked[0] == message.id:
+            if len(self.samples) < self.MAX_SAMPLES:
+                self.samples.append(time.perf_counter() - asked[1])
+        elif player not in self._asked:
+            self._asked[player] = asked  # not the answer awaited: keep waiting for it

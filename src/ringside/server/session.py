@@ -11,7 +11,8 @@ import asyncio
 import hmac
 import logging
 import unicodedata
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any, Literal
 
 from ringside.games.registry import catalogue_names
 from ringside.protocol.codec import ProtocolError, encode, parse_bot_message
@@ -52,7 +53,8 @@ class BotSession:
         self.matches: dict[str, MatchRunner] = {}
         self.reserved = 0
         self.errors = 0
-        self.last_seen = asyncio.get_running_loop().time()
+        self._loop = asyncio.get_running_loop()
+        self.last_seen = self._loop.time()
 
     # --- what the lobby shows -------------------------------------------------------
 
@@ -76,18 +78,28 @@ class BotSession:
     # --- input from the transport ---------------------------------------------------
 
     async def on_data(self, data: bytes | str) -> None:
-        self.last_seen = asyncio.get_running_loop().time()
+        pending = self.feed(data)
+        if pending is not None:
+            await pending
+
+    def feed(self, data: bytes | str) -> Coroutine[Any, Any, None] | None:
+        """Handle one message at once; a ``hello`` returns the coroutine that finishes it.
+
+        The caller awaits that coroutine before it feeds the next message, so
+        messages are handled in order; every other message needs no await.
+        """
+        self.last_seen = self._loop.time()
         if self.state == "closed":
-            return
+            return None
         message = parse_bot_message(data, self.server.settings.max_message_bytes)
         if isinstance(message, ProtocolError):
             self._bad_message(message)
         elif isinstance(message, Hello):
-            await self._hello(message)
+            return self._hello(message)
         elif self.state != "ready":
             self.send_error("unexpected_message", "say hello first", fatal=False)
         elif isinstance(message, Pong):
-            return
+            return None
         else:
             runner = self.matches.get(message.match)
             if runner is None:
@@ -95,6 +107,7 @@ class BotSession:
                 self.send_error("unexpected_message", text, match=message.match)
             else:
                 runner.receive(runner.player_of(self.name), message)
+        return None
 
     def closed(self) -> None:
         """The connection is gone; matches start their reconnect grace."""

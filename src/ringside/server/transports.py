@@ -9,6 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import struct
+from collections.abc import Callable, Coroutine
+from typing import Any, cast
 
 import msgspec
 from aiohttp import WSMsgType, web
@@ -25,6 +28,38 @@ log = logging.getLogger("ringside.server")
 SERVER_KEY = web.AppKey("server", Server)
 
 _spectator_decoder = msgspec.json.Decoder(Watch | Unwatch)
+
+
+BACKED_UP = 64 * 1024
+"""Bytes waiting in a transport above which messages wait in the peer's outbox instead."""
+
+
+def _ws_write_now(request: web.Request, ws: web.WebSocketResponse) -> Callable[[bytes], bool]:
+    """Write a text frame straight to the connection, when it takes more.
+
+    Frames from a server are unmasked and, with ``compress=False``, never
+    compressed: a header of 2, 4 or 10 bytes and the payload (RFC 6455 §5.2).
+    Each frame is one ``write`` on the event loop's thread, so aiohttp's own
+    frames (pings, close) can never interleave with one.
+    """
+    transport = request.transport
+
+    def write_now(data: bytes) -> bool:
+        if transport is None or transport.is_closing() or ws.closed:
+            return False
+        if transport.get_write_buffer_size() > BACKED_UP:
+            return False
+        size = len(data)
+        if size < 126:
+            header = bytes((0x81, size))
+        elif size < 65536:
+            header = struct.pack("!BBH", 0x81, 126, size)
+        else:
+            header = struct.pack("!BBQ", 0x81, 127, size)
+        transport.write(header + data)
+        return True
+
+    return write_now
 
 
 def _bearer(request: web.Request) -> str | None:
@@ -46,14 +81,16 @@ async def bot_websocket(request: web.Request) -> web.StreamResponse:
     async def write(data: bytes) -> None:
         await ws.send_frame(data, WSMsgType.TEXT)
 
-    peer = Peer("bot", str(request.remote), write, ws.close)
+    peer = Peer("bot", str(request.remote), write, ws.close, write_now=_ws_write_now(request, ws))
     peer.start()
     session = BotSession(server, peer, "websocket")
     session.header_token = _bearer(request)
     try:
         async for msg in ws:
             if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
-                await session.on_data(msg.data)
+                pending = session.feed(msg.data)
+                if pending is not None:
+                    await pending
             elif msg.type == WSMsgType.ERROR:
                 break
             if session.state == "closed":
@@ -73,7 +110,14 @@ async def watch_websocket(request: web.Request) -> web.StreamResponse:
     async def write(data: bytes) -> None:
         await ws.send_frame(data, WSMsgType.TEXT)
 
-    peer = Peer("spectator", str(request.remote), write, ws.close, limit=16384)
+    peer = Peer(
+        "spectator",
+        str(request.remote),
+        write,
+        ws.close,
+        limit=16384,
+        write_now=_ws_write_now(request, ws),
+    )
     peer.start()
     spectator = Spectator(peer)
     server.lobby.add_spectator(spectator)
@@ -129,78 +173,202 @@ class TcpBots:
     def __init__(self, server: Server) -> None:
         self.server = server
         self.listener: asyncio.Server | None = None
-        self.connections: set[asyncio.Task[None]] = set()
+        self.connections: set[TcpBot] = set()
 
     async def start(self, host: str, port: int) -> int:
-        limit = self.server.settings.max_message_bytes + 2
-        self.listener = await asyncio.start_server(self._serve, host, port, limit=limit)
+        loop = asyncio.get_running_loop()
+        self.listener = await loop.create_server(lambda: TcpBot(self), host, port)
         return int(self.listener.sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
         if self.listener is not None:
             self.listener.close()
-        for task in list(self.connections):
-            task.cancel()
-        if self.connections:
-            await asyncio.wait(self.connections, timeout=5)
+        connections = list(self.connections)
+        for connection in connections:
+            connection.finish()
+        flushes = [asyncio.ensure_future(c.peer.flushed()) for c in connections]
+        if flushes:
+            await asyncio.wait(flushes, timeout=5)
         if self.listener is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.listener.wait_closed(), 5)
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self.connections.add(task)
-        address = "{}:{}".format(*writer.get_extra_info("peername", ("?", "?"))[:2])
 
-        async def write(data: bytes) -> None:
-            writer.write(data + b"\n")
-            await writer.drain()
+class TcpBot(asyncio.Protocol):
+    """One bot's TCP connection: lines go to its session in order, replies out by its peer.
 
-        async def close() -> None:
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
+    A protocol rather than a stream reader: lines are cut and handled as the
+    bytes arrive, with no task switch per message. Only a ``hello`` needs to
+    await (the store); reading pauses until it is done, so order is kept.
+    """
 
-        peer = Peer("bot", address, write, close)
-        peer.start()
-        session = BotSession(self.server, peer, "tcp")
-        heartbeat = asyncio.get_running_loop().create_task(self._heartbeat(session))
+    def __init__(self, tcp: TcpBots) -> None:
+        self.tcp = tcp
+        self.settings = tcp.server.settings
+        self.limit = self.settings.max_message_bytes + 2
+        """Longest line, as the stream reader allowed it; a longer one is ``too_large``."""
+        self.buffer = bytearray()
+        self.loop = asyncio.get_running_loop()
+        self.transport: asyncio.Transport | None = None
+        self.busy: asyncio.Task[None] | None = None
+        """The task finishing a ``hello``; later lines wait for it."""
+        self.eof = False
+        self.done = False
+        self.lost = self.loop.create_future()
+        self.paused = False
+        self.resumed: asyncio.Future[None] | None = None
+        self.beat: asyncio.TimerHandle | None = None
+        self.ping_id = 0
+
+    # --- the connection ------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's subclass none
+        address = "{}:{}".format(*transport.get_extra_info("peername", ("?", "?"))[:2])
+        self.peer = Peer("bot", address, self._write, self._close, write_now=self._write_now)
+        self.session = BotSession(self.tcp.server, self.peer, "tcp")
+        self.tcp.connections.add(self)
+        self.beat = self.loop.call_later(self.settings.heartbeat, self._heartbeat)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if self.busy is None:
+            self._lines()
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        if self.busy is None:
+            self._lines()
+        return True  # keep writing what is queued; ``finish`` closes
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.finish()
+        self.tcp.connections.discard(self)
+        if self.resumed is not None and not self.resumed.done():
+            self.resumed.set_exception(ConnectionResetError("Connection lost"))
+        if not self.lost.done():
+            self.lost.set_result(None)
+
+    def pause_writing(self) -> None:
+        self.paused = True
+
+    def resume_writing(self) -> None:
+        self.paused = False
+        if self.resumed is not None and not self.resumed.done():
+            self.resumed.set_result(None)
+
+    def finish(self) -> None:
+        """The conversation is over: the session leaves, the peer flushes and closes."""
+        if self.done:
+            return
+        self.done = True
+        if self.beat is not None:
+            self.beat.cancel()
+        self.session.closed()
+        self.peer.close_soon()
+
+    # --- input ---------------------------------------------------------------------
+
+    def _lines(self) -> None:
+        """Hand every complete line to the session, in order, until one has to be awaited."""
+        buffer, session, limit = self.buffer, self.session, self.limit
+        start = 0
         try:
-            while session.state != "closed":
-                try:
-                    line = await reader.readline()
-                except (asyncio.LimitOverrunError, ValueError):
-                    limit = self.server.settings.max_message_bytes
-                    text = f"a line is longer than {limit} bytes; lines end with \\n"
-                    session.send_error("too_large", text, fatal=True)
-                    break
-                if not line:
-                    break
-                if line.strip():
-                    await session.on_data(line)
-        except (ConnectionError, asyncio.CancelledError):
-            pass
+            while not self.done and session.state != "closed":
+                end = buffer.find(b"\n", start)
+                if end < 0:
+                    if len(buffer) - start > limit:
+                        self._too_large()
+                    elif self.eof:
+                        if buffer[start:].strip():
+                            self._feed(bytes(buffer[start:]))
+                        start = len(buffer)
+                        if self.busy is None:
+                            self.finish()
+                    return
+                if end - start > limit:
+                    self._too_large()
+                    return
+                line = bytes(buffer[start : end + 1])
+                start = end + 1
+                if line.strip() and self._feed(line):
+                    return
+            if session.state == "closed":
+                self.finish()
         finally:
-            heartbeat.cancel()
-            session.closed()
-            peer.close_soon()
-            await peer.flushed()
-            self.connections.discard(task)
+            del buffer[:start]
 
-    async def _heartbeat(self, session: BotSession) -> None:
+    def _feed(self, line: bytes) -> bool:
+        """One message to the session; True when it is being awaited (reading pauses)."""
+        pending = self.session.feed(line)
+        if pending is None:
+            return False
+        if self.transport is not None:
+            self.transport.pause_reading()
+        self.busy = self.loop.create_task(self._await(pending))
+        return True
+
+    async def _await(self, pending: Coroutine[Any, Any, None]) -> None:
+        try:
+            await pending
+        except Exception:
+            log.exception("bot %s: handling a message failed", self.peer.address)
+            self.busy = None
+            self.finish()
+            return
+        self.busy = None
+        if self.done:
+            return
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.resume_reading()
+        self._lines()
+
+    def _too_large(self) -> None:
+        limit = self.settings.max_message_bytes
+        text = f"a line is longer than {limit} bytes; lines end with \\n"
+        self.session.send_error("too_large", text, fatal=True)
+        self.buffer.clear()
+        self.finish()
+
+    # --- output (the peer's) ------------------------------------------------------------
+
+    def _write_now(self, data: bytes) -> bool:
+        transport = self.transport
+        if transport is None or transport.is_closing() or self.paused:
+            return False
+        if transport.get_write_buffer_size() > BACKED_UP:
+            return False
+        transport.write(data + b"\n")
+        return True
+
+    async def _write(self, data: bytes) -> None:
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            raise ConnectionResetError("Connection lost")
+        transport.write(data + b"\n")
+        if self.paused:
+            if self.resumed is None or self.resumed.done():
+                self.resumed = self.loop.create_future()
+            await self.resumed
+
+    async def _close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(asyncio.shield(self.lost), 5)
+
+    def _heartbeat(self) -> None:
         """Ping now and then; a peer silent for three periods is dead."""
-        interval = self.server.settings.heartbeat
-        loop = asyncio.get_running_loop()
-        ping_id = 0
-        while session.state != "closed":
-            await asyncio.sleep(interval)
-            if loop.time() - session.last_seen > 3 * interval:
-                log.info("bot %s timed out (no traffic)", session.name or session.peer.address)
-                session.peer.close_soon()
-                return
-            ping_id += 1
-            session.peer.send(encode(Ping(ping_id)))
+        session, interval = self.session, self.settings.heartbeat
+        if self.done or session.state == "closed":
+            return
+        if self.loop.time() - session.last_seen > 3 * interval:
+            log.info("bot %s timed out (no traffic)", session.name or session.peer.address)
+            session.peer.close_soon()
+            return
+        self.ping_id += 1
+        session.peer.send(encode(Ping(self.ping_id)))
+        self.beat = self.loop.call_later(interval, self._heartbeat)
 
 
-__all__ = ["SERVER_KEY", "TcpBots", "bot_websocket", "watch_websocket"]
+__all__ = ["SERVER_KEY", "TcpBot", "TcpBots", "bot_websocket", "watch_websocket"]

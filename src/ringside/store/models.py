@@ -2,8 +2,9 @@
 
 Nothing outside ``ringside.store`` sees these classes: the repository turns rows
 into plain frozen records, so a caller can never lazy-load or mutate a row by
-accident. The initial migration (``migrations/versions/0001_initial.py``) is a
-frozen copy of this schema; a test checks the two agree.
+accident. The migrations (``migrations/versions/``) are frozen copies of this
+schema, one step each; a test checks that a database migrated to the latest
+one has exactly this schema.
 """
 
 from __future__ import annotations
@@ -159,7 +160,12 @@ class Event(Base):
 
 
 class Rating(Base):
-    """A bot's skill estimate for one game (filled by the rating layer)."""
+    """A bot's skill estimate for one game (``ringside.rating``), updated with each result.
+
+    ``updated_at`` is the ``finished_at`` of the last match rated: the store keeps
+    those strictly increasing per game, so replaying the finished matches in
+    ``(finished_at, id)`` order reproduces the ratings exactly.
+    """
 
     __tablename__ = "ratings"
 
@@ -169,3 +175,47 @@ class Rating(Base):
     sigma: Mapped[float] = mapped_column(Float)
     games: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    wins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    draws: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    losses: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+TournamentStatus = Literal["running", "finished", "cancelled"]
+TOURNAMENT_STATUSES: tuple[TournamentStatus, ...] = ("running", "finished", "cancelled")
+
+
+class Tournament(Base):
+    """A tournament: its request as given (``config``) and, once decided, its verdict."""
+
+    __tablename__ = "tournaments"
+    __table_args__ = (
+        CheckConstraint("status IN ('running', 'finished', 'cancelled')", name="status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(128))
+    game: Mapped[str] = mapped_column(String(64))
+    format: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    config: Mapped[dict[str, Any]] = mapped_column(Json)
+    result: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class TournamentGame(Base):
+    """One scheduled game of a tournament; ``match_id`` is its last attempt's match."""
+
+    __tablename__ = "tournament_games"
+
+    tournament_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("tournaments.id", ondelete="CASCADE"), primary_key=True
+    )
+    no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round: Mapped[int] = mapped_column(Integer)
+    bots: Mapped[list[str]] = mapped_column(Json)
+    status: Mapped[str] = mapped_column(String(16))
+    points: Mapped[list[float] | None] = mapped_column(Json)
+    match_id: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str | None] = mapped_column(String(255))

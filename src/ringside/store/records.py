@@ -107,3 +107,55 @@ class MatchRecord(MatchSummary):
     """Rounds played, in order (``rounds`` is the number planned)."""
     events: tuple[dict[str, Any], ...]
     """The event log in order (``seq`` 0, 1, ...)."""
+
+
+class TournamentNotFound(StoreError, LookupError):
+    """No tournament has that id."""
+
+    def __init__(self, tournament_id: str) -> None:
+        super().__init__(f"no tournament with id {tournament_id!r}")
+        self.tournament_id = tournament_id
+
+
+@dataclass(frozen=True, slots=True)
+class RatingRecord:
+    """A bot's rating in one game (see ``ringside.rating``)."""
+
+    game: str
+    bot_name: str
+    mu: float
+    sigma: float
+    games: int
+    wins: int
+    draws: int
+    losses: int
+    updated_at: datetime
+    """When its last rated match finished."""
+
+
+@dataclass(frozen=True, slots=True)
+class TournamentGameRecord:
+    no: int
+    round: int
+    bots: tuple[str, ...]
+    status: str
+    points: tuple[float, ...] | None
+    match_id: str | None
+    attempts: int
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TournamentRecord:
+    id: str
+    name: str | None
+    game: str
+    format: str
+    status: str
+    config: dict[str, Any]
+    """The request the tournament was created from."""
+    result: dict[str, Any] | None
+    """The SPRT decision, once there is one."""
+    created_at: datetime
+    finished_at: datetime | None
+    games: tuple[TournamentGameRecord, ...]

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from ringside.store import ratings
 from ringside.store.models import (
     LIVE_STATUSES,
     MATCH_STATUSES,
@@ -37,10 +38,12 @@ from ringside.store.records import (
     MatchNotFound,
     MatchRecord,
     MatchSummary,
+    RatingRecord,
     RoundRecord,
     SeatRecord,
 )
 from ringside.store.tokens import check_token, hash_token, new_token
+from ringside.store.tournaments import TournamentStore
 
 WRITE_OPTION = "ringside_write"
 """Connection execution option marking a write transaction (SQLite: BEGIN IMMEDIATE)."""
@@ -93,12 +96,13 @@ def _summary_fields(match: Match, seats: Sequence[MatchSeat]) -> dict[str, Any]:
 
 
 class Store:
-    """Async access to bots, matches, their rounds and event logs."""
+    """Async access to bots, matches, their rounds and event logs, ratings and tournaments."""
 
     def __init__(self, engine: AsyncEngine, now: Callable[[], datetime] = utcnow) -> None:
         self.engine = engine
         self._now = now
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.tournaments = TournamentStore(self)
 
     async def close(self) -> None:
         """Close every pooled connection; the store is unusable afterwards."""
@@ -251,13 +255,17 @@ class Store:
         result: Mapping[str, Any] | None,
         rounds: Sequence[Mapping[str, Any]],
         events: Sequence[Mapping[str, Any]],
+        *,
+        rate: bool = False,
     ) -> None:
         """Write the end of a match in one transaction: all of it or, on any error, none.
 
         Appends the last ``events``, stores ``rounds`` (dicts with round, seats,
         scores, verdict), the seats' scores (``result["scores"]`` by player),
         the winner, the verdict code and the result document, and closes the
-        match as ``finished`` or ``aborted``.
+        match as ``finished`` or ``aborted``. With ``rate``, a finished match
+        with a result also updates its players' ratings in the same transaction
+        (see ``ringside.store.ratings``).
         """
         if status not in ("finished", "aborted"):
             raise ValueError(f"a match ends finished or aborted, not {status!r}")
@@ -285,7 +293,20 @@ class Store:
                 "result": None if result is None else dict(result),
             }
             if result is not None:
-                await self._set_scores(session, match_id, result.get("scores"))
+                scores = await self._set_scores(session, match_id, result.get("scores"))
+                if rate and status == "finished":
+                    match = await session.get(Match, match_id)
+                    assert match is not None
+                    bots = list(
+                        await session.scalars(
+                            select(MatchSeat.bot_name)
+                            .where(MatchSeat.match_id == match_id)
+                            .order_by(MatchSeat.player)
+                        )
+                    )
+                    values["finished_at"] = await ratings.rate_match(
+                        session, match.game, bots, scores, values["finished_at"]
+                    )
                 winner = result.get("winner")
                 values["winner"] = winner if isinstance(winner, str) else None
                 verdict = result.get("verdict")
@@ -382,6 +403,22 @@ class Store:
             items = [MatchSummary(**_summary_fields(m, seats[m.id])) for m in matches]
         return items, total or 0
 
+    # --- ratings ------------------------------------------------------------
+
+    async def leaderboard(self, game: str) -> list[RatingRecord]:
+        """The ratings of ``game``, best conservative skill (mu − 3 sigma) first."""
+        async with self._transaction() as session:
+            return await ratings.leaderboard(session, game)
+
+    async def rated_games(self) -> list[str]:
+        async with self._transaction() as session:
+            return await ratings.rated_games(session)
+
+    async def rebuild_ratings(self, game: str | None = None) -> int:
+        """Recompute ratings from every finished match, in one transaction; returns how many."""
+        async with self._transaction(write=True) as session:
+            return await ratings.rebuild(session, game)
+
     # --- helpers ------------------------------------------------------------
 
     async def _lock_live_match(self, session: AsyncSession, match_id: str) -> None:
@@ -409,7 +446,7 @@ class Store:
             )
         return start + len(events)
 
-    async def _set_scores(self, session: AsyncSession, match_id: str, scores: Any) -> None:
+    async def _set_scores(self, session: AsyncSession, match_id: str, scores: Any) -> list[float]:
         players = list(
             await session.scalars(
                 select(MatchSeat.player)
@@ -425,3 +462,4 @@ class Store:
                 for player, score in zip(players, checked, strict=True)
             ],
         )
+        return checked

@@ -1,0 +1,510 @@
+"""Tournaments inside the server: the asyncio side of ``ringside.tournament``.
+
+Each running tournament has one task that asks its plain ``Tournament`` which
+games are due, starts each as a one-round match through ``Server.create_match``
+(the match row carries the tournament id), and writes every game to the store
+as it changes. Choices, and why:
+
+- **One match per game, one round each**, seats set by the schedule: each
+  game is stored, replayed and rated on its own, an SPRT can stop after any
+  game, a restart loses at most the games that were running, and colour
+  balance is the schedule's job (seats alternate within every pairing).
+- **Concurrency**: at most ``concurrency`` games of a tournament run at once,
+  and a game starts only when both bots are connected, play the game and have
+  a free match slot (bots busy elsewhere are waited for, never refused).
+- **Absent bots**: a bot missing for ``absent_timeout`` seconds forfeits its due
+  games (a loss, noted in the game list, no match stored). A bot that drops
+  during a game gets the referee's reconnect grace, then loses that game by the
+  ``disconnected`` verdict, which is a stored, rated match like any other.
+- **Restarts**: the store holds the request, every game and the SPRT decision.
+  At start-up each running tournament is rebuilt from its rows; a game left
+  ``running`` points at its match: finished, it is counted from the stored
+  result; aborted by the crash, it is played again ("re-queued", said in the
+  game's note). A match is only ever counted through its own game, so every
+  game counts once.
+- **SPRT**: after each counted game the test is checked; once decided, games
+  not started are cancelled and running ones are aborted, so the verdict and
+  the game count are those at the crossing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import functools
+import logging
+import secrets
+import zlib
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+import msgspec
+
+from ringside.games.registry import UnknownGame, get_game
+from ringside.protocol.messages import MatchResult, PerMove, TimeControl, TournamentUpdate
+from ringside.rating.sprt import SprtParams
+from ringside.referee.config import MatchConfig
+from ringside.referee.match import MatchConfigError, validate_config
+from ringside.server.app import ApiError
+from ringside.store.records import TournamentRecord
+from ringside.tournament import (
+    Decision,
+    Game,
+    GameStatus,
+    Tournament,
+    TournamentError,
+    TournamentSpec,
+)
+from ringside.tournament.report import sprt_info, standing_rows
+
+if TYPE_CHECKING:
+    from ringside.server.app import Server
+    from ringside.server.runner import MatchRunner
+
+log = logging.getLogger("ringside.server")
+
+POLL = 0.5
+"""Seconds between looks at the lobby while waiting for bots (a finished game wakes at once)."""
+MAX_ATTEMPTS = 10
+"""A game whose match has been aborted this many times is given up, not replayed forever."""
+RETRY = 2.0
+"""Seconds before a tournament step that failed (say, the database was unreachable) is retried."""
+MAX_CONCURRENCY = 64
+
+
+class SprtRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    elo0: float = 0.0
+    elo1: float = 5.0
+    alpha: float = 0.05
+    beta: float = 0.05
+
+
+class TournamentRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """What ``POST /api/tournaments`` takes."""
+
+    game: str
+    bots: list[str]
+    """Seeding order; in a gauntlet the first bot plays all the others."""
+    format: Literal["round-robin", "gauntlet", "swiss"] = "round-robin"
+    games_per_pair: int = 2
+    """Games each pairing plays, seats alternating; with sprt, the most games it may take."""
+    rounds: int | None = None
+    """Swiss only: rounds to pair (default ceil(log2(bots)))."""
+    concurrency: int = 1
+    """Games of this tournament running at once."""
+    time_control: TimeControl = PerMove()
+    options: dict[str, Any] = {}
+    sprt: SprtRequest | None = None
+    """Stop a two-bot gauntlet as soon as the SPRT decides."""
+    absent_timeout: float = 60.0
+    """Seconds a bot may be missing before its due games are forfeited."""
+    name: str | None = None
+
+
+def spec_of(request: TournamentRequest) -> TournamentSpec:
+    sprt = None
+    if request.sprt is not None:
+        s = request.sprt
+        try:
+            sprt = SprtParams(s.elo0, s.elo1, s.alpha, s.beta)
+        except ValueError as exc:
+            raise TournamentError(str(exc)) from None
+    return TournamentSpec(
+        request.format,
+        tuple(request.bots),
+        request.games_per_pair,
+        request.rounds,
+        sprt,
+    )
+
+
+def game_dict(game: Game) -> dict[str, Any]:
+    return {
+        "no": game.no,
+        "round": game.round,
+        "bots": list(game.bots),
+        "status": game.status,
+        "points": None if game.points is None else list(game.points),
+        "match_id": game.match_id,
+        "attempts": game.attempts,
+        "note": game.note,
+    }
+
+
+def decision_dict(decision: Decision) -> dict[str, Any]:
+    return dataclasses.asdict(decision)
+
+
+def restore(record: TournamentRecord) -> tuple[TournamentRequest, Tournament]:
+    """The request and the plain tournament a stored record describes."""
+    request = msgspec.convert(record.config, TournamentRequest)
+    games = [
+        Game(
+            g.no,
+            g.round,
+            g.bots,
+            cast(GameStatus, g.status),
+            g.points,
+            g.match_id,
+            g.attempts,
+            g.note,
+        )
+        for g in record.games
+    ]
+    decision = None
+    if record.result is not None and record.result.get("verdict") in ("H0", "H1"):
+        decision = Decision(**record.result)
+    return request, Tournament(spec_of(request), games, decision)
+
+
+# --- the runner of one tournament ---------------------------------------------------------
+
+
+class TournamentRun:
+    def __init__(
+        self, manager: TournamentManager, tid: str, request: TournamentRequest, state: Tournament
+    ) -> None:
+        self.manager = manager
+        self.server = manager.server
+        self.id = tid
+        self.request = request
+        self.state = state
+        self.status: Literal["running", "finished", "cancelled"] = "running"
+        self.cancelling = False
+        self.cancel_note = "cancelled by an operator"
+        self.runners: dict[int, MatchRunner] = {}
+        self.absent_since: dict[str, float] = {}
+        self.wake = asyncio.Event()
+        self._saving = asyncio.Lock()
+        self._decided: dict[str, Any] | None = None
+        """An SPRT decision not yet written to the store."""
+        self._dirty: dict[int, Game] = {}
+        """Games changed but not yet written (a failed write is retried with the next)."""
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self.task = asyncio.get_running_loop().create_task(
+            self._main(), name=f"tournament {self.id}"
+        )
+
+    def bots_in_play(self) -> set[str]:
+        return {b for g in self.state.pending() + self.state.running() for b in g.bots}
+
+    def update(self) -> TournamentUpdate:
+        sprt = sprt_info(self.state)
+        return TournamentUpdate(
+            self.id,
+            self.request.name,
+            self.request.game,
+            self.request.format,
+            self.status,
+            self.state.played,
+            self.state.total,
+            msgspec.to_builtins(standing_rows(self.state)),
+            None if sprt is None else msgspec.to_builtins(sprt),
+        )
+
+    def publish(self) -> None:
+        self.server.lobby.broadcast(self.update())
+
+    async def _main(self) -> None:
+        """Start what is due, wait for a change, repeat; errors are logged and retried."""
+        while not self.manager.closing:
+            try:
+                if self._dirty:
+                    await self._save([])
+                if self.cancelling:
+                    await self._save(self.state.cancel_pending(self.cancel_note))
+                if self.state.finished:
+                    await self._close("cancelled" if self.cancelling else "finished")
+                    return
+                self.wake.clear()
+                await self._step()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("tournament %s: step failed; retrying", self.id)
+                await asyncio.sleep(RETRY)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), POLL)
+
+    async def _step(self) -> None:
+        added = self.state.advance()
+        if added:
+            await self._save(added)
+            self.publish()
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        missing: set[str] = set()
+        running = len(self.state.running())
+        for game in self.state.pending():
+            if running >= self.request.concurrency:
+                break
+            if self.manager.closing or self.server.closing or self.cancelling:
+                return
+            if game.status != "pending":
+                continue  # decided or cancelled while a previous start was awaited
+            absent = [b for b in game.bots if not self._available(b)]
+            if absent:
+                missing.update(absent)
+                continue
+            if any(self.server.lobby.bots[b].free_slots() <= 0 for b in game.bots):
+                continue
+            try:
+                runner = await self.server.create_match(self._config(game), tournament_id=self.id)
+            except ApiError as exc:
+                if exc.code in ("bot_offline", "bot_busy", "bot_wrong_game", "shutting_down"):
+                    continue
+                log.error("tournament %s: game %d cannot start: %s", self.id, game.no, exc)
+                self.cancel(f"cancelled: game {game.no} cannot start ({exc.message})")
+                return
+            if game.status != "pending" or self.cancelling:
+                # The SPRT decided, or an operator cancelled, while the match was being set up.
+                runner.abort(f"tournament {self.id} no longer needs this game")
+                continue
+            self.state.start(game.no, runner.id)
+            self.runners[game.no] = runner
+            self.manager.by_match[runner.id] = (self, game.no)
+            runner.done.add_done_callback(functools.partial(self._runner_done, game.no, runner))
+            running += 1
+            await self._save([game])
+        await self._forfeit_absent(missing, now)
+
+    def _runner_done(self, no: int, runner: MatchRunner, _: object = None) -> None:
+        """The match ended and its bots are free; if its result never reached the store, replay."""
+        self.wake.set()
+        if self.runners.get(no) is runner and not self.manager.closing:
+            del self.runners[no]
+            self.manager.by_match.pop(runner.id, None)
+            note = f"the result of match {runner.id} could not be stored; replayed"
+            game = self.state.requeue(no, note)
+            self._dirty[game.no] = game
+
+    def _available(self, bot: str) -> bool:
+        session = self.server.lobby.bots.get(bot)
+        return session is not None and session.state == "ready" and session.plays(self.request.game)
+
+    async def _forfeit_absent(self, missing: set[str], now: float) -> None:
+        for bot in list(self.absent_since):
+            if self._available(bot):
+                del self.absent_since[bot]
+        for bot in missing:
+            self.absent_since.setdefault(bot, now)
+        timeout = self.request.absent_timeout
+        gone = {b for b, since in self.absent_since.items() if now - since >= timeout}
+        changed = []
+        for game in self.state.pending():
+            absent = gone.intersection(game.bots)
+            if absent:
+                note = f"forfeit: {', '.join(sorted(absent))} absent for {timeout:g} s"
+                changed.append(self.state.forfeit(game.no, absent, note))
+        if changed:
+            changed += self._check_sprt()
+            await self._save(changed)
+            self.publish()
+
+    def _config(self, game: Game) -> MatchConfig:
+        seed = zlib.crc32(f"{self.id}:{game.no}:{game.attempts}".encode())
+        return MatchConfig(
+            game=self.request.game,
+            bots=list(game.bots),
+            rounds=1,
+            time_control=self.request.time_control,
+            options=dict(self.request.options),
+            seed=seed,
+        )
+
+    async def match_stored(self, no: int, runner: MatchRunner, result: MatchResult) -> None:
+        """The match of game ``no`` is committed: count it, or play the game again."""
+        self.runners.pop(no, None)
+        if result.status == "finished":
+            note = None
+            if result.verdict is not None:
+                v = result.verdict
+                note = f"{v.code}: {v.bot} — {v.message}"
+            changed = [self.state.record(no, result.scores, note)]
+        else:
+            reason = result.reason or "aborted"
+            game = self.state.requeue(no, f"match {runner.id} aborted ({reason}); replayed")
+            changed = [game]
+            if game.status == "pending" and game.attempts >= MAX_ATTEMPTS:
+                note = f"given up after {game.attempts} aborted attempts ({reason})"
+                changed.append(self.state.cancel(no, note))
+            if self.cancelling:
+                changed += self.state.cancel_pending(self.cancel_note)
+        changed += self._check_sprt()
+        await self._save(changed)
+        self.publish()
+        self.wake.set()
+
+    def _check_sprt(self) -> list[Game]:
+        before = self.state.decision
+        cancelled = self.state.check_sprt()
+        decision = self.state.decision
+        if decision is not None and before is None:
+            log.info(
+                "tournament %s: SPRT accepts %s after %d games",
+                self.id,
+                decision.verdict,
+                decision.games,
+            )
+            for runner in list(self.runners.values()):
+                runner.abort(f"the SPRT of tournament {self.id} is decided")
+            self._decided = decision_dict(decision)
+        return cancelled
+
+    async def _save(self, games: list[Game]) -> None:
+        """Write these games (and any whose write failed before) and a new SPRT decision."""
+        async with self._saving:
+            for game in games:
+                self._dirty[game.no] = game
+            if self._decided is not None:
+                await self.server.store.tournaments.set_result(self.id, self._decided)
+                self._decided = None
+            if self._dirty:
+                rows = [game_dict(g) for g in self._dirty.values()]
+                await self.server.store.tournaments.save_games(self.id, rows)
+                self._dirty.clear()
+
+    async def _close(self, status: Literal["finished", "cancelled"]) -> None:
+        await self._save([])
+        await self.server.store.tournaments.finish(self.id, status)
+        self.status = status
+        self.manager.runs.pop(self.id, None)
+        self.publish()
+        log.info("tournament %s %s after %d games", self.id, status, self.state.played)
+
+    def cancel(self, note: str = "cancelled by an operator") -> None:
+        """Drop the games not started, abort the running ones; the task then closes it."""
+        self.cancelling = True
+        self.cancel_note = note
+        for runner in list(self.runners.values()):
+            runner.abort(f"tournament {self.id} was cancelled")
+        self.wake.set()
+
+
+# --- all tournaments of the server ----------------------------------------------------------
+
+
+class TournamentManager:
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.runs: dict[str, TournamentRun] = {}
+        self.by_match: dict[str, tuple[TournamentRun, int]] = {}
+        self.closing = False
+
+    async def create(self, request: TournamentRequest) -> TournamentRun:
+        """Check the request, store the tournament with its schedule and start it."""
+        if self.server.closing:
+            raise ApiError(503, "shutting_down", "the server is shutting down")
+        await self._check(request)
+        try:
+            state = Tournament(spec_of(request))
+        except TournamentError as exc:
+            raise ApiError(422, "invalid_tournament", str(exc)) from None
+        state.advance()
+        tid = secrets.token_hex(6)
+        await self.server.store.tournaments.create(
+            tid,
+            name=request.name,
+            game=request.game,
+            format=request.format,
+            config=msgspec.to_builtins(request),
+            games=[game_dict(g) for g in state.games],
+        )
+        run = TournamentRun(self, tid, request, state)
+        self.runs[tid] = run
+        run.start()
+        run.publish()
+        log.info(
+            "tournament %s: %s of %s, %d bots", tid, request.format, request.game, len(request.bots)
+        )
+        return run
+
+    async def _check(self, request: TournamentRequest) -> None:
+        try:
+            game = get_game(request.game)
+        except UnknownGame as exc:
+            raise ApiError(404, "unknown_game", str(exc.args[0])) from None
+        if 2 not in game.players:
+            raise ApiError(422, "invalid_tournament", f"{game.name} is not a two-player game")
+        if not 1 <= request.concurrency <= MAX_CONCURRENCY:
+            raise ApiError(422, "invalid_field", f"concurrency must be from 1 to {MAX_CONCURRENCY}")
+        if not 0 <= request.absent_timeout <= 86_400:
+            raise ApiError(422, "invalid_field", "absent_timeout must be from 0 to 86400 seconds")
+        if request.name is not None and len(request.name) > 128:
+            raise ApiError(422, "invalid_field", "name must be at most 128 characters")
+        if len(request.bots) >= 2:
+            probe = MatchConfig(
+                game=request.game,
+                bots=request.bots[:2],
+                time_control=request.time_control,
+                options=request.options,
+            )
+            try:
+                validate_config(game, probe)
+            except MatchConfigError as exc:
+                raise ApiError(422, "invalid_tournament", str(exc)) from None
+        for bot in dict.fromkeys(request.bots):
+            session = self.server.lobby.bots.get(bot)
+            if session is None and await self.server.store.get_bot(bot) is None:
+                raise ApiError(
+                    409, "unknown_bot", f"bot {bot!r:.70} is neither connected nor registered"
+                )
+            if session is not None and not session.plays(request.game):
+                raise ApiError(409, "bot_wrong_game", f"bot {bot!r:.70} does not play {game.name}")
+
+    async def resume(self) -> None:
+        """Start again every tournament a previous run of the server left running."""
+        records, _ = await self.server.store.tournaments.page(status="running", limit=10_000)
+        for record in reversed(records):
+            request, state = restore(record)
+            run = TournamentRun(self, record.id, request, state)
+            changed = []
+            for game in state.running():
+                match = (
+                    None
+                    if game.match_id is None
+                    else await self.server.store.get_match(game.match_id)
+                )
+                if match is not None and match.status == "finished" and match.result is not None:
+                    scores = [s.score or 0.0 for s in match.seats]
+                    changed.append(state.record(game.no, scores, "counted after a restart"))
+                else:
+                    note = f"match {game.match_id} interrupted by a server restart; replayed"
+                    changed.append(state.requeue(game.no, note))
+            changed += run._check_sprt()
+            await run._save(changed)
+            self.runs[record.id] = run
+            run.start()
+            log.info(
+                "tournament %s resumed: %d of %d games played", record.id, state.played, state.total
+            )
+
+    async def stop(self) -> None:
+        """Stop every runner without ending its tournament (the next start resumes it)."""
+        self.closing = True
+        tasks = [run.task for run in self.runs.values() if run.task is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def match_stored(self, runner: MatchRunner, result: MatchResult) -> None:
+        entry = self.by_match.pop(runner.id, None)
+        if entry is None or self.closing:
+            return
+        run, no = entry
+        await run.match_stored(no, runner, result)
+
+    def bots_in_play(self) -> set[str]:
+        """Bots with games running or still to play in some tournament."""
+        return {bot for run in self.runs.values() for bot in run.bots_in_play()}
+
+    def cancel(self, tid: str) -> bool:
+        run = self.runs.get(tid)
+        if run is None:
+            return False
+        run.cancel()
+        return True

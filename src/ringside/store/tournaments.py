@@ -1,0 +1,194 @@
+"""Tournaments in the store: the request, the schedule and each game's outcome.
+
+A tournament's whole state is its request (``config``), its games and its
+SPRT decision (``result``), so the server writes each game as it changes and
+a restarted server rebuilds the tournament from these rows alone. A game
+points at the match of its last attempt: after a crash, that match's stored
+status says whether the game was played (finished: count it) or not (aborted:
+play it again); a match is never counted through two games.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ringside.store.models import TOURNAMENT_STATUSES, Tournament, TournamentGame, TournamentStatus
+from ringside.store.records import TournamentGameRecord, TournamentNotFound, TournamentRecord
+
+if TYPE_CHECKING:
+    from ringside.store.repository import Store
+
+
+def _game_values(game: Mapping[str, Any]) -> dict[str, Any]:
+    points = game.get("points")
+    return {
+        "round": int(game["round"]),
+        "bots": list(game["bots"]),
+        "status": str(game["status"]),
+        "points": None if points is None else [float(p) for p in points],
+        "match_id": game.get("match_id"),
+        "attempts": int(game.get("attempts", 0)),
+        "note": None if game.get("note") is None else str(game["note"])[:255],
+    }
+
+
+def _record(t: Tournament, games: Sequence[TournamentGame]) -> TournamentRecord:
+    return TournamentRecord(
+        id=t.id,
+        name=t.name,
+        game=t.game,
+        format=t.format,
+        status=t.status,
+        config=t.config,
+        result=t.result,
+        created_at=t.created_at,
+        finished_at=t.finished_at,
+        games=tuple(
+            TournamentGameRecord(
+                g.no,
+                g.round,
+                tuple(g.bots),
+                g.status,
+                None if g.points is None else tuple(g.points),
+                g.match_id,
+                g.attempts,
+                g.note,
+            )
+            for g in games
+        ),
+    )
+
+
+class TournamentStore:
+    """Reached as ``store.tournaments``; each method is one transaction."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def create(
+        self,
+        tournament_id: str,
+        *,
+        name: str | None,
+        game: str,
+        format: str,
+        config: Mapping[str, Any],
+        games: Sequence[Mapping[str, Any]],
+    ) -> None:
+        """Store a new running tournament and its first games (dicts with no, round, bots...)."""
+        async with self._store._transaction(write=True) as session:
+            session.add(
+                Tournament(
+                    id=tournament_id,
+                    name=name,
+                    game=game,
+                    format=format,
+                    status="running",
+                    config=dict(config),
+                    created_at=self._store._now(),
+                )
+            )
+            await session.flush()
+            session.add_all(
+                TournamentGame(tournament_id=tournament_id, no=int(g["no"]), **_game_values(g))
+                for g in games
+            )
+
+    async def save_games(self, tournament_id: str, games: Sequence[Mapping[str, Any]]) -> None:
+        """Insert or overwrite these games (by ``no``) with their current state."""
+        if not games:
+            return
+        rows = [
+            {"tournament_id": tournament_id, "no": int(g["no"]), **_game_values(g)} for g in games
+        ]
+        async with self._store._transaction(write=True) as session:
+            await self._require(session, tournament_id)
+            dialect = session.get_bind().dialect.name
+            insert = pg_insert if dialect == "postgresql" else sqlite_insert
+            statement = insert(TournamentGame).values(rows)
+            changed = {
+                key: statement.excluded[key]
+                for key in ("round", "bots", "status", "points", "match_id", "attempts", "note")
+            }
+            await session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["tournament_id", "no"], set_=changed
+                )
+            )
+
+    async def set_result(self, tournament_id: str, result: Mapping[str, Any] | None) -> None:
+        async with self._store._transaction(write=True) as session:
+            await self._require(session, tournament_id)
+            await session.execute(
+                update(Tournament)
+                .where(Tournament.id == tournament_id)
+                .values(result=None if result is None else dict(result))
+            )
+
+    async def finish(self, tournament_id: str, status: TournamentStatus) -> None:
+        """Close a tournament as ``finished`` or ``cancelled``."""
+        if status not in TOURNAMENT_STATUSES or status == "running":
+            raise ValueError(f"a tournament ends finished or cancelled, not {status!r}")
+        async with self._store._transaction(write=True) as session:
+            await self._require(session, tournament_id)
+            await session.execute(
+                update(Tournament)
+                .where(Tournament.id == tournament_id)
+                .values(status=status, finished_at=self._store._now())
+            )
+
+    async def get(self, tournament_id: str) -> TournamentRecord | None:
+        async with self._store._transaction() as session:
+            tournament = await session.get(Tournament, tournament_id)
+            if tournament is None:
+                return None
+            games = (
+                await session.scalars(
+                    select(TournamentGame)
+                    .where(TournamentGame.tournament_id == tournament_id)
+                    .order_by(TournamentGame.no)
+                )
+            ).all()
+            return _record(tournament, games)
+
+    async def page(
+        self, status: TournamentStatus | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[list[TournamentRecord], int]:
+        """A page of tournaments, newest first, with their games, and the total count."""
+        conditions = [] if status is None else [Tournament.status == status]
+        async with self._store._transaction() as session:
+            total = await session.scalar(
+                select(func.count()).select_from(Tournament).where(*conditions)
+            )
+            page = (
+                await session.scalars(
+                    select(Tournament)
+                    .where(*conditions)
+                    .order_by(Tournament.created_at.desc(), Tournament.id.desc())
+                    .limit(limit)
+                    .offset(offset)
+                )
+            ).all()
+            games: dict[str, list[TournamentGame]] = {t.id: [] for t in page}
+            if page:
+                rows = await session.scalars(
+                    select(TournamentGame)
+                    .where(TournamentGame.tournament_id.in_(list(games)))
+                    .order_by(TournamentGame.tournament_id, TournamentGame.no)
+                )
+                for row in rows:
+                    games[row.tournament_id].append(row)
+            return [_record(t, games[t.id]) for t in page], total or 0
+
+    async def _require(self, session: AsyncSession, tournament_id: str) -> None:
+        found = await session.scalar(
+            select(Tournament.id).where(Tournament.id == tournament_id).with_for_update()
+        )
+        if found is None:
+            raise TournamentNotFound(tournament_id)

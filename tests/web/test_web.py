@@ -19,7 +19,17 @@ except ImportError:  # pragma: no cover - the browser fixture says why
         raise
     pytest.skip("playwright is not installed", allow_module_level=True)
 
-GAMES = ("tictactoe", "connect4", "othello", "gomoku", "baskin31", "rps", "counting")
+GAMES = (
+    "tictactoe",
+    "connect4",
+    "othello",
+    "gomoku",
+    "baskin31",
+    "rps",
+    "counting",
+    "chess",
+    "go",
+)
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 # Records every position the board shows, so a test can prove none was skipped.

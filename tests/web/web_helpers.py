@@ -16,15 +16,20 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ringside.testing.wire import ServerProcess, WireBot, answer_session, start_bot
 
+Choose = Callable[[list[Any], dict[str, Any]], Any]
+"""Picks an action from the legal ones, given the whole request."""
 
-def thinking_bot(think: float, seed: int) -> Any:
-    """A bot that waits ``think`` seconds, then plays a random legal action."""
+
+def thinking_bot(think: float, seed: int, choose: Choose | None = None) -> Any:
+    """A bot that waits ``think`` seconds, then plays ``choose`` (default: a random legal action)."""
     rng = random.Random(seed)
+    pick: Choose = choose or (lambda legal, _: rng.choice(legal))
 
     async def behave(bot: WireBot, message: dict[str, Any]) -> None:
         if await answer_session(bot, message):
@@ -38,11 +43,32 @@ def thinking_bot(think: float, seed: int) -> Any:
                     "type": "action",
                     "match": message["match"],
                     "id": message["id"],
-                    "action": rng.choice(legal),
+                    "action": pick(legal, message),
                 }
             )
 
     return behave
+
+
+def first_legal(legal: list[Any], _: dict[str, Any]) -> Any:
+    """Always the first legal action: the same game every time."""
+    return legal[0]
+
+
+def go_player(stones: int, seed: int) -> Choose:
+    """Go: a random point for the first ``stones`` moves (never resign), then pass."""
+    rng = random.Random(seed)
+    played = 0
+
+    def choose(legal: list[Any], _: dict[str, Any]) -> Any:
+        nonlocal played
+        points = [a for a in legal if a not in ("pass", "resign")]
+        if played >= stones or not points:
+            return "pass"
+        played += 1
+        return rng.choice(points)
+
+    return choose
 
 
 class BotFleet:
@@ -66,8 +92,10 @@ class BotFleet:
         games: list[str] | None = None,
         token: str | None = None,
         seed: int = 0,
+        choose: Choose | None = None,
     ) -> WireBot:
-        bot = WireBot(name, url, token=token, behave=thinking_bot(think, seed), games=games)
+        behave = thinking_bot(think, seed, choose)
+        bot = WireBot(name, url, token=token, behave=behave, games=games)
         task = self._call(start_bot(bot))
         self.bots[name] = (bot, task)
         return bot
@@ -120,6 +148,17 @@ def play_match(
             return record  # type: ignore[no-any-return]
         time.sleep(0.05)
     raise AssertionError(f"match {created['id']} did not finish in {timeout} s")
+
+
+def finished_tournament(server: ServerProcess, tid: str, timeout: float = 20.0) -> dict[str, Any]:
+    """The detail of tournament ``tid`` once it is no longer running."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status, detail = http_json("GET", f"{server.http}/api/tournaments/{tid}")
+        if status == 200 and detail["status"] != "running":
+            return detail  # type: ignore[no-any-return]
+        time.sleep(0.05)
+    raise AssertionError(f"tournament {tid} did not end in {timeout} s")
 
 
 def register_bot(data_dir: Path, name: str) -> str:

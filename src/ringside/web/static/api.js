@@ -88,3 +88,12 @@ export function matches(filters) {
   }
   return request("GET", `/api/matches?${query}`);
 }
+
+export const leaderboard = (game) => request("GET", `/api/leaderboard?game=${encodeURIComponent(game)}`);
+export const tournament = (id) => request("GET", `/api/tournaments/${encodeURIComponent(id)}`);
+export const createTournament = (body) => request("POST", "/api/tournaments", body);
+export const cancelTournament = (id) => request("POST", `/api/tournaments/${encodeURIComponent(id)}/cancel`);
+
+export function tournaments(status) {
+  return request("GET", `/api/tournaments?limit=200${status ? `&status=${encodeURIComponent(status)}` : ""}`);
+}

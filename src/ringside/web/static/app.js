@@ -3,10 +3,12 @@
 
 import { clear, errorBox, h } from "./dom.js";
 import { mountGames } from "./games.js";
+import { mountLeaderboard } from "./leaderboard.js";
 import { live } from "./live.js";
 import { mountLobby } from "./lobby.js";
 import { mountMatch } from "./match.js";
 import { mountHistory, mountReplay } from "./replay.js";
+import { mountTournament, mountTournaments } from "./tournaments.js";
 
 const ROUTES = [
   [/^#?\/?$/, "lobby", mountLobby, () => ({})],
@@ -14,6 +16,9 @@ const ROUTES = [
   [/^#\/replay\/([^/?#]+)$/, "history", mountReplay, (m) => ({ id: decodeURIComponent(m[1]) })],
   [/^#\/history(?:\?(.*))?$/, "history", mountHistory, (m) => ({ query: m[1] || "" })],
   [/^#\/games\/?$/, "games", mountGames, () => ({})],
+  [/^#\/leaderboard(?:\?(.*))?$/, "leaderboard", mountLeaderboard, (m) => ({ query: m[1] || "" })],
+  [/^#\/tournaments\/?$/, "tournaments", mountTournaments, () => ({})],
+  [/^#\/tournament\/([^/?#]+)$/, "tournaments", mountTournament, (m) => ({ id: decodeURIComponent(m[1]) })],
 ];
 
 const main = document.getElementById("main");

@@ -1,7 +1,8 @@
 // SVG pictures of every built-in game, drawn from the game's `view` JSON (the
-// `view` field of round_started, move and round_result events). A game this
-// file does not know is shown as its JSON.
+// `view` field of round_started, move and round_result events); chess and Go
+// are in boards2.js. A game neither file knows is shown as its JSON.
 
+import { chess, chessCaption, chessSample, go, goCaption, goSample } from "./boards2.js";
 import { h, s } from "./dom.js";
 
 const INK = "#1f2937";
@@ -17,6 +18,8 @@ export function seatStyle(game, seat) {
     connect4: [["Red", "#dc2626"], ["Yellow", "#facc15"]],
     othello: [["Black", "#111827"], ["White", "#f9fafb"]],
     gomoku: [["Black", "#111827"], ["White", "#f9fafb"]],
+    chess: [["White", "#f9fafb"], ["Black", "#111827"]],
+    go: [["Black", "#111827"], ["White", "#f9fafb"]],
   }[game];
   if (two && two[seat]) return { label: two[seat][0], color: two[seat][1] };
   return { label: `Seat ${seat + 1}`, color: PALETTE[seat % PALETTE.length] };
@@ -41,6 +44,7 @@ export function moveText(game, move) {
     return `calls ${move.view.last[1].join(", ")}`;
   }
   if (game === "counting") return `says ${a}`;
+  if (game === "chess" && move.view && move.view.san) return move.view.san;
   return typeof a === "string" ? a : JSON.stringify(a);
 }
 
@@ -64,6 +68,10 @@ export function caption(game, view, names) {
       return `Throws won ${view.wins[0]} – ${view.wins[1]}; ${view.throws_left} of ${view.throws} left.`;
     case "counting":
       return `Count ${view.count} of ${view.plies}.`;
+    case "chess":
+      return chessCaption(view, who);
+    case "go":
+      return goCaption(view, who);
     default:
       if (winner) return winner;
       if (view.to_move === null) return "Draw.";
@@ -276,7 +284,7 @@ function counting(view) {
   return svg;
 }
 
-const DRAW = { tictactoe, connect4, othello, gomoku, baskin31, rps, counting };
+const DRAW = { tictactoe, connect4, othello, gomoku, baskin31, rps, counting, chess, go };
 
 /** The picture of a position: an <svg>, or the view's JSON for an unknown game. */
 export function drawBoard(game, view, ctx = {}) {
@@ -319,6 +327,10 @@ export function sampleView(game) {
       return { last: ["rock", "scissors"], wins: [1, 0], throws: 3, throws_left: 2, winner: null };
     case "counting":
       return { count: 7, plies: 20 };
+    case "chess":
+      return chessSample();
+    case "go":
+      return goSample();
     default:
       return null;
   }

@@ -2,7 +2,8 @@
 // options (rendered from its JSON schema). POST /api/matches; asks for the
 // admin token when the server answers 401 and keeps it for the session.
 
-import { ApiError, adminToken, createMatch, games, setAdminToken } from "./api.js";
+import { adminTokenField } from "./admin.js";
+import { createMatch, games } from "./api.js";
 import { clear, errorBox, h } from "./dom.js";
 import { live } from "./live.js";
 import { startedHere } from "./match.js";
@@ -60,7 +61,7 @@ function optionValue(field) {
   return raw;
 }
 
-function plays(bot, game) {
+export function plays(bot, game) {
   return bot.games === null || bot.games === undefined || bot.games.includes(game);
 }
 
@@ -94,14 +95,7 @@ export function mountForm(box) {
     ),
   );
   const optionsBox = h("fieldset", { class: "options", hidden: true }, h("legend", {}, "Game options"));
-  const token = h("input", { type: "password", id: "f-token", autocomplete: "off", spellcheck: "false" });
-  const tokenRow = h(
-    "div",
-    { class: "field token", hidden: true },
-    h("label", { for: "f-token" }, "Admin token"),
-    token,
-    h("small", {}, "Kept in this tab only (sessionStorage)."),
-  );
+  const token = adminTokenField("f-token", "start a match");
   const submit = h("button", { type: "submit", class: "primary" }, "Start match");
   const form = h(
     "form",
@@ -112,7 +106,7 @@ export function mountForm(box) {
     h("div", { class: "field" }, h("label", { for: "f-rounds" }, "Rounds"), rounds),
     h("fieldset", {}, h("legend", {}, "Time control"), h("div", { class: "field" }, h("label", { for: "f-tc" }, "Kind"), tcSelect), tcGroups),
     optionsBox,
-    tokenRow,
+    token.row,
     h("div", { class: "actions" }, submit),
     message,
   );
@@ -157,15 +151,11 @@ export function mountForm(box) {
     renderBots();
   }
 
-  function showError(text, detail) {
-    message.replaceChildren(h("div", { class: "error", role: "alert" }, h("p", {}, text), detail ? h("p", { class: "detail" }, detail) : null));
-  }
-
   async function onSubmit(event) {
     event.preventDefault();
     const game = currentGame();
     if (!game) return;
-    if (!tokenRow.hidden && token.value.trim()) setAdminToken(token.value.trim());
+    token.remember();
     const type = tcSelect.value;
     const time_control = { type };
     for (const [name] of TIME_CONTROLS[type].fields) time_control[name] = Number(tcInputs[`${type}.${name}`].value);
@@ -188,17 +178,7 @@ export function mountForm(box) {
       message.replaceChildren();
       location.hash = `#/match/${encodeURIComponent(created.id)}`;
     } catch (err) {
-      const api = err instanceof ApiError ? err : new ApiError(0, "error", String(err));
-      if (api.status === 401) {
-        const hadToken = Boolean(adminToken());
-        setAdminToken("");
-        tokenRow.hidden = false;
-        token.value = "";
-        token.focus();
-        showError(hadToken ? "The server refused that admin token." : "This server needs an admin token to start a match: enter it below, then start again.", api.message);
-      } else {
-        showError(`The server refused the match (${api.code}).`, api.message);
-      }
+      token.refused(err, message, "match");
     } finally {
       submit.disabled = false;
     }

@@ -3,7 +3,8 @@
 // whoever watches that match. After a reconnect every watched match is asked
 // for again, so its watcher gets a fresh snapshot and misses nothing.
 
-const LOBBY_TYPES = new Set(["lobby", "bot_joined", "bot_left", "bot_status", "match_listed"]);
+// "tournament": a tournament changed (a game counted, a round paired, it ended).
+const LOBBY_TYPES = new Set(["lobby", "bot_joined", "bot_left", "bot_status", "match_listed", "tournament"]);
 const MIN_DELAY = 500;
 const MAX_DELAY = 5000;
 
@@ -144,3 +145,30 @@ class Live extends EventTarget {
 }
 
 export const live = new Live();
+
+/**
+ * `load` wrapped so live events can call it as often as they come: one call
+ * runs at a time, and calls made meanwhile become one more run afterwards.
+ */
+export function refetcher(load) {
+  let running = null;
+  let again = false;
+  const run = async () => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        do {
+          again = false;
+          await load();
+        } while (again);
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  };
+  return run;
+}

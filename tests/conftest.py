@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
+import aiohttp
 import pytest
 
 from ringside.testing import postgres
 from ringside.testing.postgres import PostgresServer, PostgresUnavailable
+from ringside.testing.wire import ServerProcess
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +26,18 @@ def postgres_server() -> Iterator[PostgresServer]:
         yield server
     finally:
         postgres.stop(server)
+
+
+@pytest.fixture(scope="module")
+def open_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A real ``ringside serve --open`` process shared by the tests of one module."""
+    server = ServerProcess(tmp_path_factory.mktemp("open"), ["--open", "--heartbeat", "5"])
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session

@@ -143,7 +143,7 @@ def error_response(status: int, code: str, message: str) -> web.Response:
     return json_response(ErrorBody(ErrorDetail(code, message)), status)
 
 
-def _require_admin(request: web.Request) -> None:
+def require_admin(request: web.Request) -> None:
     settings = request.app[SERVER_KEY].settings
     if settings.open:
         return
@@ -160,7 +160,7 @@ def _require_admin(request: web.Request) -> None:
         )
 
 
-async def _body(request: web.Request, model: type[Any]) -> Any:
+async def read_body(request: web.Request, model: type[Any]) -> Any:
     raw = await request.read()
     try:
         return msgspec.json.decode(raw, type=model)
@@ -170,7 +170,7 @@ async def _body(request: web.Request, model: type[Any]) -> Any:
         raise ApiError(400, "malformed_json", f"the body is not JSON: {exc}") from None
 
 
-def _int_query(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
+def int_query(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
     raw = request.query.get(name)
     if raw is None:
         return default
@@ -181,6 +181,17 @@ def _int_query(request: web.Request, name: str, default: int, lo: int, hi: int) 
     if not lo <= value <= hi:
         raise ApiError(422, "invalid_field", f"{name} must be from {lo} to {hi}")
     return value
+
+
+def page_query(request: web.Request, statuses: tuple[str, ...]) -> tuple[str | None, int, int]:
+    """The ``status``, ``limit`` and ``offset`` of a paginated listing, checked."""
+    status = request.query.get("status")
+    if status is not None and status not in statuses:
+        allowed = ", ".join(statuses[:-1]) + f" or {statuses[-1]}"
+        raise ApiError(422, "invalid_field", f"status must be {allowed}")
+    limit = int_query(request, "limit", 50, 1, 200)
+    offset = int_query(request, "offset", 0, 0, 10**9)
+    return status, limit, offset
 
 
 # --- routes ---------------------------------------------------------------------------
@@ -225,8 +236,8 @@ async def list_bots(request: web.Request) -> web.StreamResponse:
     errors=(400, 401, 404, 409, 422),
 )
 async def create_match(request: web.Request) -> web.StreamResponse:
-    _require_admin(request)
-    config = await _body(request, MatchConfig)
+    require_admin(request)
+    config = await read_body(request, MatchConfig)
     runner = await request.app[SERVER_KEY].create_match(config)
     return json_response(
         MatchCreated(runner.id, f"/api/matches/{runner.id}", f"/ws/watch?match={runner.id}"), 201
@@ -248,11 +259,7 @@ async def create_match(request: web.Request) -> web.StreamResponse:
     errors=(422,),
 )
 async def list_matches(request: web.Request) -> web.StreamResponse:
-    status = request.query.get("status")
-    if status is not None and status not in ("pending", "running", "finished", "aborted"):
-        raise ApiError(422, "invalid_field", "status must be pending, running, finished or aborted")
-    limit = _int_query(request, "limit", 50, 1, 200)
-    offset = _int_query(request, "offset", 0, 0, 10**9)
+    status, limit, offset = page_query(request, ("pending", "running", "finished", "aborted"))
     items, total = await request.app[SERVER_KEY].store.list_matches(
         bot=request.query.get("bot"),
         game=request.query.get("game"),

@@ -15,8 +15,14 @@ import msgspec
 from aiohttp import web
 
 from ringside.rating.model import BETA, ELO_PER_MU, MODEL_NAME, MU, SIGMA, TAU, Skill
-from ringside.server.api import _body as read_body
-from ringside.server.api import _int_query, _require_admin, json_response, route
+from ringside.server.api import (
+    int_query,
+    json_response,
+    page_query,
+    read_body,
+    require_admin,
+    route,
+)
 from ringside.server.app import ApiError
 from ringside.server.tournaments import TournamentManager, TournamentRequest, restore
 from ringside.server.transports import SERVER_KEY
@@ -169,7 +175,7 @@ async def leaderboard(request: web.Request) -> web.StreamResponse:
     game = request.query.get("game")
     if not game:
         raise ApiError(422, "invalid_field", "game is required: /api/leaderboard?game=connect4")
-    limit = _int_query(request, "limit", 100, 1, 1000)
+    limit = int_query(request, "limit", 100, 1, 1000)
     store = request.app[SERVER_KEY].store
     rows = []
     for rank, r in enumerate((await store.leaderboard(game))[:limit], start=1):
@@ -204,7 +210,7 @@ async def leaderboard(request: web.Request) -> web.StreamResponse:
     errors=(400, 401, 404, 409, 422, 503),
 )
 async def create_tournament(request: web.Request) -> web.StreamResponse:
-    _require_admin(request)
+    require_admin(request)
     body = await read_body(request, TournamentRequest)
     run = await _manager(request).create(body)
     return json_response(TournamentRef(run.id, f"/api/tournaments/{run.id}"), 201)
@@ -223,11 +229,7 @@ async def create_tournament(request: web.Request) -> web.StreamResponse:
     errors=(422,),
 )
 async def list_tournaments(request: web.Request) -> web.StreamResponse:
-    status = request.query.get("status")
-    if status is not None and status not in ("running", "finished", "cancelled"):
-        raise ApiError(422, "invalid_field", "status must be running, finished or cancelled")
-    limit = _int_query(request, "limit", 50, 1, 200)
-    offset = _int_query(request, "offset", 0, 0, 10**9)
+    status, limit, offset = page_query(request, ("running", "finished", "cancelled"))
     records, total = await request.app[SERVER_KEY].store.tournaments.page(
         status,  # type: ignore[arg-type]
         limit,
@@ -258,7 +260,7 @@ async def get_tournament(request: web.Request) -> web.StreamResponse:
     errors=(401, 404, 409),
 )
 async def cancel_tournament(request: web.Request) -> web.StreamResponse:
-    _require_admin(request)
+    require_admin(request)
     record = await _record(request)
     if record.status != "running" or not _manager(request).cancel(record.id):
         raise ApiError(409, "not_running", f"tournament {record.id} is {record.status}")

@@ -24,7 +24,6 @@ from ringside.protocol.messages import (
     MatchInfo,
     MatchResult,
     MatchStarted,
-    Request,
     RoundResult,
     RoundStarted,
 )
@@ -265,6 +264,9 @@ class MatchRunner:
             await self.server.on_match_stored(self, result)
 
 
+_NOTHING = (0, 0.0)
+
+
 class BenchMatchRunner(MatchRunner):
     """A runner that measures relay latency; used only under the bench switch.
 
@@ -283,22 +285,21 @@ class BenchMatchRunner(MatchRunner):
         self._asked: dict[int, tuple[int, float]] = {}
 
     def _carry_out(self, outputs: list[Output]) -> None:
-        now = time.perf_counter()
-        for output in outputs:
-            if isinstance(output, Send) and isinstance(output.message, Request):
-                self._asked[output.player] = (output.message.id, now)
+        now = time.perf_counter()  # taken before the request is handed over
         super()._carry_out(outputs)
+        for player, pending in self.match.pending.items():
+            if pending.kind == "action" and self._asked.get(player, _NOTHING)[0] != pending.id:
+                self._asked[player] = (pending.id, now)  # a request just went out
 
     def receive(self, player: int, message: BotMessage) -> None:
         if not isinstance(message, Action):
             super().receive(player, message)
             return
-        asked = self._asked.pop(player, None)
+        asked = self._asked.get(player)
         super().receive(player, message)
-        if asked is None:
-            return
-        if asked[0] == message.id:
-            if len(self.samples) < self.MAX_SAMPLES:
-                self.samples.append(time.perf_counter() - asked[1])
-        elif player not in self._asked:
-            self._asked[player] = asked  # not the answer awaited: keep waiting for it
+        if asked is None or asked[0] != message.id:
+            return  # not an answer to the request awaited: it stays awaited
+        if len(self.samples) < self.MAX_SAMPLES:
+            self.samples.append(time.perf_counter() - asked[1])
+        if self._asked.get(player) is asked:
+            del self._asked[player]

@@ -1,0 +1,632 @@
+"""The bench runner: every figure and its reference in one run, one table.
+
+    python -m bench.run            # full sizes (make bench)
+    python -m bench.run --quick    # smaller sizes, under two minutes (make bench-quick)
+    python -m bench.run --only 2,6 # some figures only
+
+Starts real ``ringside serve`` processes and load-generating processes on
+127.0.0.1 (port 0 everywhere), prints one table, and writes
+``bench/results/{full,quick}.json``, ``.md`` and ``-relay-latency.png``.
+Every wait is bounded; every figure is the median of several repetitions,
+measured next to its reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import sys
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bench.common import (
+    HOST,
+    SERVER_ENV,
+    Child,
+    Server,
+    cpu_seconds,
+    median,
+    percentile,
+    raise_fd_limit,
+    rss_kib,
+    spawn,
+    start_server,
+    with_children,
+)
+from bench.report import Row, write_results
+
+TRANSPORTS = ("tcp", "ws")
+PER_MOVE_60 = {"type": "per_move", "seconds": 60.0}
+
+
+@dataclass(frozen=True)
+class Sizes:
+    reps: int
+    echo_seconds: float
+    many_conns: int
+    """Connections of the many-connection echo figure, split over two client processes."""
+    plies: int
+    matches: int
+    windows: int
+    window_seconds: float
+    idle_bots: int
+    spectators: int
+    spectated_moves: int
+    think: float
+    ttt_pairs: int
+    ttt_seconds: float
+
+
+FULL = Sizes(
+    reps=5,
+    echo_seconds=2.0,
+    many_conns=200,
+    plies=20_000,
+    matches=1000,
+    windows=5,
+    window_seconds=4.0,
+    idle_bots=10_000,
+    spectators=1000,
+    spectated_moves=20,
+    think=0.25,
+    ttt_pairs=50,
+    ttt_seconds=3.0,
+)
+QUICK = Sizes(
+    reps=3,
+    echo_seconds=1.0,
+    many_conns=200,
+    plies=5_000,
+    matches=200,
+    windows=3,
+    window_seconds=2.0,
+    idle_bots=2_000,
+    spectators=200,
+    spectated_moves=10,
+    think=0.15,
+    ttt_pairs=20,
+    ttt_seconds=2.0,
+)
+
+
+class Bench:
+    def __init__(self, sizes: Sizes, http: aiohttp.ClientSession) -> None:
+        self.sizes = sizes
+        self.http = http
+        self.rows: list[Row] = []
+        self.data: dict[str, Any] = {}
+        self.latency: dict[str, list[float]] = {}
+        """Relay-latency samples (seconds) for the plot, by label."""
+
+    def note(self, text: str) -> None:
+        print(f"  {text}", file=sys.stderr, flush=True)
+
+    # --- server helpers ------------------------------------------------------------
+
+    async def post_match(self, server: Server, body: dict[str, Any]) -> str:
+        async with self.http.post(f"{server.http}/api/matches", json=body) as response:
+            if response.status != 201:
+                text = await response.text()
+                raise RuntimeError(
+                    f"POST /api/matches: {response.status} {text}\n{server.log_tail()}"
+                )
+            return str((await response.json())["id"])
+
+    async def latency_samples(self, server: Server, clear: bool = True) -> list[float]:
+        url = f"{server.http}/api/bench/latency" + ("?clear=1" if clear else "")
+        async with self.http.get(url) as response:
+            return list((await response.json())["samples"])
+
+    async def bots(
+        self, server: Server, transport: str, prefix: str, count: int, *extra: str
+    ) -> Child:
+        child = await spawn(
+            "clients",
+            "bots",
+            server.bot_url(transport),
+            "--prefix",
+            prefix,
+            "--count",
+            str(count),
+            *extra,
+        )
+        await child.expect("READY", 120)
+        return child
+
+    # --- figures 1, 2 and 6 -------------------------------------------------------------
+
+    async def relay(self) -> None:
+        """Echo round trips (1), one match's moves/s (2), with and without recording (6)."""
+        s = self.sizes
+        echo = await spawn("echo_server")
+        ports = await echo.expect("READY", 30)
+        urls = {"tcp": f"tcp://{HOST}:{ports['tcp_port']}", "ws": f"ws://{HOST}:{ports['port']}/ws"}
+        recorded = await start_server()
+        unrecorded = await start_server(record=False)
+        children: list[Child] = [echo, recorded, unrecorded]
+
+        async def body() -> None:
+            players: dict[tuple[str, str], tuple[Child, list[str]]] = {}
+            for transport in TRANSPORTS:
+                for label, server in (("rec", recorded), ("norec", unrecorded)):
+                    prefix = f"{transport}{label}"
+                    child = await self.bots(server, transport, prefix, 2)
+                    children.append(child)
+                    players[transport, label] = (child, [f"{prefix}00000", f"{prefix}00001"])
+            one: dict[str, list[float]] = {t: [] for t in TRANSPORTS}
+            moves: dict[tuple[str, str], list[float]] = {k: [] for k in players}
+            lat: dict[str, list[float]] = {t: [] for t in TRANSPORTS}
+            for rep in range(s.reps):
+                for transport in TRANSPORTS:
+                    one[transport].append(await self.echo_rate(urls[transport], 1))
+                    for label, server in (("rec", recorded), ("norec", unrecorded)):
+                        child, names = players[transport, label]
+                        await self.latency_samples(server)
+                        match = await self.post_match(
+                            server,
+                            {
+                                "game": "counting",
+                                "bots": names,
+                                "options": {"plies": s.plies},
+                                "time_control": PER_MOVE_60,
+                            },
+                        )
+                        result = await child.expect("RESULT", 300)
+                        assert result["match"] == match, result
+                        moves[transport, label].append(s.plies / result["seconds"])
+                        if label == "rec":
+                            samples = await self.latency_samples(server)
+                            lat[transport].append(percentile(samples, 50))
+                            if rep == s.reps - 1:
+                                self.latency[f"figure 2, one match ({transport})"] = samples
+                self.note(
+                    f"rep {rep + 1}/{s.reps}: "
+                    + ", ".join(
+                        f"{t} echo {one[t][-1]:,.0f}/s match {moves[t, 'rec'][-1]:,.0f}/s"
+                        f" (no record {moves[t, 'norec'][-1]:,.0f}/s)"
+                        for t in TRANSPORTS
+                    )
+                )
+            many: dict[str, list[float]] = {t: [] for t in TRANSPORTS}
+            for _ in range(max(2, s.reps - 2)):
+                for transport in TRANSPORTS:
+                    many[transport].append(await self.echo_rate(urls[transport], s.many_conns))
+            self.data["relay"] = {
+                "echo_1": one,
+                "echo_many": many,
+                "moves": {f"{t}/{label}": v for (t, label), v in moves.items()},
+                "relay_p50_seconds": lat,
+            }
+            for transport in TRANSPORTS:
+                name = "WebSocket" if transport == "ws" else "TCP"
+                self.rows.append(
+                    Row(
+                        "1",
+                        f"echo round trips/s, 1 connection, {name}",
+                        median(one[transport]),
+                        "/s",
+                    )
+                )
+            for transport in TRANSPORTS:
+                name = "WebSocket" if transport == "ws" else "TCP"
+                self.rows.append(
+                    Row(
+                        "1",
+                        f"echo round trips/s, {s.many_conns} connections, {name}",
+                        median(many[transport]),
+                        "/s",
+                    )
+                )
+            for transport in TRANSPORTS:
+                name = "WebSocket" if transport == "ws" else "TCP"
+                rec = median(moves[transport, "rec"])
+                self.rows.append(
+                    Row(
+                        "2",
+                        f"moves/s, one match of two instant bots, {name}"
+                        f" (relay p50 {median(lat[transport]) * 1e6:.0f} µs)",
+                        rec,
+                        "/s",
+                        reference=median(one[transport]),
+                        ratio=rec / median(one[transport]),
+                        target="≥ 0.70 of 1",
+                        passed=rec / median(one[transport]) >= 0.70,
+                    )
+                )
+            for transport in TRANSPORTS:
+                name = "WebSocket" if transport == "ws" else "TCP"
+                rec, norec = median(moves[transport, "rec"]), median(moves[transport, "norec"])
+                cost = 1 - rec / norec
+                self.rows.append(
+                    Row(
+                        "6",
+                        f"figure 2 recorded to SQLite, {name}: cost",
+                        cost * 100,
+                        "%",
+                        reference=norec,
+                        reference_unit="/s",
+                        ratio=rec / norec,
+                        target="cost < 10 %",
+                        passed=cost < 0.10,
+                    )
+                )
+
+        await with_children(children, body)
+
+    async def echo_rate(self, url: str, conns: int) -> float:
+        procs = 1 if conns == 1 else 2
+        per = conns // procs
+        clients = [
+            await spawn(
+                "clients",
+                "echo",
+                url,
+                "--conns",
+                str(per),
+                "--duration",
+                str(self.sizes.echo_seconds),
+            )
+            for _ in range(procs)
+        ]
+
+        async def body() -> float:
+            results = [await c.expect("RESULT", 60 + self.sizes.echo_seconds) for c in clients]
+            return float(sum(r["round_trips"] / r["seconds"] for r in results))
+
+        return await with_children(clients, body)
+
+    # --- figure 3 -----------------------------------------------------------------------
+
+    async def concurrent(self, transport: str = "tcp") -> None:
+        """``matches`` concurrent counting matches of instant bots, load in two processes."""
+        s = self.sizes
+        server = await start_server()
+        children: list[Child] = [server]
+
+        async def body() -> None:
+            per = s.matches  # bots per load process: two processes, ``matches`` pairs in all
+            loads = []
+            for p in range(2):
+                child = await self.bots(
+                    server, transport, f"L{p}x", per, "--parallel", "100", "--hold"
+                )
+                children.append(child)
+                loads.append(child)
+            started = time.perf_counter()
+            gate = asyncio.Semaphore(16)
+
+            async def create(p: int, i: int) -> None:
+                async with gate:
+                    await self.post_match(
+                        server,
+                        {
+                            "game": "counting",
+                            "bots": [f"L{p}x{2 * i:05d}", f"L{p}x{2 * i + 1:05d}"],
+                            "options": {"plies": 1_000_000},
+                            "time_control": PER_MOVE_60,
+                        },
+                    )
+
+            await asyncio.gather(*(create(p, i) for p in range(2) for i in range(per // 2)))
+            self.note(f"{s.matches} matches started in {time.perf_counter() - started:.1f} s")
+            for child in loads:  # the bots held their first move until every match was on
+                child.send("go")
+            await asyncio.sleep(1.0)
+            await self.latency_samples(server)
+            windows = []
+            for _ in range(s.windows):
+                t0 = time.perf_counter()
+                cpu0 = [cpu_seconds(c.pid) for c in (server, *loads)]
+                await asyncio.sleep(s.window_seconds)
+                samples = await self.latency_samples(server)
+                cpu1 = [cpu_seconds(c.pid) for c in (server, *loads)]
+                elapsed = time.perf_counter() - t0
+                busy = [(b - a) / elapsed for a, b in zip(cpu0, cpu1, strict=True)]
+                windows.append(
+                    {
+                        "moves_per_s": len(samples) / elapsed,
+                        "p50": percentile(samples, 50),
+                        "p99": percentile(samples, 99),
+                        "server_cpu": busy[0],
+                        "load_cpu": sum(busy[1:]),
+                    }
+                )
+                self.note(
+                    f"window: {windows[-1]['moves_per_s']:,.0f} moves/s, "
+                    f"p50 {windows[-1]['p50'] * 1e3:.1f} ms, p99 {windows[-1]['p99'] * 1e3:.1f} ms; "
+                    f"CPU: server {busy[0]:.0%}, load {sum(busy[1:]):.0%}"
+                )
+            self.latency[f"figure 3, {s.matches} matches ({transport})"] = samples
+            self.data[f"concurrent_{transport}"] = windows
+            name = "WebSocket" if transport == "ws" else "TCP"
+            rate = median([w["moves_per_s"] for w in windows])
+            p50 = median([w["p50"] for w in windows])
+            p99 = median([w["p99"] for w in windows])
+            what = f"{s.matches} matches, {2 * s.matches} bots, {name}"
+            self.rows.append(Row("3", f"total moves/s, {what}", rate, "/s"))
+            self.rows.append(Row("3", f"relay latency p50, {what}", p50 * 1e3, "ms"))
+            self.rows.append(
+                Row(
+                    "3",
+                    f"relay latency p99, {what}",
+                    p99 * 1e3,
+                    "ms",
+                    target="p99 < 50 ms",
+                    passed=p99 < 0.050,
+                )
+            )
+
+        await with_children(children, body)
+
+    # --- figure 4 -----------------------------------------------------------------------
+
+    async def idle(self) -> None:
+        """RSS of the server per idle connected bot."""
+        s = self.sizes
+        for transport in TRANSPORTS:
+            server = await start_server()
+            children: list[Child] = [server]
+
+            async def body(
+                server: Server = server,
+                transport: str = transport,
+                children: list[Child] = children,
+            ) -> None:
+                await asyncio.sleep(0.5)
+                before = await steady_rss(server.pid)
+                child = await spawn(
+                    "clients",
+                    "bots",
+                    server.bot_url(transport),
+                    "--prefix",
+                    "idle",
+                    "--count",
+                    str(s.idle_bots),
+                    "--strategy",
+                    "idle",
+                    "--parallel",
+                    "200",
+                )
+                children.append(child)
+                ready = await child.expect("READY", 300)
+                await asyncio.sleep(1.0)
+                after = await steady_rss(server.pid)
+                per = (after - before) / s.idle_bots
+                name = "WebSocket" if transport == "ws" else "TCP"
+                self.note(
+                    f"{s.idle_bots} {name} bots connected in {ready['seconds']:.1f} s; "
+                    f"RSS {before:,} → {after:,} KiB"
+                )
+                self.data[f"idle_{transport}"] = {"before_kib": before, "after_kib": after}
+                self.rows.append(
+                    Row(
+                        "4",
+                        f"server RSS per idle bot, {s.idle_bots:,} {name} bots",
+                        per,
+                        "KiB",
+                        reference=before,
+                        reference_unit="KiB",
+                        target="≤ 20 KiB per bot",
+                        passed=per <= 20,
+                    )
+                )
+
+            await with_children(children, body)
+
+    # --- figure 5 -----------------------------------------------------------------------
+
+    async def spectators(self) -> None:
+        """One move delivered to ``spectators`` watchers of one match."""
+        s = self.sizes
+        server = await start_server()
+        children: list[Child] = [server]
+
+        async def body() -> None:
+            bots = await self.bots(
+                server, "tcp", "paced", 2, "--strategy", "paced", "--think", str(s.think)
+            )
+            children.append(bots)
+            match = await self.post_match(
+                server,
+                {
+                    "game": "counting",
+                    "bots": ["paced00000", "paced00001"],
+                    "options": {"plies": s.spectated_moves},
+                    "time_control": PER_MOVE_60,
+                },
+            )
+            watchers = []
+            for _ in range(2):
+                child = await spawn(
+                    "clients", "spectators", server.watch, "--match", match,
+                    "--count", str(s.spectators // 2),
+                )  # fmt: skip
+                children.append(child)
+                watchers.append(child)
+            for child in watchers:
+                await child.expect("READY", 120)
+            bots.send("go")
+            timeout = 60 + s.spectated_moves * s.think * 2
+            arrivals: dict[str, list[float]] = {}
+            for child in watchers:
+                for ply, times in (await child.expect("RESULT", timeout))["arrivals"].items():
+                    arrivals.setdefault(ply, []).extend(times)
+            await bots.expect("RESULT", 30)  # the match_result line
+            bots.send("sent")
+            sent = (await bots.expect("RESULT", 30))["sent_at"]
+            per_move = []
+            for ply, t0 in sorted(sent.items(), key=lambda kv: int(kv[0])):
+                delays = [t - t0 for t in arrivals.get(ply, [])]
+                if len(delays) < s.spectators:
+                    raise RuntimeError(f"move {ply}: {len(delays)} of {s.spectators} spectators")
+                per_move.append({"p50": percentile(delays, 50), "p99": percentile(delays, 99),
+                                 "max": max(delays)})  # fmt: skip
+            self.data["spectators"] = per_move
+            p99 = median([m["p99"] for m in per_move])
+            self.note(
+                f"{len(per_move)} moves: p99 per move "
+                + ", ".join(f"{m['p99'] * 1e3:.0f}" for m in per_move)
+                + " ms"
+            )
+            self.rows.append(
+                Row(
+                    "5",
+                    f"one move to {s.spectators:,} spectators: p99 delivery latency",
+                    p99 * 1e3,
+                    "ms",
+                    target="< 100 ms",
+                    passed=p99 < 0.100,
+                )
+            )
+
+        await with_children(children, body)
+
+    # --- figure 7 -----------------------------------------------------------------------
+
+    async def tictactoe(self) -> None:
+        """Networked random tic-tac-toe matches/s against kaggle-environments in-process."""
+        s = self.sizes
+        server = await start_server()
+        children: list[Child] = [server]
+
+        async def body() -> None:
+            bots = await self.bots(
+                server, "tcp", "ttt", 2 * s.ttt_pairs, "--strategy", "random", "--parallel", "100"
+            )
+            children.append(bots)
+            ours, theirs = [], []
+            for _ in range(s.reps):
+                kaggle = await spawn("kaggle_ttt", "--duration", str(s.ttt_seconds), "--reps", "1")
+                result = await kaggle.expect("RESULT", 120 + s.ttt_seconds)
+                await kaggle.stop()
+                theirs.append(result["episodes"] / result["seconds"])
+                ours.append(await self.ttt_window(server, bots))
+                self.note(f"tic-tac-toe: server {ours[-1]:.0f}/s, kaggle {theirs[-1]:.1f}/s")
+            self.data["tictactoe"] = {"server": ours, "kaggle": theirs}
+            rate, ref = median(ours), median(theirs)
+            self.rows.append(
+                Row(
+                    "7",
+                    f"tic-tac-toe matches/s, random bots, {s.ttt_pairs} pairs over TCP",
+                    rate,
+                    "/s",
+                    reference=ref,
+                    ratio=rate / ref,
+                    target="≥ 1.0 × kaggle in-process",
+                    passed=rate / ref >= 1.0,
+                )
+            )
+
+        await with_children(children, body)
+
+    async def ttt_window(self, server: Server, bots: Child) -> float:
+        """Keep every pair playing for ``ttt_seconds``; matches finished per second."""
+        s = self.sizes
+        pair_of: dict[str, int] = {}
+
+        async def start(pair: int) -> None:
+            body = {"game": "tictactoe", "bots": [f"ttt{2 * pair:05d}", f"ttt{2 * pair + 1:05d}"]}
+            pair_of[await self.post_match(server, body)] = pair
+
+        await asyncio.gather(*(start(p) for p in range(s.ttt_pairs)))
+        t0 = time.perf_counter()
+        done = 0
+        while pair_of:
+            result = await bots.expect("RESULT", 60)
+            pair = pair_of.pop(result["match"], None)
+            if pair is None:
+                continue
+            if time.perf_counter() - t0 < s.ttt_seconds:
+                done += 1
+                await start(pair)
+        return done / s.ttt_seconds
+
+
+async def steady_rss(pid: int) -> int:
+    readings = []
+    for _ in range(3):
+        readings.append(rss_kib(pid))
+        await asyncio.sleep(0.3)
+    return int(median(readings))
+
+
+FIGURES: dict[str, Callable[[Bench], Awaitable[None]]] = {
+    "1": Bench.relay,
+    "3": Bench.concurrent,
+    "4": Bench.idle,
+    "5": Bench.spectators,
+    "7": Bench.tictactoe,
+}
+"""Figures 1, 2 and 6 are measured together (``1``), each next to its reference."""
+
+
+async def main(args: argparse.Namespace) -> int:
+    sizes = QUICK if args.quick else FULL
+    wanted = {"2": "1", "6": "1"}
+    only = {wanted.get(f, f) for f in args.only.split(",")} if args.only else set(FIGURES)
+    limit = raise_fd_limit()
+    started = time.perf_counter()
+    failures = 0
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64)) as http:
+        bench = Bench(sizes, http)
+        for key, figure in FIGURES.items():
+            if key not in only:
+                continue
+            print(
+                f"figure {key}{' (with 2 and 6)' * (key == '1')} ...", file=sys.stderr, flush=True
+            )
+            t0 = time.perf_counter()
+            try:
+                await figure(bench)
+            except Exception:
+                failures += 1
+                traceback.print_exc()
+            bench.note(f"done in {time.perf_counter() - t0:.1f} s")
+    machine = {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "fd_limit": limit,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    mode = "quick" if args.quick else "full"
+    machine["server_src"] = args.server_src or "this tree"
+    out = write_results(
+        args.label or mode,
+        bench.rows,
+        machine,
+        {"sizes": asdict(sizes), "seconds": time.perf_counter() - started, **bench.data},
+        bench.latency,
+    )
+    print(out.table)
+    print(f"\n{len(bench.rows)} figures in {time.perf_counter() - started:.0f} s; written to "
+          f"{', '.join(str(p) for p in out.paths)}")  # fmt: skip
+    return 1 if failures else 0
+
+
+def cli() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, under two minutes")
+    parser.add_argument("--only", help="comma-separated figures, e.g. 2,6 or 3")
+    parser.add_argument(
+        "--server-src", help=argparse.SUPPRESS
+    )  # another tree's src/, for before/after
+    parser.add_argument("--label", help=argparse.SUPPRESS)  # results go to {label}.json etc.
+    args = parser.parse_args()
+    if args.server_src:
+        SERVER_ENV["PYTHONPATH"] = str(Path(args.server_src).resolve())
+    raise SystemExit(asyncio.run(main(args)))
+
+
+if __name__ == "__main__":
+    cli()

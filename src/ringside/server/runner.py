@@ -225,13 +225,28 @@ class MatchRunner:
     # --- storage -------------------------------------------------------------------
 
     async def _write_loop(self) -> None:
-        """Write in order; a failed write is logged and the match goes on."""
+        """Write in order; a failed write is logged and the match goes on.
+
+        Events whose write failed are not dropped: they go first into the next
+        write (the next round's events or the final result), so the stored log
+        has no gap as long as any later write succeeds.
+        """
+        carried: list[bytes] = []
         try:
             while (item := await self._writes.get()) is not None:
+                kind, payload = item
+                if carried and kind == "events":
+                    payload = [*carried, *payload]
+                elif carried and kind == "finish":
+                    payload = (payload[0], [*carried, *payload[1]])
                 try:
-                    await self._write(*item)
+                    await self._write(kind, payload)
+                    if kind in ("events", "finish"):
+                        carried = []
                 except Exception:
-                    log.exception("match %s: recording %s failed", self.id, item[0])
+                    log.exception("match %s: recording %s failed", self.id, kind)
+                    if kind == "events":
+                        carried = list(payload)
         finally:
             if self._closed:
                 self._announce()

@@ -8,6 +8,7 @@ rows alive across awaits. The clock is injected so that tests fix time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -102,6 +103,7 @@ class Store:
         self.engine = engine
         self._now = now
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._sqlite_writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
         self.tournaments = TournamentStore(self)
 
     async def close(self) -> None:
@@ -131,7 +133,13 @@ class Store:
             options[WRITE_OPTION] = True
         elif self.engine.dialect.name == "postgresql":
             options["isolation_level"] = "REPEATABLE READ"
-        async with self._sessions() as session, session.begin():
+        async with contextlib.AsyncExitStack() as stack:
+            if write and self._sqlite_writer is not None:
+                # SQLite has one writer at a time: queue writers here, in the event loop,
+                # rather than in SQLite's busy wait, which a busy loop can run past.
+                await stack.enter_async_context(self._sqlite_writer)
+            session = await stack.enter_async_context(self._sessions())
+            await stack.enter_async_context(session.begin())
             await session.connection(execution_options=options)
             yield session
 

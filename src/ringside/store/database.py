@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
@@ -38,10 +39,17 @@ def sqlite_url(data_dir: Path) -> str:
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url``; for SQLite, creates the file's folder and tunes connections."""
     _ensure_sqlite_dir(url)
+    # msgspec keeps key order like the standard library and is several times faster.
+    kwargs.setdefault("json_serializer", _json_text)
+    kwargs.setdefault("json_deserializer", msgspec.json.decode)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine)
     return engine
+
+
+def _json_text(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

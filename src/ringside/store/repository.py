@@ -446,7 +446,7 @@ class Store:
         start = 0 if last is None else last + 1
         if events:
             await session.execute(
-                insert(Event),
+                insert(Event.metadata.tables[Event.__tablename__]),  # Core: no ORM bookkeeping
                 [
                     {"match_id": match_id, "seq": start + i, "type": e["type"], "data": e}
                     for i, e in enumerate(events)

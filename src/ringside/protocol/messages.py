@@ -276,6 +276,8 @@ class MatchInfo(msgspec.Struct, frozen=True):
     status: str
     round: int = 0
     rounds: int = 1
+    tournament: str | None = None
+    """The tournament this match is a game of, if any."""
 
 
 class Lobby(Message, tag="lobby"):

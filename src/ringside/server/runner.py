@@ -43,6 +43,7 @@ _decode = msgspec.json.decode
 class MatchRunner:
     def __init__(self, server: Server, match: Match, sessions: list[BotSession]) -> None:
         self.server = server
+        self.tournament_id: str | None = None
         self.match = match
         self.id = match.id
         self.sessions: list[BotSession | None] = list(sessions)
@@ -68,6 +69,7 @@ class MatchRunner:
     async def start_recording(self, tournament_id: str | None = None) -> None:
         """Store the match before any bot hears of it, so nothing played is unrecorded."""
         c = self.match.config
+        self.tournament_id = tournament_id
         if self.server.settings.record:
             await self.server.store.create_match(
                 self.id,
@@ -91,13 +93,15 @@ class MatchRunner:
         return self.match.finished
 
     def info(self) -> MatchInfo:
+        result = self.match.result
         return MatchInfo(
             self.id,
             self.match.config.game,
             self.names,
-            "finished" if self.match.finished else self.status,
+            result.status if result is not None else self.status,
             self.match.round,
             self.match.config.rounds,
+            self.tournament_id,
         )
 
     def player_of(self, name: str) -> int:

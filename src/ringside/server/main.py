@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import os
 import signal
@@ -165,8 +164,6 @@ async def serve(
         await server.tournaments.resume()
         if ladder is not None:
             ladder.start()
-        # Everything loaded so far lives as long as the server: keep the collector off it.
-        gc.freeze()
         if ready is not None:
             ready(settings.host, port, tcp_port)
         await stop.wait()

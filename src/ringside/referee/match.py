@@ -46,6 +46,14 @@ from ringside.referee.config import MatchConfig
 class MatchConfigError(ValueError):
     """A match that cannot be played as asked; the message says why."""
 
+    code = "invalid_match"
+
+
+class UnknownGameError(MatchConfigError):
+    """The match names a game this server does not have."""
+
+    code = "unknown_game"
+
 
 @dataclass(frozen=True, slots=True)
 class Send:
@@ -97,7 +105,7 @@ class Match:
         try:
             self.game = game or get_game(config.game)
         except LookupError as exc:
-            raise MatchConfigError(str(exc.args[0])) from None
+            raise UnknownGameError(str(exc.args[0])) from None
         self.players = len(config.bots)
         validate_config(self.game, config)
         self.phase: Phase = "created"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ringside.protocol.codec import encode
 from ringside.protocol.messages import Error, MatchResult
 from ringside.referee.config import MatchConfig
-from ringside.referee.match import Match, MatchConfigError
+from ringside.referee.match import Match, MatchConfigError, UnknownGameError
 from ringside.server.lobby import LobbyHub
 from ringside.server.runner import MatchRunner
 from ringside.store.repository import Store
@@ -83,9 +83,10 @@ class Server:
         match_id = secrets.token_hex(6)
         try:
             match = Match(match_id, config)
+        except UnknownGameError as exc:
+            raise ApiError(404, exc.code, str(exc)) from None
         except MatchConfigError as exc:
-            code = "unknown_game" if "unknown game" in str(exc) else "invalid_match"
-            raise ApiError(422 if code == "invalid_match" else 404, code, str(exc)) from None
+            raise ApiError(422, exc.code, str(exc)) from None
         sessions = []
         for name in config.bots:
             session = self.lobby.bots.get(name)

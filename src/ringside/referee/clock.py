@@ -49,15 +49,21 @@ def check_time_control(tc: TimeControl) -> None:
 
 
 class Clock:
-    """One seat's clock for one round under a time control."""
+    """One seat's clock for one round under a time control.
+
+    The control's figures are copied into plain attributes once, so the
+    per-move methods do arithmetic only (they run for every move relayed).
+    """
+
+    __slots__ = ("control", "increment", "kind", "main", "period", "periods", "started_at")
 
     def __init__(self, control: TimeControl) -> None:
         self.control = control
+        self.kind = type_of(control)
+        self.increment = control.increment if isinstance(control, Fischer) else 0.0
+        self.period = control.period if isinstance(control, ByoYomi) else 0.0
         self.periods = control.periods if isinstance(control, ByoYomi) else 0
-        if isinstance(control, PerMove):
-            self.main = control.seconds
-        else:
-            self.main = control.base
+        self.main = control.seconds if isinstance(control, PerMove) else control.base
         self.started_at: float | None = None
 
     @property
@@ -66,9 +72,7 @@ class Clock:
 
     def move_budget(self) -> float:
         """Seconds the coming move may take before the bot flags."""
-        if isinstance(self.control, ByoYomi):
-            return self.main + self.periods * self.control.period
-        return self.main
+        return self.main + self.periods * self.period  # only byo-yomi has periods
 
     def start(self, now: float) -> None:
         self.started_at = now
@@ -76,37 +80,43 @@ class Clock:
     def deadline(self) -> float:
         """The instant the running move flags (before any margin)."""
         assert self.started_at is not None, "clock is not running"
-        return self.started_at + self.move_budget()
+        return self.started_at + self.main + self.periods * self.period
 
     def stop(self, now: float, margin: float = 0.0) -> bool:
         """End the running move; False when it overran its budget plus ``margin``.
 
         Overruns inside the margin are forgiven: the clock just reads zero.
         """
-        assert self.started_at is not None, "clock is not running"
-        elapsed = max(0.0, now - self.started_at)
+        return self.stop_move(now, margin) >= 0.0
+
+    def stop_move(self, now: float, margin: float = 0.0) -> float:
+        """``stop``, returning the move's thinking time, or -1.0 when it overran."""
+        started = self.started_at
+        assert started is not None, "clock is not running"
+        elapsed = now - started if now > started else 0.0
         self.started_at = None
-        budget = self.move_budget()
+        budget = self.main + self.periods * self.period
         if elapsed > budget + margin:
             self.main = 0.0
             self.periods = 0
-            return False
-        elapsed = min(elapsed, budget)
-        control = self.control
-        if isinstance(control, PerMove):
-            return True
-        if isinstance(control, Fischer):
-            self.main = max(0.0, self.main - elapsed) + control.increment
-            return True
-        if elapsed <= self.main:
-            self.main -= elapsed
-            return True
-        over = elapsed - self.main
+            return -1.0
+        charged = elapsed if elapsed < budget else budget
+        kind = self.kind
+        if kind == "per_move":
+            return elapsed
+        if kind == "fischer":
+            left = self.main - charged
+            self.main = (left if left > 0.0 else 0.0) + self.increment
+            return elapsed
+        if charged <= self.main:
+            self.main -= charged
+            return elapsed
+        over = charged - self.main
         self.main = 0.0
         # A move finished inside a period keeps that period; each full period overrun is lost.
-        lost = max(0, math.ceil(over / control.period) - 1) if control.period > 0 else 0
+        lost = max(0, math.ceil(over / self.period) - 1) if self.period > 0 else 0
         self.periods = max(0, self.periods - lost)
-        return True
+        return elapsed
 
     def flag(self) -> None:
         """Record a timeout found by a timer rather than by a late answer."""
@@ -116,20 +126,23 @@ class Clock:
 
     def remaining(self, now: float) -> float:
         """Main time left, counting the running move."""
-        if self.started_at is None:
+        started = self.started_at
+        if started is None:
             return self.main
-        return max(0.0, self.main - (now - self.started_at))
-
-    def _elapsed(self, now: float) -> float:
-        return 0.0 if self.started_at is None else max(0.0, now - self.started_at)
+        left = self.main - (now - started)
+        return left if left > 0.0 else 0.0
 
     def reading(self, now: float, seats: list[float]) -> ClockReading:
-        control = self.control
+        """What the bot is told; ``seats`` are every seat's figures as shown (rounded)."""
+        started = self.started_at
+        elapsed = 0.0 if started is None or now <= started else now - started
+        left = self.main - elapsed
+        move_time = self.main + self.periods * self.period - elapsed
         return ClockReading(
-            remaining=round(self.remaining(now), 3),
-            move_time=round(max(0.0, self.move_budget() - self._elapsed(now)), 3),
-            increment=control.increment if isinstance(control, Fischer) else 0.0,
-            periods=self.periods,
-            period=control.period if isinstance(control, ByoYomi) else 0.0,
-            seats=[round(s, 3) for s in seats],
+            round(left, 3) if left > 0.0 else 0.0,
+            round(move_time, 3) if move_time > 0.0 else 0.0,
+            self.increment,
+            self.periods,
+            self.period,
+            seats,
         )

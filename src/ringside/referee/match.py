@@ -149,6 +149,8 @@ class Match:
             pending = self.pending.get(player)
             if pending is None or pending.id != message.id:
                 self._refuse_unexpected(player, message, pending)
+            elif type(message) is Action and pending.kind == "action":
+                self._on_action(player, pending, message.action, now)  # the hot path
             elif not isinstance(message, _ANSWERS[pending.kind]):
                 self._send(
                     player,
@@ -287,36 +289,37 @@ class Match:
     def _request_moves(self, now: float, figures: list[float]) -> None:
         """Ask the seats to act; ``figures`` are the clocks at ``now`` (a clock
         started at ``now`` reads the same as before it started)."""
-        if self.game.is_over(self.state):
-            self._end_round(list(self.game.scores(self.state)), now)
+        game, state = self.game, self.state
+        if game.is_over(state):
+            self._end_round(list(game.scores(state)), now)
             return
-        for seat in self.game.to_act(self.state):
+        margin = self.config.time_margin
+        for seat in game.to_act(state):
             if seat in self.buffered:
                 continue
             player = self.seat_players[seat]
             clock = self.clocks[seat]
             clock.start(now)
-            deadline = clock.deadline() + self.config.time_margin
-            pending = Pending("action", self._new_id(), deadline, seat)
+            pending = Pending("action", self._new_id(), clock.deadline() + margin, seat)
             self.pending[player] = pending
-            if self.online[player]:
-                self._send(player, self._message_for(player, pending, now, figures))
+            if self.online[player] and player not in self.gone:
+                self._out.append(Send(player, self._request(pending, seat, now, figures)))
 
     def _on_action(self, player: int, pending: Pending, action: Any, now: float) -> None:
         seat = pending.seat
         assert seat is not None
         del self.pending[player]
-        clock = self.clocks[seat]
-        started = clock.started_at
-        elapsed = 0.0 if started is None else max(0.0, now - started)
-        if not clock.stop(now, self.config.time_margin):
+        elapsed = self.clocks[seat].stop_move(now, self.config.time_margin)
+        if elapsed < 0.0:
             self._give_verdicts([(player, "timeout", self._timeout_text(seat))], now)
             return
-        self.buffered[seat] = (action, elapsed)
-        if self.pending and any(p.kind == "action" for p in self.pending.values()):
-            return  # simultaneous move: wait for the other seats
-        timed, self.buffered = self.buffered, {}
-        actions = {s: a for s, (a, _) in timed.items()}
+        timed = self.buffered
+        timed[seat] = (action, elapsed)
+        for other in self.pending.values():
+            if other.kind == "action":
+                return  # simultaneous move: wait for the other seats
+        self.buffered = {}
+        actions = {seat: action} if len(timed) == 1 else {s: a for s, (a, _) in timed.items()}
         try:
             self.state = self.game.apply(self.state, actions)
         except IllegalAction as exc:
@@ -328,19 +331,23 @@ class Match:
             return
         view = self.game.view(self.state)
         clocks = self._clock_figures(now)
-        for moved_seat, moved_action in sorted(actions.items()):
+        bots, seat_players, out = self.config.bots, self.seat_players, self._out
+        for moved_seat in sorted(actions):
             self.ply += 1
-            self._publish(
-                Move(
-                    self.id,
-                    self.round,
-                    self.ply,
-                    moved_seat,
-                    self.config.bots[self.seat_players[moved_seat]],
-                    moved_action,
-                    round(timed[moved_seat][1], 4),
-                    view,
-                    clocks,
+            thought = timed[moved_seat][1]
+            out.append(
+                Publish(
+                    Move(
+                        self.id,
+                        self.round,
+                        self.ply,
+                        moved_seat,
+                        bots[seat_players[moved_seat]],
+                        actions[moved_seat],
+                        round(thought, 4),
+                        view,
+                        clocks,
+                    )
                 )
             )
         self._request_moves(now, clocks)
@@ -485,21 +492,23 @@ class Match:
         return f"seat {seat} ran out of time ({type_of(self.config.time_control)} clock)"
 
     def _sync_timers(self) -> None:
+        finished = self.phase == "finished"
+        gone, grace, pending_of, armed = self.gone, self.grace_until, self.pending, self.armed
         for player in range(self.players):
             wanted: float | None = None
-            if self.phase != "finished" and player not in self.gone:
-                wanted = self.grace_until.get(player)
-                pending = self.pending.get(player)
+            if not finished and player not in gone:
+                wanted = grace.get(player) if grace else None
+                pending = pending_of.get(player)
                 if pending is not None and (wanted is None or pending.deadline < wanted):
                     wanted = pending.deadline
-            current = self.armed.get(player)
+            current = armed.get(player)
             if wanted == current:
                 continue
             if wanted is None:
-                del self.armed[player]
+                del armed[player]
                 self._out.append(CancelTimer(player))
             else:
-                self.armed[player] = wanted
+                armed[player] = wanted
                 self._out.append(ArmTimer(player, wanted))
 
     # --- messages -----------------------------------------------------------------
@@ -524,6 +533,11 @@ class Match:
             return RoundEnd(self.id, pending.id, self.round)
         seat = pending.seat
         assert seat is not None
+        return self._request(
+            pending, seat, now, self._clock_figures(now) if figures is None else figures
+        )
+
+    def _request(self, pending: Pending, seat: int, now: float, figures: list[float]) -> Request:
         legal = self.game.legal_actions(self.state, seat)
         return Request(
             self.id,
@@ -532,9 +546,7 @@ class Match:
             seat,
             self.game.observation(self.state, seat),
             None if legal is None else list(legal),
-            self.clocks[seat].reading(
-                now, self._clock_figures(now) if figures is None else figures
-            ),
+            self.clocks[seat].reading(now, figures),
         )
 
     def _refuse_unexpected(
@@ -549,6 +561,7 @@ class Match:
             self._send(player, Error("unexpected_message", text, self.id))
 
     def _clock_figures(self, now: float) -> list[float]:
+        """Every seat's main time left, rounded as shown to bots and spectators."""
         return [round(clock.remaining(now), 3) for clock in self.clocks]
 
     def _new_id(self) -> int:

@@ -24,12 +24,14 @@ from ringside.protocol.messages import (
     MatchInfo,
     MatchResult,
     MatchStarted,
+    Request,
     RoundResult,
     RoundStarted,
 )
 from ringside.referee.match import ArmTimer, CancelTimer, Match, Output, Publish, Send
 from ringside.server.lobby import fan_out
 from ringside.server.peer import Peer
+from ringside.store.records import EncodedEvent
 
 if TYPE_CHECKING:
     from ringside.server.app import Server
@@ -37,7 +39,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ringside.server")
 
-_decode = msgspec.json.decode
+_encode = encode
+_TAGS: dict[type, str] = {}
+"""Event class -> its ``type`` tag, filled as events are first seen."""
+
+
+def _tag_of(kind: type) -> str:
+    tag = _TAGS[kind] = str(kind.__struct_config__.tag)  # type: ignore[attr-defined]
+    return tag
 
 
 class MatchRunner:
@@ -51,8 +60,8 @@ class MatchRunner:
         self.watchers: set[Peer] = set()
         self.log: list[bytes] = []
         self.status = "pending"
-        self._unsaved: list[bytes] = []
-        """Events not yet handed to the store, as encoded (decoded only to be written)."""
+        self._unsaved: list[EncodedEvent] = []
+        """Events not yet handed to the store, as sent."""
         self._timers: dict[int, asyncio.TimerHandle] = {}
         self._deadlines: dict[int, float] = {}
         """When each player's timer is due; its handle may be set earlier (see ``_arm``)."""
@@ -150,20 +159,21 @@ class MatchRunner:
 
     def _carry_out(self, outputs: list[Output]) -> None:
         for output in outputs:
-            if isinstance(output, Send):
+            if type(output) is Send:
                 session = self.sessions[output.player]
                 if session is None:
                     continue
-                data = encode(output.message)
-                if type(output.message) is MatchResult:
+                message = output.message
+                data = _encode(message)
+                if type(message) is MatchResult:
                     self._after_commit.append((session.peer, data))
                 else:
                     session.peer.send(data)
-            elif isinstance(output, Publish):
+            elif type(output) is Publish:
                 self._publish(output.event)
-            elif isinstance(output, ArmTimer):
+            elif type(output) is ArmTimer:
                 self._arm(output.player, output.at)
-            elif isinstance(output, CancelTimer):
+            elif type(output) is CancelTimer:
                 # A handle left set finds nothing to do when it goes off.
                 self._deadlines.pop(output.player, None)
         if self._result is not None and not self._closed:
@@ -171,10 +181,10 @@ class MatchRunner:
             self._finished(self._result)
 
     def _publish(self, event: Any) -> None:
-        data = encode(event)
-        self.log.append(data)
-        self._unsaved.append(data)
+        data = _encode(event)
         kind = type(event)
+        self.log.append(data)
+        self._unsaved.append(EncodedEvent(_TAGS.get(kind) or _tag_of(kind), data))
         if kind is MatchResult:
             # The result is announced once it is committed, so whoever hears it can read it.
             self._result = event
@@ -187,7 +197,7 @@ class MatchRunner:
         elif kind is RoundResult or kind is MatchStarted:
             self._writes.put_nowait(("events", self._take_unsaved()))
 
-    def _take_unsaved(self) -> list[bytes]:
+    def _take_unsaved(self) -> list[EncodedEvent]:
         events, self._unsaved = self._unsaved, []
         return events
 
@@ -235,7 +245,7 @@ class MatchRunner:
         write (the next round's events or the final result), so the stored log
         has no gap as long as any later write succeeds.
         """
-        carried: list[bytes] = []
+        carried: list[EncodedEvent] = []
         try:
             while (item := await self._writes.get()) is not None:
                 kind, payload = item
@@ -264,10 +274,9 @@ class MatchRunner:
         if kind == "status":
             await store.set_match_status(self.id, payload)
         elif kind == "events":
-            await store.append_events(self.id, [_decode(e) for e in payload])
+            await store.append_events(self.id, payload)
         else:
-            result, encoded = payload
-            events = [_decode(e) for e in encoded]
+            result, events = payload
             rounds = [
                 {
                     "round": r.round,
@@ -281,9 +290,6 @@ class MatchRunner:
                 self.id, result.status, msgspec.to_builtins(result), rounds, events, rate=True
             )
             await self.server.on_match_stored(self, result)
-
-
-_NOTHING = (0, 0.0)
 
 
 class BenchMatchRunner(MatchRunner):
@@ -306,17 +312,14 @@ class BenchMatchRunner(MatchRunner):
     def _carry_out(self, outputs: list[Output]) -> None:
         now = time.perf_counter()  # taken before the request is handed over
         super()._carry_out(outputs)
-        for player, pending in self.match.pending.items():
-            if pending.kind == "action" and self._asked.get(player, _NOTHING)[0] != pending.id:
-                self._asked[player] = (pending.id, now)  # a request just went out
+        for output in outputs:
+            if type(output) is Send and type(output.message) is Request:
+                self._asked[output.player] = (output.message.id, now)  # a request went out
 
     def receive(self, player: int, message: BotMessage) -> None:
-        if not isinstance(message, Action):
-            super().receive(player, message)
-            return
         asked = self._asked.get(player)
         super().receive(player, message)
-        if asked is None or asked[0] != message.id:
+        if asked is None or type(message) is not Action or asked[0] != message.id:
             return  # not an answer to the request awaited: it stays awaited
         if len(self.samples) < self.MAX_SAMPLES:
             self.samples.append(time.perf_counter() - asked[1])

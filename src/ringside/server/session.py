@@ -18,6 +18,7 @@ from ringside.games.registry import catalogue_names
 from ringside.protocol.codec import ProtocolError, encode, parse_bot_message
 from ringside.protocol.messages import (
     PROTOCOL_VERSION,
+    Action,
     BotInfo,
     Error,
     Hello,
@@ -53,6 +54,7 @@ class BotSession:
         self.matches: dict[str, MatchRunner] = {}
         self.reserved = 0
         self.errors = 0
+        self.message_limit = server.settings.max_message_bytes
         self._loop = asyncio.get_running_loop()
         self.last_seen = self._loop.time()
 
@@ -91,7 +93,12 @@ class BotSession:
         self.last_seen = self._loop.time()
         if self.state == "closed":
             return None
-        message = parse_bot_message(data, self.server.settings.max_message_bytes)
+        message = parse_bot_message(data, self.message_limit)
+        if type(message) is Action and self.state == "ready":  # the hot path: a move
+            runner = self.matches.get(message.match)
+            if runner is not None:
+                runner.receive(runner.player_of(self.name), message)
+                return None
         if isinstance(message, ProtocolError):
             self._bad_message(message)
         elif isinstance(message, Hello):

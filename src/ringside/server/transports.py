@@ -231,6 +231,23 @@ class TcpBot(asyncio.Protocol):
         self.beat = self.loop.call_later(self.settings.heartbeat, self._heartbeat)
 
     def data_received(self, data: bytes) -> None:
+        if (
+            self.busy is None
+            and not self.buffer
+            and not self.done
+            and len(data) <= self.limit
+            and data.find(b"\n") == len(data) - 1
+        ):
+            # The usual case, one whole line: no copy into and out of the buffer.
+            if (
+                self.session.state != "closed"
+                and (data[0] == 0x7B or data.strip())
+                and self._feed(data)
+            ):
+                return
+            if self.session.state == "closed":
+                self.finish()
+            return
         self.buffer += data
         if self.busy is None:
             self._lines()
@@ -291,7 +308,7 @@ class TcpBot(asyncio.Protocol):
                     return
                 line = bytes(buffer[start : end + 1])
                 start = end + 1
-                if line.strip() and self._feed(line):
+                if (line[0] == 0x7B or line.strip()) and self._feed(line):
                     return
             if session.state == "closed":
                 self.finish()

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from ringside.store.models import json_text
 from ringside.store.repository import WRITE_OPTION, Store, utcnow
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -40,16 +41,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url``; for SQLite, creates the file's folder and tunes connections."""
     _ensure_sqlite_dir(url)
     # msgspec keeps key order like the standard library and is several times faster.
-    kwargs.setdefault("json_serializer", _json_text)
+    kwargs.setdefault("json_serializer", json_text)
     kwargs.setdefault("json_deserializer", msgspec.json.decode)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine)
     return engine
-
-
-def _json_text(value: Any) -> str:
-    return msgspec.json.encode(value).decode()
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

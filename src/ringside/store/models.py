@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+import msgspec
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -77,6 +78,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 # order included), which is what an event log replayed verbatim wants, and the
 # store never queries inside these documents.
 Json = JSON(none_as_null=True)
+
+
+def json_text(value: Any) -> str:
+    """A value as JSON text, the way every JSON column is written (the engine's serializer)."""
+    return msgspec.json.encode(value).decode()
 
 
 class Base(DeclarativeBase):

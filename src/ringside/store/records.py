@@ -8,9 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from ringside.store.models import MatchStatus
+
+
+class EncodedEvent(NamedTuple):
+    """An event already serialised to JSON (as the server sent it), stored as it is.
+
+    The server holds every event as the bytes it sent; handing those over
+    saves decoding them only to encode them again for the database.
+    """
+
+    type: str
+    json: bytes
 
 
 class StoreError(Exception):

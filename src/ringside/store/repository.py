@@ -30,10 +30,12 @@ from ringside.store.models import (
     MatchSeat,
     MatchStatus,
     Round,
+    json_text,
 )
 from ringside.store.records import (
     BotExists,
     BotRecord,
+    EncodedEvent,
     MatchClosed,
     MatchExists,
     MatchNotFound,
@@ -55,13 +57,28 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _check_events(events: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    checked = []
+def _event_rows(events: Sequence[Mapping[str, Any] | EncodedEvent]) -> list[tuple[str, str]]:
+    """Each event as (type, JSON text); a mapping must carry a string ``type``."""
+    rows = []
     for event in events:
+        if type(event) is EncodedEvent:
+            rows.append((event.type, event.json.decode()))
+            continue
         if not isinstance(event, Mapping) or not isinstance(event.get("type"), str):
             raise ValueError(f"an event must be a mapping with a string 'type': {event!r}")
-        checked.append(dict(event))
-    return checked
+        rows.append((event["type"], json_text(event)))
+    return rows
+
+
+def _placeholders(paramstyle: str, count: int) -> str:
+    """Positional parameter markers in the driver's own style."""
+    if paramstyle == "qmark":
+        return ", ".join("?" * count)
+    if paramstyle == "numeric_dollar":
+        return ", ".join(f"${i}" for i in range(1, count + 1))
+    if paramstyle == "numeric":
+        return ", ".join(f":{i}" for i in range(1, count + 1))
+    return ", ".join(["%s"] * count)  # format, and pyformat's positional form
 
 
 def _check_scores(scores: Any, players: int) -> list[float]:
@@ -249,12 +266,14 @@ class Store:
             await self._lock_live_match(session, match_id)
             await session.execute(update(Match).where(Match.id == match_id).values(values))
 
-    async def append_events(self, match_id: str, events: Sequence[Mapping[str, Any]]) -> int:
+    async def append_events(
+        self, match_id: str, events: Sequence[Mapping[str, Any] | EncodedEvent]
+    ) -> int:
         """Append events after the last stored one; returns the match's event count."""
-        checked = _check_events(events)
+        rows = _event_rows(events)
         async with self._transaction(write=True) as session:
             await self._lock_live_match(session, match_id)
-            return await self._append(session, match_id, checked)
+            return await self._append(session, match_id, rows)
 
     async def finish_match(
         self,
@@ -262,7 +281,7 @@ class Store:
         status: MatchStatus,
         result: Mapping[str, Any] | None,
         rounds: Sequence[Mapping[str, Any]],
-        events: Sequence[Mapping[str, Any]],
+        events: Sequence[Mapping[str, Any] | EncodedEvent],
         *,
         rate: bool = False,
     ) -> None:
@@ -277,10 +296,10 @@ class Store:
         """
         if status not in ("finished", "aborted"):
             raise ValueError(f"a match ends finished or aborted, not {status!r}")
-        checked = _check_events(events)
+        rows = _event_rows(events)
         async with self._transaction(write=True) as session:
             await self._lock_live_match(session, match_id)
-            await self._append(session, match_id, checked)
+            await self._append(session, match_id, rows)
             if rounds:
                 await session.execute(
                     insert(Round),
@@ -440,19 +459,21 @@ class Store:
             raise MatchClosed(match_id, status)
 
     async def _append(
-        self, session: AsyncSession, match_id: str, events: list[dict[str, Any]]
+        self, session: AsyncSession, match_id: str, rows: list[tuple[str, str]]
     ) -> int:
         last = await session.scalar(select(func.max(Event.seq)).where(Event.match_id == match_id))
         start = 0 if last is None else last + 1
-        if events:
-            await session.execute(
-                insert(Event.metadata.tables[Event.__tablename__]),  # Core: no ORM bookkeeping
-                [
-                    {"match_id": match_id, "seq": start + i, "type": e["type"], "data": e}
-                    for i, e in enumerate(events)
-                ],
+        if rows:
+            # Straight to the driver's executemany: a match can log tens of
+            # thousands of events, and per-row ORM or Core processing would
+            # cost more than the database itself.
+            connection = await session.connection()
+            marks = _placeholders(connection.dialect.paramstyle, 4)
+            await connection.exec_driver_sql(
+                f"INSERT INTO {Event.__tablename__} (match_id, seq, type, data) VALUES ({marks})",
+                [(match_id, start + i, kind, data) for i, (kind, data) in enumerate(rows)],
             )
-        return start + len(events)
+        return start + len(rows)
 
     async def _set_scores(self, session: AsyncSession, match_id: str, scores: Any) -> list[float]:
         players = list(

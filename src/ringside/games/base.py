@@ -124,17 +124,18 @@ class BaseGame(Generic[StateT, OptionsT]):
     def apply(self, state: StateT, actions: Mapping[int, JSON]) -> StateT:
         if self.is_over(state):
             raise IllegalAction("the game is over")
-        expected = list(self.to_act(state))
+        expected = self.to_act(state)
         for seat in actions:
             if seat not in expected:
                 raise IllegalAction("not your turn", seat=seat)
-        missing = [s for s in expected if s not in actions]
-        if missing:
+        if len(actions) < len(expected):
+            missing = [s for s in expected if s not in actions]
             raise IllegalAction(f"waiting for seat {missing[0]} to act", seat=missing[0])
-        return self.play(state, dict(actions))
+        return self.play(state, actions if type(actions) is dict else dict(actions))
 
     def play(self, state: StateT, actions: dict[int, JSON]) -> StateT:
-        """Apply actions already known to come from the seats to act."""
+        """Apply actions already known to come from the seats to act (read ``actions``
+        only: it may be the caller's own dict)."""
         raise NotImplementedError
 
     def to_act(self, state: StateT) -> Sequence[int]:

@@ -55,7 +55,17 @@ class Clock:
     per-move methods do arithmetic only (they run for every move relayed).
     """
 
-    __slots__ = ("control", "increment", "kind", "main", "period", "periods", "started_at")
+    __slots__ = (
+        "control",
+        "increment",
+        "kind",
+        "main",
+        "period",
+        "periods",
+        "shown",
+        "shown_budget",
+        "started_at",
+    )
 
     def __init__(self, control: TimeControl) -> None:
         self.control = control
@@ -65,6 +75,16 @@ class Clock:
         self.periods = control.periods if isinstance(control, ByoYomi) else 0
         self.main = control.seconds if isinstance(control, PerMove) else control.base
         self.started_at: float | None = None
+        self.shown = 0.0
+        """``main`` as shown to bots and spectators (ms), while the clock is stopped."""
+        self.shown_budget = 0.0
+        """``move_budget()`` as shown, while the clock is stopped."""
+        self._update_shown()
+
+    def _update_shown(self) -> None:
+        # Rounding is slow next to the rest of a move: done when main time changes only.
+        self.shown = round(self.main, 3)
+        self.shown_budget = round(self.main + self.periods * self.period, 3)
 
     @property
     def running(self) -> bool:
@@ -99,6 +119,7 @@ class Clock:
         if elapsed > budget + margin:
             self.main = 0.0
             self.periods = 0
+            self._update_shown()
             return -1.0
         charged = elapsed if elapsed < budget else budget
         kind = self.kind
@@ -107,15 +128,15 @@ class Clock:
         if kind == "fischer":
             left = self.main - charged
             self.main = (left if left > 0.0 else 0.0) + self.increment
-            return elapsed
-        if charged <= self.main:
+        elif charged <= self.main:
             self.main -= charged
-            return elapsed
-        over = charged - self.main
-        self.main = 0.0
-        # A move finished inside a period keeps that period; each full period overrun is lost.
-        lost = max(0, math.ceil(over / self.period) - 1) if self.period > 0 else 0
-        self.periods = max(0, self.periods - lost)
+        else:
+            over = charged - self.main
+            self.main = 0.0
+            # A move finished inside a period keeps that period; each full period overrun is lost.
+            lost = max(0, math.ceil(over / self.period) - 1) if self.period > 0 else 0
+            self.periods = max(0, self.periods - lost)
+        self._update_shown()
         return elapsed
 
     def flag(self) -> None:
@@ -123,6 +144,7 @@ class Clock:
         self.started_at = None
         self.main = 0.0
         self.periods = 0
+        self._update_shown()
 
     def remaining(self, now: float) -> float:
         """Main time left, counting the running move."""
@@ -132,17 +154,19 @@ class Clock:
         left = self.main - (now - started)
         return left if left > 0.0 else 0.0
 
+    def figure(self, now: float) -> float:
+        """``remaining(now)`` as shown (ms)."""
+        if self.started_at is None:
+            return self.shown
+        return round(self.remaining(now), 3)
+
     def reading(self, now: float, seats: list[float]) -> ClockReading:
         """What the bot is told; ``seats`` are every seat's figures as shown (rounded)."""
         started = self.started_at
-        elapsed = 0.0 if started is None or now <= started else now - started
-        left = self.main - elapsed
-        move_time = self.main + self.periods * self.period - elapsed
-        return ClockReading(
-            round(left, 3) if left > 0.0 else 0.0,
-            round(move_time, 3) if move_time > 0.0 else 0.0,
-            self.increment,
-            self.periods,
-            self.period,
-            seats,
-        )
+        if started is None or now <= started:
+            left, move_time = self.shown, self.shown_budget
+        else:
+            elapsed = now - started
+            left = round(max(0.0, self.main - elapsed), 3)
+            move_time = round(max(0.0, self.main + self.periods * self.period - elapsed), 3)
+        return ClockReading(left, move_time, self.increment, self.periods, self.period, seats)

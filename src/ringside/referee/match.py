@@ -55,18 +55,18 @@ class UnknownGameError(MatchConfigError):
     code = "unknown_game"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Send:
     player: int
     message: ServerMessage
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Publish:
     event: MatchEvent
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ArmTimer:
     """Call ``Match.timer(player, now)`` at ``at``; replaces the player's previous timer."""
 
@@ -74,12 +74,15 @@ class ArmTimer:
     at: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CancelTimer:
     player: int
 
 
 Output = Send | Publish | ArmTimer | CancelTimer
+"""What the referee asks of its runner. Not frozen only because frozen
+dataclasses are several times slower to build, and a few are built per move:
+treat them as values."""
 Phase = Literal["created", "preparing", "playing", "ending", "finished"]
 PendingKind = Literal["ready", "action", "ok"]
 _ANSWERS: dict[str, type[Ready | Action | Ok]] = {"ready": Ready, "action": Action, "ok": Ok}
@@ -562,7 +565,7 @@ class Match:
 
     def _clock_figures(self, now: float) -> list[float]:
         """Every seat's main time left, rounded as shown to bots and spectators."""
-        return [round(clock.remaining(now), 3) for clock in self.clocks]
+        return [c.shown if c.started_at is None else c.figure(now) for c in self.clocks]
 
     def _new_id(self) -> int:
         self.next_id += 1

@@ -60,8 +60,12 @@ class MatchRunner:
         self.watchers: set[Peer] = set()
         self.log: list[bytes] = []
         self.status = "pending"
-        self._unsaved: list[EncodedEvent] = []
-        """Events not yet handed to the store, as sent."""
+        self._unsaved: list[bytes] = []
+        """Events not yet handed to the store, as sent; their types in ``_unsaved_types``.
+
+        Two lists of bytes and strings rather than one of tuples: the garbage
+        collector does not track either, however long a round grows."""
+        self._unsaved_types: list[str] = []
         self._timers: dict[int, asyncio.TimerHandle] = {}
         self._deadlines: dict[int, float] = {}
         """When each player's timer is due; its handle may be set earlier (see ``_arm``)."""
@@ -158,24 +162,36 @@ class MatchRunner:
     # --- outputs -----------------------------------------------------------------
 
     def _carry_out(self, outputs: list[Output]) -> None:
+        """Messages to the bots first, then events and timers, each in the referee's order.
+
+        A bot waits for its message, while spectators, the log and the timers
+        do not: doing them after the write overlaps them with the bot's turn.
+        Bots and spectators are different connections, so each still gets
+        its messages in order.
+        """
+        deferred = False
         for output in outputs:
-            if type(output) is Send:
-                session = self.sessions[output.player]
-                if session is None:
-                    continue
-                message = output.message
-                data = _encode(message)
-                if type(message) is MatchResult:
-                    self._after_commit.append((session.peer, data))
-                else:
-                    session.peer.send(data)
-            elif type(output) is Publish:
-                self._publish(output.event)
-            elif type(output) is ArmTimer:
-                self._arm(output.player, output.at)
-            elif type(output) is CancelTimer:
-                # A handle left set finds nothing to do when it goes off.
-                self._deadlines.pop(output.player, None)
+            if type(output) is not Send:
+                deferred = True
+                continue
+            session = self.sessions[output.player]
+            if session is None:
+                continue
+            message = output.message
+            data = _encode(message)
+            if type(message) is MatchResult:
+                self._after_commit.append((session.peer, data))
+            else:
+                session.peer.send(data)
+        if deferred:
+            for output in outputs:
+                if type(output) is Publish:
+                    self._publish(output.event)
+                elif type(output) is ArmTimer:
+                    self._arm(output.player, output.at)
+                elif type(output) is CancelTimer:
+                    # A handle left set finds nothing to do when it goes off.
+                    self._deadlines.pop(output.player, None)
         if self._result is not None and not self._closed:
             self._closed = True
             self._finished(self._result)
@@ -184,7 +200,8 @@ class MatchRunner:
         data = _encode(event)
         kind = type(event)
         self.log.append(data)
-        self._unsaved.append(EncodedEvent(_TAGS.get(kind) or _tag_of(kind), data))
+        self._unsaved.append(data)
+        self._unsaved_types.append(_TAGS.get(kind) or _tag_of(kind))
         if kind is MatchResult:
             # The result is announced once it is committed, so whoever hears it can read it.
             self._result = event
@@ -198,7 +215,8 @@ class MatchRunner:
             self._writes.put_nowait(("events", self._take_unsaved()))
 
     def _take_unsaved(self) -> list[EncodedEvent]:
-        events, self._unsaved = self._unsaved, []
+        events = list(map(EncodedEvent, self._unsaved_types, self._unsaved))
+        self._unsaved, self._unsaved_types = [], []
         return events
 
     def _arm(self, player: int, at: float) -> None:

@@ -48,6 +48,14 @@ TRANSPORTS = ("tcp", "ws")
 PER_MOVE_60 = {"type": "per_move", "seconds": 60.0}
 
 
+def gc_note(pauses: list[dict[str, float]]) -> str:
+    """The server's collector pauses in a window, per generation: count, total and longest."""
+    return "GC " + ", ".join(
+        f"gen{g} {p['count']:.0f}x {p['total'] * 1e3:.0f} ms (max {p['max'] * 1e3:.1f})"
+        for g, p in enumerate(pauses)
+    )
+
+
 @dataclass(frozen=True)
 class Sizes:
     reps: int
@@ -106,6 +114,8 @@ class Bench:
         self.data: dict[str, Any] = {}
         self.latency: dict[str, list[float]] = {}
         """Relay-latency samples (seconds) for the plot, by label."""
+        self.collector: list[dict[str, float]] = []
+        """The server's collector pauses reported with the last latency samples."""
 
     def note(self, text: str) -> None:
         print(f"  {text}", file=sys.stderr, flush=True)
@@ -124,7 +134,9 @@ class Bench:
     async def latency_samples(self, server: Server, clear: bool = True) -> list[float]:
         url = f"{server.http}/api/bench/latency" + ("?clear=1" if clear else "")
         async with self.http.get(url) as response:
-            return list((await response.json())["samples"])
+            data = await response.json()
+        self.collector = data.get("gc", [])
+        return list(data["samples"])
 
     async def bots(
         self, server: Server, transport: str, prefix: str, count: int, *extra: str
@@ -338,12 +350,14 @@ class Bench:
                         "p99": percentile(samples, 99),
                         "server_cpu": busy[0],
                         "load_cpu": sum(busy[1:]),
+                        "gc": self.collector,
                     }
                 )
                 self.note(
                     f"window: {windows[-1]['moves_per_s']:,.0f} moves/s, "
                     f"p50 {windows[-1]['p50'] * 1e3:.1f} ms, p99 {windows[-1]['p99'] * 1e3:.1f} ms; "
-                    f"CPU: server {busy[0]:.0%}, load {sum(busy[1:]):.0%}"
+                    f"CPU: server {busy[0]:.0%}, load {sum(busy[1:]):.0%}; "
+                    + gc_note(self.collector)
                 )
             self.latency[f"figure 3, {s.matches} matches ({transport})"] = samples
             self.data[f"concurrent_{transport}"] = windows

@@ -122,9 +122,9 @@ class BaseGame(Generic[StateT, OptionsT]):
         raise NotImplementedError
 
     def apply(self, state: StateT, actions: Mapping[int, JSON]) -> StateT:
-        if self.is_over(state):
-            raise IllegalAction("the game is over")
         expected = self.to_act(state)
+        if not expected and self.is_over(state):
+            raise IllegalAction("the game is over")
         for seat in actions:
             if seat not in expected:
                 raise IllegalAction("not your turn", seat=seat)

@@ -145,15 +145,22 @@ class Match:
 
     def receive(self, player: int, message: BotMessage, now: float) -> list[Output]:
         """A parsed message from a player; ``hello`` and ``pong`` belong to the session."""
+        pending = self.pending.get(player)
+        if (
+            type(message) is Action
+            and pending is not None
+            and pending.id == message.id
+            and pending.kind == "action"
+        ):  # the hot path: the move asked for (nothing is pending once finished)
+            self._on_action(player, pending, message.action, now)
+            self._sync_timers()
+            return self._flush()
         if self.phase == "finished":
             self._send(player, Error("unexpected_message", "the match is over", self.id))
             return self._flush()
         if isinstance(message, (Ready, Action, Ok)):
-            pending = self.pending.get(player)
             if pending is None or pending.id != message.id:
                 self._refuse_unexpected(player, message, pending)
-            elif type(message) is Action and pending.kind == "action":
-                self._on_action(player, pending, message.action, now)  # the hot path
             elif not isinstance(message, _ANSWERS[pending.kind]):
                 self._send(
                     player,
@@ -293,11 +300,12 @@ class Match:
         """Ask the seats to act; ``figures`` are the clocks at ``now`` (a clock
         started at ``now`` reads the same as before it started)."""
         game, state = self.game, self.state
-        if game.is_over(state):
+        seats = game.to_act(state)
+        if not seats and game.is_over(state):
             self._end_round(list(game.scores(state)), now)
             return
         margin = self.config.time_margin
-        for seat in game.to_act(state):
+        for seat in seats:
             if seat in self.buffered:
                 continue
             player = self.seat_players[seat]
@@ -337,7 +345,7 @@ class Match:
         bots, seat_players, out = self.config.bots, self.seat_players, self._out
         for moved_seat in sorted(actions):
             self.ply += 1
-            thought = timed[moved_seat][1]
+            thought = int(timed[moved_seat][1] * 10_000.0 + 0.5) / 10_000.0  # round(x, 4), faster
             out.append(
                 Publish(
                     Move(
@@ -347,7 +355,7 @@ class Match:
                         moved_seat,
                         bots[seat_players[moved_seat]],
                         actions[moved_seat],
-                        round(thought, 4),
+                        thought,
                         view,
                         clocks,
                     )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from html import escape
@@ -104,12 +106,41 @@ def bench_switches(settings: Settings, environ: Mapping[str, str] = os.environ) 
     return replace(settings, bench=True, record=environ.get("RINGSIDE_BENCH_NO_RECORD") != "1")
 
 
+class CollectorPauses:
+    """Pauses of the garbage collector, per generation, timed by ``gc.callbacks`` (bench only)."""
+
+    def __init__(self) -> None:
+        self.pauses: list[list[float]] = [[], [], []]
+        self._started = 0.0
+
+    def install(self) -> None:
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses[info["generation"]].append(time.perf_counter() - self._started)
+
+    def summary(self) -> list[dict[str, float]]:
+        return [{"count": len(p), "total": sum(p), "max": max(p, default=0.0)} for p in self.pauses]
+
+    def clear(self) -> None:
+        self.pauses = [[], [], []]
+
+
+COLLECTOR_PAUSES = CollectorPauses()
+
+
 async def bench_latency(request: web.Request) -> web.StreamResponse:
-    """Relay latencies (seconds) measured so far; ``?clear=1`` starts afresh."""
+    """Relay latencies (seconds) and collector pauses so far; ``?clear=1`` starts afresh."""
     samples = BenchMatchRunner.samples
-    body = msgspec.json.encode({"count": len(samples), "samples": samples})
+    body = msgspec.json.encode(
+        {"count": len(samples), "samples": samples, "gc": COLLECTOR_PAUSES.summary()}
+    )
     if request.query.get("clear") == "1":
         samples.clear()
+        COLLECTOR_PAUSES.clear()
     return web.Response(body=body, content_type="application/json")
 
 
@@ -122,6 +153,7 @@ def build_app(server: Server) -> web.Application:
     app.router.add_get("/ws/watch", watch_websocket)
     if server.settings.bench:
         app.router.add_get("/api/bench/latency", bench_latency)
+        COLLECTOR_PAUSES.install()
     if (WEB_ROOT / "index.html").exists():
         app.router.add_get("/", index_page)
         app.router.add_static("/static/", WEB_ROOT / "static", append_version=False)

@@ -57,6 +57,7 @@ class MatchRunner:
         self.id = match.id
         self.sessions: list[BotSession | None] = list(sessions)
         self.names = list(match.config.bots)
+        self.player_by_name = {name: player for player, name in enumerate(self.names)}
         self.watchers: set[Peer] = set()
         self.log: list[bytes] = []
         self.status = "pending"
@@ -118,7 +119,7 @@ class MatchRunner:
         )
 
     def player_of(self, name: str) -> int:
-        return self.names.index(name)
+        return self.player_by_name[name]
 
     def owes_answer(self, player: int) -> bool:
         return player in self.match.pending

@@ -97,7 +97,7 @@ class BotSession:
         if type(message) is Action and self.state == "ready":  # the hot path: a move
             runner = self.matches.get(message.match)
             if runner is not None:
-                runner.receive(runner.player_of(self.name), message)
+                runner.receive(runner.player_by_name[self.name], message)
                 return None
         if isinstance(message, ProtocolError):
             self._bad_message(message)

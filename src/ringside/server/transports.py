@@ -351,9 +351,8 @@ class TcpBot(asyncio.Protocol):
 
     def _write_now(self, data: bytes) -> bool:
         transport = self.transport
-        if transport is None or transport.is_closing() or self.paused:
-            return False
-        if transport.get_write_buffer_size() > BACKED_UP:
+        # ``paused`` covers a backed-up transport: it pauses above its high-water mark.
+        if self.paused or transport is None or transport.is_closing():
             return False
         transport.write(data + b"\n")
         return True

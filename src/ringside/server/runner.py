@@ -24,7 +24,6 @@ from ringside.protocol.messages import (
     MatchInfo,
     MatchResult,
     MatchStarted,
-    Request,
     RoundResult,
     RoundStarted,
 )
@@ -67,7 +66,8 @@ class MatchRunner:
         Two lists of bytes and strings rather than one of tuples: the garbage
         collector does not track either, however long a round grows."""
         self._unsaved_types: list[str] = []
-        self._timers: dict[int, asyncio.TimerHandle] = {}
+        self._timers: dict[int, tuple[asyncio.TimerHandle, float]] = {}
+        """Each player's timer handle and when it goes off."""
         self._deadlines: dict[int, float] = {}
         """When each player's timer is due; its handle may be set earlier (see ``_arm``)."""
         self._writes: asyncio.Queue[tuple[str, Any] | None] = asyncio.Queue()
@@ -149,13 +149,13 @@ class MatchRunner:
         self._carry_out(self.match.abort(reason, self._loop.time()))
 
     def _timer(self, player: int) -> None:
-        self._timers.pop(player, None)
+        del self._timers[player]
         at = self._deadlines.get(player)
         if at is None:
             return  # cancelled since
         now = self._loop.time()
         if at > now:
-            self._timers[player] = self._loop.call_at(at, self._timer, player)
+            self._timers[player] = (self._loop.call_at(at, self._timer, player), at)
             return  # moved later since: wait again
         del self._deadlines[player]
         self._carry_out(self.match.timer(player, now))
@@ -228,15 +228,15 @@ class MatchRunner:
         milliseconds then sets a timer once per clock budget, not once per move.
         """
         self._deadlines[player] = at
-        handle = self._timers.get(player)
-        if handle is not None:
-            if handle.when() <= at:
+        timer = self._timers.get(player)
+        if timer is not None:
+            if timer[1] <= at:
                 return
-            handle.cancel()
-        self._timers[player] = self._loop.call_at(at, self._timer, player)
+            timer[0].cancel()
+        self._timers[player] = (self._loop.call_at(at, self._timer, player), at)
 
     def _finished(self, result: MatchResult) -> None:
-        for handle in self._timers.values():
+        for handle, _ in self._timers.values():
             handle.cancel()
         self._timers.clear()
         self._deadlines.clear()
@@ -314,10 +314,11 @@ class MatchRunner:
 class BenchMatchRunner(MatchRunner):
     """A runner that measures relay latency; used only under the bench switch.
 
-    Relay latency is the time from handing a ``request`` to the bot's peer to
-    having carried out the referee's answer to its ``action``: the bot's own
-    thinking is inside it (instant bots think zero). The plain ``MatchRunner``
-    pays nothing for this.
+    Relay latency is the time from sending a ``request`` to having carried
+    out the referee's answer to its ``action``: the bot's own thinking is
+    inside it (instant bots think zero). A request is stamped when the message
+    that led to it arrived, a little before it is written, so the figure errs
+    on the long side. The plain ``MatchRunner`` pays nothing for this.
     """
 
     samples: ClassVar[list[float]] = []
@@ -327,20 +328,18 @@ class BenchMatchRunner(MatchRunner):
     def __init__(self, server: Server, match: Match, sessions: list[BotSession]) -> None:
         super().__init__(server, match, sessions)
         self._asked: dict[int, tuple[int, float]] = {}
-
-    def _carry_out(self, outputs: list[Output]) -> None:
-        now = time.perf_counter()  # taken before the request is handed over
-        super()._carry_out(outputs)
-        for output in outputs:
-            if type(output) is Send and type(output.message) is Request:
-                self._asked[output.player] = (output.message.id, now)  # a request went out
+        """Player -> (request id, when stamped) of the action request it owes."""
 
     def receive(self, player: int, message: BotMessage) -> None:
-        asked = self._asked.get(player)
+        arrived = time.perf_counter()
+        asked = self._asked.pop(player, None)
         super().receive(player, message)
-        if asked is None or type(message) is not Action or asked[0] != message.id:
-            return  # not an answer to the request awaited: it stays awaited
-        if len(self.samples) < self.MAX_SAMPLES:
-            self.samples.append(time.perf_counter() - asked[1])
-        if self._asked.get(player) is asked:
-            del self._asked[player]
+        if asked is not None:
+            if type(message) is Action and asked[0] == message.id:
+                if len(self.samples) < self.MAX_SAMPLES:
+                    self.samples.append(time.perf_counter() - asked[1])
+            elif player not in self._asked:
+                self._asked[player] = asked  # not its answer: still awaited
+        for waiting, pending in self.match.pending.items():
+            if pending.kind == "action" and waiting not in self._asked:
+                self._asked[waiting] = (pending.id, arrived)  # a request just went out

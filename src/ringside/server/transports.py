@@ -231,23 +231,19 @@ class TcpBot(asyncio.Protocol):
         self.beat = self.loop.call_later(self.settings.heartbeat, self._heartbeat)
 
     def data_received(self, data: bytes) -> None:
-        if (
-            self.busy is None
-            and not self.buffer
-            and not self.done
-            and len(data) <= self.limit
-            and data.find(b"\n") == len(data) - 1
-        ):
-            # The usual case, one whole line: no copy into and out of the buffer.
-            if (
-                self.session.state != "closed"
-                and (data[0] == 0x7B or data.strip())
-                and self._feed(data)
-            ):
+        if self.busy is None and not self.buffer and not self.done:
+            end = data.find(b"\n")
+            if end == len(data) - 1 and end < self.limit:
+                # The usual case, one whole line: no copy into and out of the buffer.
+                session = self.session
+                if session.state != "closed" and (data[0] == 0x7B or data.strip()):
+                    pending = session.feed(data)
+                    if pending is not None:
+                        self._hold(pending)
+                        return
+                if session.state == "closed":
+                    self.finish()
                 return
-            if self.session.state == "closed":
-                self.finish()
-            return
         self.buffer += data
         if self.busy is None:
             self._lines()
@@ -320,10 +316,14 @@ class TcpBot(asyncio.Protocol):
         pending = self.session.feed(line)
         if pending is None:
             return False
+        self._hold(pending)
+        return True
+
+    def _hold(self, pending: Coroutine[Any, Any, None]) -> None:
+        """Stop reading until ``pending`` (a hello) is done, so messages stay in order."""
         if self.transport is not None:
             self.transport.pause_reading()
         self.busy = self.loop.create_task(self._await(pending))
-        return True
 
     async def _await(self, pending: Coroutine[Any, Any, None]) -> None:
         try:

@@ -94,8 +94,10 @@ class Clock:
         """Seconds the coming move may take before the bot flags."""
         return self.main + self.periods * self.period  # only byo-yomi has periods
 
-    def start(self, now: float) -> None:
+    def start(self, now: float) -> float:
+        """Start the move at ``now``; returns its ``deadline()``."""
         self.started_at = now
+        return now + self.main + self.periods * self.period
 
     def deadline(self) -> float:
         """The instant the running move flags (before any margin)."""

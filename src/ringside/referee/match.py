@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
+
+import msgspec
 
 from ringside.games.base import Game, IllegalAction, InvalidOptions
 from ringside.games.registry import get_game
@@ -55,42 +56,40 @@ class UnknownGameError(MatchConfigError):
     code = "unknown_game"
 
 
-@dataclass(slots=True)
-class Send:
+# The outputs are msgspec structs rather than dataclasses: a few are built for
+# every move relayed, and a struct is built in C. Without reference cycles they
+# need no tracking by the garbage collector (gc=False).
+
+
+class Send(msgspec.Struct, frozen=True, gc=False):
     player: int
     message: ServerMessage
 
 
-@dataclass(slots=True)
-class Publish:
+class Publish(msgspec.Struct, frozen=True, gc=False):
     event: MatchEvent
 
 
-@dataclass(slots=True)
-class ArmTimer:
+class ArmTimer(msgspec.Struct, frozen=True, gc=False):
     """Call ``Match.timer(player, now)`` at ``at``; replaces the player's previous timer."""
 
     player: int
     at: float
 
 
-@dataclass(slots=True)
-class CancelTimer:
+class CancelTimer(msgspec.Struct, frozen=True, gc=False):
     player: int
 
 
 Output = Send | Publish | ArmTimer | CancelTimer
-"""What the referee asks of its runner. Not frozen only because frozen
-dataclasses are several times slower to build, and a few are built per move:
-treat them as values."""
+"""What the referee asks of its runner, in order."""
 Phase = Literal["created", "preparing", "playing", "ending", "finished"]
 PendingKind = Literal["ready", "action", "ok"]
 _ANSWERS: dict[str, type[Ready | Action | Ok]] = {"ready": Ready, "action": Action, "ok": Ok}
 """The message that answers each kind of request."""
 
 
-@dataclass(slots=True)
-class Pending:
+class Pending(msgspec.Struct, frozen=True, gc=False):
     """What the referee waits for from one player."""
 
     kind: PendingKind
@@ -309,9 +308,10 @@ class Match:
             if seat in self.buffered:
                 continue
             player = self.seat_players[seat]
-            clock = self.clocks[seat]
-            clock.start(now)
-            pending = Pending("action", self._new_id(), clock.deadline() + margin, seat)
+            deadline = self.clocks[seat].start(now) + margin
+            request_id = self.next_id
+            self.next_id += 1
+            pending = Pending("action", request_id, deadline, seat)
             self.pending[player] = pending
             if self.online[player] and player not in self.gone:
                 self._out.append(Send(player, self._request(pending, seat, now, figures)))

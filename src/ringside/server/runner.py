@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import msgspec
 
-from ringside.protocol.codec import encode
+from ringside.protocol.codec import encode_bound
 from ringside.protocol.messages import (
     Action,
     BotMessage,
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ringside.server")
 
-_encode = encode
+_encode = encode_bound
 _TAGS: dict[type, str] = {}
 """Event class -> its ``type`` tag, filled as events are first seen."""
 

@@ -503,22 +503,32 @@ class Match:
         return f"seat {seat} ran out of time ({type_of(self.config.time_control)} clock)"
 
     def _sync_timers(self) -> None:
-        finished = self.phase == "finished"
-        gone, grace, pending_of, armed = self.gone, self.grace_until, self.pending, self.armed
-        for player in range(self.players):
-            wanted: float | None = None
-            if not finished and player not in gone:
-                wanted = grace.get(player) if grace else None
-                pending = pending_of.get(player)
-                if pending is not None and (wanted is None or pending.deadline < wanted):
-                    wanted = pending.deadline
-            current = armed.get(player)
-            if wanted == current:
-                continue
-            if wanted is None:
-                del armed[player]
+        """Keep a timer armed for each player no later than its next deadline.
+
+        A timer due later than needed is replaced. One due earlier is kept:
+        when it goes off, ``timer`` arms the deadline due then. One no longer
+        needed is left to go off harmlessly. So a match relaying a move every
+        few milliseconds asks for a timer about once per clock budget rather
+        than twice per move. A finished match cancels them all.
+        """
+        armed = self.armed
+        if self.phase == "finished":
+            for player in sorted(armed):
                 self._out.append(CancelTimer(player))
-            else:
+            armed.clear()
+            return
+        gone, grace, pending_of = self.gone, self.grace_until, self.pending
+        for player in range(self.players):
+            if player in gone:
+                continue
+            wanted = grace.get(player) if grace else None
+            pending = pending_of.get(player)
+            if pending is not None and (wanted is None or pending.deadline < wanted):
+                wanted = pending.deadline
+            if wanted is None:
+                continue
+            current = armed.get(player)
+            if current is None or current > wanted:
                 armed[player] = wanted
                 self._out.append(ArmTimer(player, wanted))
 

@@ -324,13 +324,17 @@ class Match:
         if elapsed < 0.0:
             self._give_verdicts([(player, "timeout", self._timeout_text(seat))], now)
             return
-        timed = self.buffered
-        timed[seat] = (action, elapsed)
         for other in self.pending.values():
-            if other.kind == "action":
-                return  # simultaneous move: wait for the other seats
-        self.buffered = {}
-        actions = {seat: action} if len(timed) == 1 else {s: a for s, (a, _) in timed.items()}
+            if other.kind == "action":  # a simultaneous move: wait for the other seats
+                self.buffered[seat] = (action, elapsed)
+                return
+        if self.buffered:  # the last of a simultaneous move
+            timed = self.buffered
+            timed[seat] = (action, elapsed)
+            self.buffered = {}
+        else:  # one seat moved: the usual case, spared the sorting below
+            timed = {seat: (action, elapsed)}
+        actions = {s: a for s, (a, _) in timed.items()}
         try:
             self.state = self.game.apply(self.state, actions)
         except IllegalAction as exc:
@@ -343,7 +347,7 @@ class Match:
         view = self.game.view(self.state)
         clocks = self._clock_figures(now)
         bots, seat_players, out = self.config.bots, self.seat_players, self._out
-        for moved_seat in sorted(actions):
+        for moved_seat in sorted(actions) if len(actions) > 1 else actions:
             self.ply += 1
             thought = int(timed[moved_seat][1] * 10_000.0 + 0.5) / 10_000.0  # round(x, 4), faster
             out.append(

@@ -136,10 +136,16 @@ async def bench_latency(request: web.Request) -> web.StreamResponse:
     """Relay latencies (seconds) and collector pauses so far; ``?clear=1`` starts afresh."""
     samples = BenchMatchRunner.samples
     body = msgspec.json.encode(
-        {"count": len(samples), "samples": samples, "gc": COLLECTOR_PAUSES.summary()}
+        {
+            "count": len(samples),
+            "moves": BenchMatchRunner.moves,
+            "samples": samples,
+            "gc": COLLECTOR_PAUSES.summary(),
+        }
     )
     if request.query.get("clear") == "1":
         samples.clear()
+        BenchMatchRunner.moves = 0
         COLLECTOR_PAUSES.clear()
     return web.Response(body=body, content_type="application/json")
 

@@ -327,6 +327,8 @@ class BenchMatchRunner(MatchRunner):
     samples: ClassVar[list[float]] = []
     """Seconds, in the order measured; ``/api/bench/latency`` reads and clears them."""
     MAX_SAMPLES: ClassVar[int] = 5_000_000
+    moves: ClassVar[int] = 0
+    """Actions answered since the last clear, timed or not."""
     SAMPLE_EVERY: ClassVar[int] = 5
     """Odd, so that both players of a two-player match are sampled."""
 
@@ -338,7 +340,9 @@ class BenchMatchRunner(MatchRunner):
     def receive(self, player: int, message: BotMessage) -> None:
         arrived = time.perf_counter()
         asked = self._asked.pop(player, None)
-        super().receive(player, message)
+        self._carry_out(self.match.receive(player, message, self._loop.time()))
+        if type(message) is Action:
+            BenchMatchRunner.moves += 1
         if asked is not None:
             if type(message) is Action and asked[0] == message.id:
                 if len(self.samples) < self.MAX_SAMPLES:

@@ -24,6 +24,7 @@ from ringside.protocol.messages import (
     MatchInfo,
     MatchResult,
     MatchStarted,
+    Move,
     RoundResult,
     RoundStarted,
 )
@@ -202,6 +203,11 @@ class MatchRunner:
         kind = type(event)
         self.log.append(data)
         self._unsaved.append(data)
+        if kind is Move:  # most events by far: nothing else to do but show them
+            self._unsaved_types.append("move")
+            if self.watchers:
+                fan_out(data, self.watchers)
+            return
         self._unsaved_types.append(_TAGS.get(kind) or _tag_of(kind))
         if kind is MatchResult:
             # The result is announced once it is committed, so whoever hears it can read it.

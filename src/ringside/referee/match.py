@@ -152,7 +152,8 @@ class Match:
             and pending.kind == "action"
         ):  # the hot path: the move asked for (nothing is pending once finished)
             self._on_action(player, pending, message.action, now)
-            self._sync_timers()
+            if self.phase != "playing":
+                self._sync_timers()  # a verdict or the round's end; in play, moves arm their own
             return self._flush()
         if self.phase == "finished":
             self._send(player, Error("unexpected_message", "the match is over", self.id))
@@ -313,7 +314,16 @@ class Match:
             self.next_id += 1
             pending = Pending("action", request_id, deadline, seat)
             self.pending[player] = pending
-            if self.online[player] and player not in self.gone:
+            if player in self.gone:
+                continue
+            # What _sync_timers would do for this player, done here for the hot path.
+            grace = self.grace_until.get(player) if self.grace_until else None
+            wanted = deadline if grace is None or deadline < grace else grace
+            armed = self.armed.get(player)
+            if armed is None or armed > wanted:
+                self.armed[player] = wanted
+                self._out.append(ArmTimer(player, wanted))
+            if self.online[player]:
                 self._out.append(Send(player, self._request(pending, seat, now, figures)))
 
     def _on_action(self, player: int, pending: Pending, action: Any, now: float) -> None:

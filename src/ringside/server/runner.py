@@ -346,7 +346,9 @@ class BenchMatchRunner(MatchRunner):
     def receive(self, player: int, message: BotMessage) -> None:
         arrived = time.perf_counter()
         asked = self._asked.pop(player, None)
-        self._carry_out(self.match.receive(player, message, self._loop.time()))
+        match = self.match
+        issued = match.next_id
+        self._carry_out(match.receive(player, message, self._loop.time()))
         if type(message) is Action:
             BenchMatchRunner.moves += 1
         if asked is not None:
@@ -355,7 +357,10 @@ class BenchMatchRunner(MatchRunner):
                     self.samples.append(time.perf_counter() - asked[1])
             elif player not in self._asked:
                 self._asked[player] = asked  # not its answer: still awaited
-        for waiting, pending in self.match.pending.items():
+        every = self.SAMPLE_EVERY
+        if (match.next_id - 1) // every == (issued - 1) // every:
+            return  # no request whose id is a multiple of SAMPLE_EVERY went out
+        for waiting, pending in match.pending.items():
             if (
                 pending.kind == "action"
                 and pending.id % self.SAMPLE_EVERY == 0

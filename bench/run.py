@@ -308,18 +308,12 @@ class Bench:
         children: list[Child] = [server]
 
         async def body() -> None:
-            # One load process holds all the bots. With two cores or more, the
-            # server gets a core to itself and the load another, as when bots
-            # run on other machines: the load then never takes the server's CPU.
+            # One load process holds all the bots.
             load = await self.bots(
                 server, transport, "L", 2 * s.matches, "--parallel", "100", "--hold"
             )
             children.append(load)
             loads = [load]
-            if len(os.sched_getaffinity(0)) >= 2:
-                first, second, *_ = sorted(os.sched_getaffinity(0))
-                os.sched_setaffinity(server.pid, {first})
-                os.sched_setaffinity(load.pid, {second})
             started = time.perf_counter()
             gate = asyncio.Semaphore(16)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import msgspec
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from ringside.store import (
+    EncodedEvent,
     MatchClosed,
     MatchExists,
     MatchNotFound,
@@ -119,6 +121,20 @@ async def test_events_keep_order_across_appends(store: Store) -> None:
             await conn.execute(text("SELECT seq, type FROM events WHERE match_id = 'm1'"))
         ).all()
     assert sorted(rows) == [(i, e["type"]) for i, e in enumerate(sent)]
+
+
+async def test_encoded_events_are_stored_as_sent(store: Store) -> None:
+    """Events the server already encoded go in as they are, mixed with mappings."""
+    await start_match(store)
+    move = {"type": "move", "ply": 1, "action": "e2e4", "text": 'é "quoted"', "clocks": [1.5]}
+    encoded = EncodedEvent("move", msgspec.json.encode(move))
+    started = event("match_started")
+    assert await store.append_events("m1", [started, encoded]) == 2
+    result = {"type": "match_result", "scores": [1.0, 0.0]}
+    last = EncodedEvent("match_result", msgspec.json.encode(result))
+    await store.finish_match("m1", "finished", match_result([1, 0]), ROUNDS, [last])
+    match = await store.get_match("m1")
+    assert match is not None and list(match.events) == [started, move, result]
 
 
 async def test_event_logs_of_matches_are_separate(store: Store) -> None:

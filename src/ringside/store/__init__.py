@@ -12,6 +12,7 @@ from ringside.store.models import MatchStatus
 from ringside.store.records import (
     BotExists,
     BotRecord,
+    EncodedEvent,
     MatchClosed,
     MatchExists,
     MatchNotFound,
@@ -26,6 +27,7 @@ from ringside.store.repository import Store, utcnow
 __all__ = [
     "BotExists",
     "BotRecord",
+    "EncodedEvent",
     "MatchClosed",
     "MatchExists",
     "MatchNotFound",

@@ -131,7 +131,6 @@ _SPECTATOR: _Grammar[SpectatorStream] = _Grammar(
 _COMMAND: _Grammar[SpectatorMessage] = _Grammar(
     msgspec.json.Decoder(SpectatorMessage), _tags(SpectatorMessage), "a message from a spectator"
 )
-_bot_decode = _BOT.decoder.decode
 _GRAMMARS: tuple[_Grammar[Any], ...] = (_BOT, _SERVER, _EVENT, _SPECTATOR, _COMMAND)
 
 _probe = msgspec.json.Decoder(dict[str, msgspec.Raw])
@@ -141,11 +140,6 @@ _type_decoder = msgspec.json.Decoder(str)
 
 def parse_bot_message(data: Data, max_size: int = MAX_MESSAGE_BYTES) -> BotMessage | ProtocolError:
     """A message a bot sent the server (what the server reads)."""
-    if type(data) is bytes and len(data) <= max_size:  # the usual case, without a call
-        try:
-            return _bot_decode(data)
-        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-            return _classify(data, _BOT, exc)
     return _parse(data, _BOT, max_size)
 
 

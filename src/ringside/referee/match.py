@@ -172,9 +172,7 @@ class Match:
                 )
             elif isinstance(message, Ready):
                 self._on_ready(player, now)
-            elif isinstance(message, Action):
-                self._on_action(player, pending, message.action, now)
-            else:
+            else:  # an awaited action took the path at the top
                 self._on_ok(player, now)
         else:
             self._send(
@@ -316,13 +314,7 @@ class Match:
             self.pending[player] = pending
             if player in self.gone:
                 continue
-            # What _sync_timers would do for this player, done here for the hot path.
-            grace = self.grace_until.get(player) if self.grace_until else None
-            wanted = deadline if grace is None or deadline < grace else grace
-            armed = self.armed.get(player)
-            if armed is None or armed > wanted:
-                self.armed[player] = wanted
-                self._out.append(ArmTimer(player, wanted))
+            self._sync_timer(player)  # so that a move need not sync every player's timer
             if self.online[player]:
                 self._out.append(Send(player, self._request(pending, seat, now, figures)))
 
@@ -531,20 +523,22 @@ class Match:
                 self._out.append(CancelTimer(player))
             armed.clear()
             return
-        gone, grace, pending_of = self.gone, self.grace_until, self.pending
         for player in range(self.players):
-            if player in gone:
-                continue
-            wanted = grace.get(player) if grace else None
-            pending = pending_of.get(player)
-            if pending is not None and (wanted is None or pending.deadline < wanted):
-                wanted = pending.deadline
-            if wanted is None:
-                continue
-            current = armed.get(player)
-            if current is None or current > wanted:
-                armed[player] = wanted
-                self._out.append(ArmTimer(player, wanted))
+            if player not in self.gone:
+                self._sync_timer(player)
+
+    def _sync_timer(self, player: int) -> None:
+        """``_sync_timers`` for one player still in the match."""
+        wanted = self.grace_until.get(player) if self.grace_until else None
+        pending = self.pending.get(player)
+        if pending is not None and (wanted is None or pending.deadline < wanted):
+            wanted = pending.deadline
+        if wanted is None:
+            return
+        current = self.armed.get(player)
+        if current is None or current > wanted:
+            self.armed[player] = wanted
+            self._out.append(ArmTimer(player, wanted))
 
     # --- messages -----------------------------------------------------------------
 

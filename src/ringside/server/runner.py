@@ -27,6 +27,7 @@ from ringside.protocol.messages import (
     Move,
     RoundResult,
     RoundStarted,
+    type_of,
 )
 from ringside.referee.match import ArmTimer, CancelTimer, Match, Output, Publish, Send
 from ringside.server.lobby import fan_out
@@ -40,13 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("ringside.server")
 
 _encode = encode_bound
-_TAGS: dict[type, str] = {}
-"""Event class -> its ``type`` tag, filled as events are first seen."""
-
-
-def _tag_of(kind: type) -> str:
-    tag = _TAGS[kind] = str(kind.__struct_config__.tag)  # type: ignore[attr-defined]
-    return tag
+_MOVE_TYPE = str(Move.__struct_config__.tag)
 
 
 class MatchRunner:
@@ -204,11 +199,11 @@ class MatchRunner:
         self.log.append(data)
         self._unsaved.append(data)
         if kind is Move:  # most events by far: nothing else to do but show them
-            self._unsaved_types.append("move")
+            self._unsaved_types.append(_MOVE_TYPE)
             if self.watchers:
                 fan_out(data, self.watchers)
             return
-        self._unsaved_types.append(_TAGS.get(kind) or _tag_of(kind))
+        self._unsaved_types.append(type_of(event))
         if kind is MatchResult:
             # The result is announced once it is committed, so whoever hears it can read it.
             self._result = event
@@ -361,9 +356,5 @@ class BenchMatchRunner(MatchRunner):
         if (match.next_id - 1) // every == (issued - 1) // every:
             return  # no request whose id is a multiple of SAMPLE_EVERY went out
         for waiting, pending in match.pending.items():
-            if (
-                pending.kind == "action"
-                and pending.id % self.SAMPLE_EVERY == 0
-                and waiting not in self._asked
-            ):
+            if pending.kind == "action" and pending.id % every == 0 and waiting not in self._asked:
                 self._asked[waiting] = (pending.id, arrived)  # a request just went out

@@ -18,7 +18,6 @@ from ringside.games.registry import catalogue_names
 from ringside.protocol.codec import ProtocolError, encode, parse_bot_message
 from ringside.protocol.messages import (
     PROTOCOL_VERSION,
-    Action,
     BotInfo,
     Error,
     Hello,
@@ -94,11 +93,6 @@ class BotSession:
         if self.state == "closed":
             return None
         message = parse_bot_message(data, self.message_limit)
-        if type(message) is Action and self.state == "ready":  # the hot path: a move
-            runner = self.matches.get(message.match)
-            if runner is not None:
-                runner.receive(runner.player_by_name[self.name], message)
-                return None
         if isinstance(message, ProtocolError):
             self._bad_message(message)
         elif isinstance(message, Hello):

@@ -235,13 +235,9 @@ class TcpBot(asyncio.Protocol):
             end = data.find(b"\n")
             if end == len(data) - 1 and end < self.limit:
                 # The usual case, one whole line: no copy into and out of the buffer.
-                session = self.session
-                if session.state != "closed" and (data[0] == 0x7B or data.strip()):
-                    pending = session.feed(data)
-                    if pending is not None:
-                        self._hold(pending)
-                        return
-                if session.state == "closed":
+                if self.session.state != "closed" and self._feed(data):
+                    return
+                if self.session.state == "closed":
                     self.finish()
                 return
         self.buffer += data
@@ -304,7 +300,7 @@ class TcpBot(asyncio.Protocol):
                     return
                 line = bytes(buffer[start : end + 1])
                 start = end + 1
-                if (line[0] == 0x7B or line.strip()) and self._feed(line):
+                if self._feed(line):
                     return
             if session.state == "closed":
                 self.finish()
@@ -312,18 +308,18 @@ class TcpBot(asyncio.Protocol):
             del buffer[:start]
 
     def _feed(self, line: bytes) -> bool:
-        """One message to the session; True when it is being awaited (reading pauses)."""
+        """One message to the session; True when it is being awaited (reading pauses).
+
+        Blank lines are skipped (a message starts with ``{`` but for white space)."""
+        if line[0] != 0x7B and not line.strip():
+            return False
         pending = self.session.feed(line)
         if pending is None:
             return False
-        self._hold(pending)
-        return True
-
-    def _hold(self, pending: Coroutine[Any, Any, None]) -> None:
-        """Stop reading until ``pending`` (a hello) is done, so messages stay in order."""
         if self.transport is not None:
             self.transport.pause_reading()
         self.busy = self.loop.create_task(self._await(pending))
+        return True
 
     async def _await(self, pending: Coroutine[Any, Any, None]) -> None:
         try:

@@ -103,6 +103,17 @@ async def test_status_running_records_start(store: Store, clock: FakeClock) -> N
         await store.set_match_status("nope", "running")
 
 
+async def test_created_running_records_start_in_one_step(store: Store, clock: FakeClock) -> None:
+    await store.create_match("m1", "tictactoe", ["a", "b"], 1, TIME_CONTROL, {}, status="running")
+    match = await store.get_match("m1")
+    assert match is not None and match.status == "running"
+    assert match.started_at == match.created_at == clock.now
+    for status in ("finished", "aborted", "bogus"):
+        with pytest.raises(ValueError, match="pending or running"):
+            await store.create_match("m2", "tictactoe", ["a"], 1, TIME_CONTROL, {}, status=status)  # type: ignore[arg-type]
+    assert await store.get_match("m2") is None
+
+
 async def test_events_keep_order_across_appends(store: Store) -> None:
     await start_match(store)
     sent = [event("match_started")]

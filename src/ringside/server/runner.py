@@ -66,7 +66,10 @@ class MatchRunner:
         """Each player's timer handle and when it goes off."""
         self._deadlines: dict[int, float] = {}
         """When each player's timer is due; its handle may be set earlier (see ``_arm``)."""
-        self._writes: asyncio.Queue[tuple[str, Any] | None] = asyncio.Queue()
+        self._writes: asyncio.Queue[tuple[MatchResult | None, list[EncodedEvent]] | None] = (
+            asyncio.Queue()
+        )
+        """Events to append, each batch with the result when it ends the match; None closes."""
         self._loop = asyncio.get_running_loop()
         self.done = self._loop.create_future()
         self._writer: asyncio.Task[None] | None = None
@@ -89,9 +92,9 @@ class MatchRunner:
                 msgspec.to_builtins(c.time_control),
                 dict(c.options),
                 tournament_id=tournament_id,
+                status="running",
             )
         self._writer = self._loop.create_task(self._write_loop())
-        self._writes.put_nowait(("status", "running"))
         self.status = "running"
 
     def begin(self) -> None:
@@ -214,7 +217,7 @@ class MatchRunner:
         if kind is RoundStarted:
             self.server.lobby.match_listed(self)  # the lobby shows the round number
         elif kind is RoundResult or kind is MatchStarted:
-            self._writes.put_nowait(("events", self._take_unsaved()))
+            self._writes.put_nowait((None, self._take_unsaved()))
 
     def _take_unsaved(self) -> list[EncodedEvent]:
         events = list(map(EncodedEvent, self._unsaved_types, self._unsaved))
@@ -241,7 +244,7 @@ class MatchRunner:
             handle.cancel()
         self._timers.clear()
         self._deadlines.clear()
-        self._writes.put_nowait(("finish", (result, self._take_unsaved())))
+        self._writes.put_nowait((result, self._take_unsaved()))
         self._writes.put_nowait(None)
 
     def _announce(self) -> None:
@@ -261,55 +264,62 @@ class MatchRunner:
     async def _write_loop(self) -> None:
         """Write in order; a failed write is logged and the match goes on.
 
-        Events whose write failed are not dropped: they go first into the next
-        write (the next round's events or the final result), so the stored log
-        has no gap as long as any later write succeeds.
+        Whatever queued up during a write goes into the next one together:
+        under load a match then costs fewer transactions (a short match's last
+        round and its result are one), and its events are never reordered.
+        Events whose write failed are not dropped either: they go first into
+        the next write, so the stored log has no gap as long as any later
+        write succeeds.
         """
         carried: list[EncodedEvent] = []
+        writes = self._writes
         try:
-            while (item := await self._writes.get()) is not None:
-                kind, payload = item
-                if carried and kind == "events":
-                    payload = [*carried, *payload]
-                elif carried and kind == "finish":
-                    payload = (payload[0], [*carried, *payload[1]])
-                try:
-                    await self._write(kind, payload)
-                    if kind in ("events", "finish"):
+            while True:
+                queued = [await writes.get()]
+                while not writes.empty():
+                    queued.append(writes.get_nowait())
+                batches = [item for item in queued if item is not None]
+                if batches:
+                    events = list(carried)
+                    for _, more in batches:
+                        events += more
+                    result = batches[-1][0]  # only the last batch can end the match
+                    try:
+                        await self._write(events, result)
                         carried = []
-                except Exception:
-                    log.exception("match %s: recording %s failed", self.id, kind)
-                    if kind == "events":
-                        carried = list(payload)
+                    except Exception:
+                        what = "events" if result is None else "the result"
+                        log.exception("match %s: recording %s failed", self.id, what)
+                        carried = events
+                if len(batches) < len(queued):
+                    break  # the runner closed the queue
         finally:
             if self._closed:
                 self._announce()
             if not self.done.done():
                 self.done.set_result(None)
 
-    async def _write(self, kind: str, payload: Any) -> None:
+    async def _write(self, events: list[EncodedEvent], result: MatchResult | None) -> None:
+        """Append ``events``; with a ``result``, finish the match in the same transaction."""
         store = self.server.store
         if not self.server.settings.record:
             return  # the bench's switch to measure what recording costs
-        if kind == "status":
-            await store.set_match_status(self.id, payload)
-        elif kind == "events":
-            await store.append_events(self.id, payload)
-        else:
-            result, events = payload
-            rounds = [
-                {
-                    "round": r.round,
-                    "seats": r.players,
-                    "scores": r.scores,
-                    "verdict": msgspec.to_builtins(r.verdicts[0]) if r.verdicts else None,
-                }
-                for r in result.rounds
-            ]
-            await store.finish_match(
-                self.id, result.status, msgspec.to_builtins(result), rounds, events, rate=True
-            )
-            await self.server.on_match_stored(self, result)
+        if result is None:
+            await store.append_events(self.id, events)
+            return
+        rounds = [
+            {
+                "round": r.round,
+                "seats": r.players,
+                "scores": r.scores,
+                "verdict": msgspec.to_builtins(r.verdicts[0]) if r.verdicts else None,
+            }
+            for r in result.rounds
+        ]
+        await store.finish_match(
+            self.id, result.status, msgspec.to_builtins(result), rounds, events, rate=True
+        )
+        await self.server.on_match_stored(self, result)
 
 
 class BenchMatchRunner(MatchRunner):

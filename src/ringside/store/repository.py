@@ -213,21 +213,30 @@ class Store:
         time_control: Mapping[str, Any],
         options: Mapping[str, Any],
         tournament_id: str | None = None,
+        status: MatchStatus = "pending",
     ) -> None:
-        """Store a new pending match and one seat per bot (player index = list index)."""
+        """Store a new live match and one seat per bot (player index = list index).
+
+        A match about to be played is created ``running`` (with ``started_at``):
+        one transaction fewer than creating it pending and starting it after.
+        """
         if not bots:
             raise ValueError("a match needs at least one bot")
+        if status not in LIVE_STATUSES:
+            raise ValueError(f"a match is created pending or running, not {status!r}")
+        now = self._now()
         try:
             async with self._transaction(write=True) as session:
                 session.add(
                     Match(
                         id=match_id,
                         game=game,
-                        status="pending",
+                        status=status,
                         rounds=rounds,
                         options=dict(options),
                         time_control=dict(time_control),
-                        created_at=self._now(),
+                        created_at=now,
+                        started_at=now if status == "running" else None,
                         tournament_id=tournament_id,
                     )
                 )

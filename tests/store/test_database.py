@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from ringside.store import open_store, sqlite_url
+from ringside.store import EncodedEvent, open_store, repository, sqlite_url
+from ringside.store.database import SQLITE_AUTOCHECKPOINT_PAGES
 from ringside.testing.clock import FakeClock
 
 
@@ -24,11 +25,42 @@ async def test_sqlite_pragmas_and_file(tmp_path: Path) -> None:
         async with store.engine.connect() as conn:
             pragma = {
                 name: (await conn.execute(text(f"PRAGMA {name}"))).scalar_one()
-                for name in ("journal_mode", "foreign_keys", "busy_timeout")
+                for name in ("journal_mode", "foreign_keys", "busy_timeout", "wal_autocheckpoint")
             }
     assert pragma["journal_mode"] == "wal"
     assert pragma["foreign_keys"] == 1
     assert pragma["busy_timeout"] >= 1000
+    assert pragma["wal_autocheckpoint"] == SQLITE_AUTOCHECKPOINT_PAGES
+
+
+async def test_writes_are_checkpointed_in_the_background(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Commits leave the log to the store's checkpointer, which copies all of it soon after."""
+    monkeypatch.setattr(repository, "CHECKPOINT_DELAY", 0.0)
+    async with await open_store(sqlite_url(tmp_path)) as store:
+        await store.create_match("m1", "counting", ["a", "b"], 1, {}, {}, status="running")
+        events = [EncodedEvent("move", b'{"type":"move","ply":%d}' % n) for n in range(2000)]
+        await store.append_events("m1", events)
+        database = tmp_path / "ringside.db"
+        before = database.stat().st_size
+        checkpointer = store._checkpointer
+        assert checkpointer is not None, "a write schedules a checkpoint"
+        await checkpointer
+        assert database.stat().st_size > before + 50_000, "the events were copied into the file"
+        logged, copied = await store.checkpoint() or (-1, -1)
+        assert logged == copied > 0, "nothing was left behind in the log"
+        match = await store.get_match("m1")
+        assert match is not None and len(match.events) == 2000
+
+
+async def test_checkpoint_is_sqlite_only(database_url: str) -> None:
+    async with await open_store(database_url) as store:
+        figures = await store.checkpoint()
+    if database_url.startswith("sqlite"):
+        assert figures is not None and figures[0] == figures[1], "every page copied"
+    else:
+        assert figures is None
 
 
 async def test_times_come_back_aware_utc(database_url: str) -> None:

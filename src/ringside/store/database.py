@@ -2,10 +2,12 @@
 
 SQLite is the default backend, so its sharp edges are handled here once: WAL
 for concurrent readers, foreign keys (off by default in SQLite), a busy timeout
-instead of instant "database is locked" errors, and real transactions (the
+instead of instant "database is locked" errors, real transactions (the
 sqlite3 driver's legacy mode runs SELECTs outside any transaction and never
 takes the write lock up front, which breaks read-then-write sequences under
-concurrency).
+concurrency), and checkpoints of the write-ahead log left to the store's
+background checkpointer (``Store.checkpoint``) instead of the commit that
+happens to fill it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from ringside.store.repository import WRITE_OPTION, Store, utcnow
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_AUTOCHECKPOINT_PAGES = 10_000
+"""A commit still checkpoints past this many WAL pages (about 40 MiB): a safety net
+for when the store's own checkpointer cannot keep up (SQLite's default is 1,000)."""
 # Any constant shared by every node: serialises concurrent start-ups on PostgreSQL.
 _PG_MIGRATION_LOCK = 0x52494E47  # "RING"
 
@@ -64,11 +69,14 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             # Safe with WAL: a crash of the process loses nothing committed.
             cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_AUTOCHECKPOINT_PAGES}")
         finally:
             cursor.close()
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return  # no transaction wanted (a checkpoint cannot run inside one)
         # A write transaction takes the write lock at once, so it waits (busy
         # timeout) instead of failing when its read snapshot went stale.
         immediate = conn.get_execution_options().get(WRITE_OPTION, False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -48,7 +49,11 @@ from ringside.store.records import (
 from ringside.store.tokens import check_token, hash_token, new_token
 from ringside.store.tournaments import TournamentStore
 
+log = logging.getLogger("ringside.store")
+
 WRITE_OPTION = "ringside_write"
+CHECKPOINT_DELAY = 1.0
+"""Seconds from a write to the background checkpoint of SQLite's log (see ``Store.checkpoint``)."""
 """Connection execution option marking a write transaction (SQLite: BEGIN IMMEDIATE)."""
 
 
@@ -57,16 +62,31 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _event_rows(events: Sequence[Mapping[str, Any] | EncodedEvent]) -> list[tuple[str, str]]:
-    """Each event as (type, JSON text); a mapping must carry a string ``type``."""
-    rows = []
+def _check_events(events: Sequence[Mapping[str, Any] | EncodedEvent]) -> None:
+    """A mapping must carry a string ``type``; encoded events carry theirs."""
     for event in events:
         if type(event) is EncodedEvent:
-            rows.append((event.type, event.json.decode()))
             continue
         if not isinstance(event, Mapping) or not isinstance(event.get("type"), str):
             raise ValueError(f"an event must be a mapping with a string 'type': {event!r}")
-        rows.append((event["type"], json_text(event)))
+
+
+def _event_rows(
+    match_id: str, start: int, events: Sequence[Mapping[str, Any] | EncodedEvent]
+) -> list[tuple[str, int, str, str]]:
+    """Each (checked) event as the row it is stored as, numbered from ``start``.
+
+    One pass and one tuple per event: a match can log tens of thousands.
+    """
+    rows = []
+    seq = start
+    for event in events:
+        if type(event) is EncodedEvent:
+            rows.append((match_id, seq, event.type, event.json.decode()))
+        else:
+            assert isinstance(event, Mapping)
+            rows.append((match_id, seq, event["type"], json_text(event)))
+        seq += 1
     return rows
 
 
@@ -121,11 +141,55 @@ class Store:
         self._now = now
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._sqlite_writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        self._checkpointer: asyncio.Task[None] | None = None
+        self._written_since_checkpoint = False
         self.tournaments = TournamentStore(self)
 
     async def close(self) -> None:
-        """Close every pooled connection; the store is unusable afterwards."""
+        """Close every pooled connection; the store is unusable afterwards.
+
+        Closing the last connection checkpoints SQLite's write-ahead log."""
+        if self._checkpointer is not None:
+            self._checkpointer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._checkpointer
         await self.engine.dispose()
+
+    async def checkpoint(self) -> tuple[int, int] | None:
+        """Copy SQLite's write-ahead log into the database file, without blocking anyone.
+
+        A ``PASSIVE`` checkpoint: it copies what no reader still needs, waits
+        for no lock, and lets writers go on. Returns the pages in the log and
+        those copied; None for other databases, which checkpoint themselves.
+        """
+        if self._sqlite_writer is None:
+            return None
+        async with self.engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            result = await autocommit.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            busy_logged_copied: Sequence[int] = result.one()
+        return int(busy_logged_copied[1]), int(busy_logged_copied[2])
+
+    def _after_sqlite_write(self) -> None:
+        """Have the log checkpointed soon, in the background.
+
+        Left to SQLite, the commit that fills the log past its threshold does
+        the checkpoint (copying and syncing several MiB) before it returns,
+        so whoever waits for that commit — a match's result — waits for it too.
+        """
+        self._written_since_checkpoint = True
+        if self._checkpointer is None or self._checkpointer.done():
+            self._checkpointer = asyncio.get_running_loop().create_task(self._checkpoint_soon())
+
+    async def _checkpoint_soon(self) -> None:
+        while self._written_since_checkpoint:
+            self._written_since_checkpoint = False
+            # A pause gathers the writes of the next second into one checkpoint.
+            await asyncio.sleep(CHECKPOINT_DELAY)
+            try:
+                await self.checkpoint()
+            except Exception:  # the next write tries again; commits stay safe meanwhile
+                log.warning("checkpointing the SQLite log failed", exc_info=True)
 
     async def __aenter__(self) -> Self:
         return self
@@ -159,6 +223,8 @@ class Store:
             await stack.enter_async_context(session.begin())
             await session.connection(execution_options=options)
             yield session
+        if write and self._sqlite_writer is not None:
+            self._after_sqlite_write()
 
     # --- bots ---------------------------------------------------------------
 
@@ -279,10 +345,10 @@ class Store:
         self, match_id: str, events: Sequence[Mapping[str, Any] | EncodedEvent]
     ) -> int:
         """Append events after the last stored one; returns the match's event count."""
-        rows = _event_rows(events)
+        _check_events(events)
         async with self._transaction(write=True) as session:
             await self._lock_live_match(session, match_id)
-            return await self._append(session, match_id, rows)
+            return await self._append(session, match_id, events)
 
     async def finish_match(
         self,
@@ -305,10 +371,10 @@ class Store:
         """
         if status not in ("finished", "aborted"):
             raise ValueError(f"a match ends finished or aborted, not {status!r}")
-        rows = _event_rows(events)
+        _check_events(events)
         async with self._transaction(write=True) as session:
             await self._lock_live_match(session, match_id)
-            await self._append(session, match_id, rows)
+            await self._append(session, match_id, events)
             if rounds:
                 await session.execute(
                     insert(Round),
@@ -468,11 +534,14 @@ class Store:
             raise MatchClosed(match_id, status)
 
     async def _append(
-        self, session: AsyncSession, match_id: str, rows: list[tuple[str, str]]
+        self,
+        session: AsyncSession,
+        match_id: str,
+        events: Sequence[Mapping[str, Any] | EncodedEvent],
     ) -> int:
         last = await session.scalar(select(func.max(Event.seq)).where(Event.match_id == match_id))
         start = 0 if last is None else last + 1
-        if rows:
+        if events:
             # Straight to the driver's executemany: a match can log tens of
             # thousands of events, and per-row ORM or Core processing would
             # cost more than the database itself.
@@ -480,9 +549,9 @@ class Store:
             marks = _placeholders(connection.dialect.paramstyle, 4)
             await connection.exec_driver_sql(
                 f"INSERT INTO {Event.__tablename__} (match_id, seq, type, data) VALUES ({marks})",
-                [(match_id, start + i, kind, data) for i, (kind, data) in enumerate(rows)],
+                _event_rows(match_id, start, events),
             )
-        return start + len(rows)
+        return start + len(events)
 
     async def _set_scores(self, session: AsyncSession, match_id: str, scores: Any) -> list[float]:
         players = list(

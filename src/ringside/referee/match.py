@@ -330,13 +330,16 @@ class Match:
             if other.kind == "action":  # a simultaneous move: wait for the other seats
                 self.buffered[seat] = (action, elapsed)
                 return
+        timed: dict[int, tuple[Any, float]] | None = None
         if self.buffered:  # the last of a simultaneous move
             timed = self.buffered
             timed[seat] = (action, elapsed)
             self.buffered = {}
-        else:  # one seat moved: the usual case, spared the sorting below
-            timed = {seat: (action, elapsed)}
-        actions = {s: a for s, (a, _) in timed.items()}
+            actions = {s: a for s, (a, _) in timed.items()}
+            moved: Sequence[int] = sorted(actions)
+        else:  # one seat moved: the usual case, spared the bookkeeping above
+            actions = {seat: action}
+            moved = (seat,)
         try:
             self.state = self.game.apply(self.state, actions)
         except IllegalAction as exc:
@@ -349,9 +352,10 @@ class Match:
         view = self.game.view(self.state)
         clocks = self._clock_figures(now)
         bots, seat_players, out = self.config.bots, self.seat_players, self._out
-        for moved_seat in sorted(actions) if len(actions) > 1 else actions:
+        for moved_seat in moved:
             self.ply += 1
-            thought = int(timed[moved_seat][1] * 10_000.0 + 0.5) / 10_000.0  # round(x, 4), faster
+            spent = elapsed if timed is None else timed[moved_seat][1]
+            thought = int(spent * 10_000.0 + 0.5) / 10_000.0  # round(x, 4), faster
             out.append(
                 Publish(
                     Move(

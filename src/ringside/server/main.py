@@ -134,18 +134,17 @@ COLLECTOR_PAUSES = CollectorPauses()
 
 async def bench_latency(request: web.Request) -> web.StreamResponse:
     """Relay latencies (seconds) and collector pauses so far; ``?clear=1`` starts afresh."""
-    samples = BenchMatchRunner.samples
+    stats = BenchMatchRunner.stats
     body = msgspec.json.encode(
         {
-            "count": len(samples),
-            "moves": BenchMatchRunner.moves,
-            "samples": samples,
+            "count": len(stats.samples),
+            "moves": stats.moves,
+            "samples": stats.samples,
             "gc": COLLECTOR_PAUSES.summary(),
         }
     )
     if request.query.get("clear") == "1":
-        samples.clear()
-        BenchMatchRunner.moves = 0
+        stats.clear()
         COLLECTOR_PAUSES.clear()
     return web.Response(body=body, content_type="application/json")
 

@@ -101,6 +101,32 @@ class Pending(msgspec.Struct, frozen=True, gc=False):
 class Match:
     """A match of ``config.rounds`` rounds between ``config.bots``."""
 
+    # Slots: a move touches many of these, and a server holds a thousand matches.
+    __slots__ = (
+        "_out",
+        "armed",
+        "buffered",
+        "clocks",
+        "config",
+        "game",
+        "gone",
+        "grace_until",
+        "id",
+        "match_verdict",
+        "next_id",
+        "online",
+        "pending",
+        "phase",
+        "players",
+        "ply",
+        "result",
+        "round",
+        "round_scores",
+        "round_verdicts",
+        "seat_players",
+        "state",
+    )
+
     def __init__(self, match_id: str, config: MatchConfig, game: Game | None = None) -> None:
         self.id = match_id
         self.config = config

@@ -45,6 +45,31 @@ _MOVE_TYPE = str(Move.__struct_config__.tag)
 
 
 class MatchRunner:
+    # Slots: every move goes through a runner, and a server holds a thousand of them.
+    __slots__ = (
+        "_after_commit",
+        "_closed",
+        "_deadlines",
+        "_loop",
+        "_result",
+        "_timers",
+        "_unsaved",
+        "_unsaved_types",
+        "_writer",
+        "_writes",
+        "done",
+        "id",
+        "log",
+        "match",
+        "names",
+        "player_by_name",
+        "server",
+        "sessions",
+        "status",
+        "tournament_id",
+        "watchers",
+    )
+
     def __init__(self, server: Server, match: Match, sessions: list[BotSession]) -> None:
         self.server = server
         self.tournament_id: str | None = None
@@ -357,6 +382,8 @@ class BenchMatchRunner(MatchRunner):
     measuring from weighing on what it measures. The plain ``MatchRunner``
     pays nothing for this.
     """
+
+    __slots__ = ("_asked",)
 
     stats: ClassVar[RelayStats] = RelayStats()
     """Read and cleared by ``/api/bench/latency``."""

@@ -38,6 +38,28 @@ MAX_ERRORS_BEFORE_HELLO = 5
 
 
 class BotSession:
+    """One bot's conversation with the server, whichever transport carries it."""
+
+    # Slots: every message goes through a session, and a server holds thousands.
+    __slots__ = (
+        "_loop",
+        "errors",
+        "games",
+        "guest",
+        "header_token",
+        "last_seen",
+        "matches",
+        "max_matches",
+        "message_limit",
+        "name",
+        "peer",
+        "reserved",
+        "server",
+        "state",
+        "token",
+        "transport",
+    )
+
     def __init__(self, server: Server, peer: Peer, transport: str) -> None:
         self.server = server
         self.peer = peer

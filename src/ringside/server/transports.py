@@ -202,6 +202,26 @@ class TcpBot(asyncio.Protocol):
     await (the store); reading pauses until it is done, so order is kept.
     """
 
+    # Slots: every message goes through one, and a server holds thousands.
+    __slots__ = (
+        "beat",
+        "buffer",
+        "busy",
+        "done",
+        "eof",
+        "limit",
+        "loop",
+        "lost",
+        "paused",
+        "peer",
+        "ping_id",
+        "resumed",
+        "session",
+        "settings",
+        "tcp",
+        "transport",
+    )
+
     def __init__(self, tcp: TcpBots) -> None:
         self.tcp = tcp
         self.settings = tcp.server.settings

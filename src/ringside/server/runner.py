@@ -50,11 +50,11 @@ class MatchRunner:
         "_after_commit",
         "_closed",
         "_deadlines",
+        "_kinds",
         "_loop",
         "_result",
+        "_saved",
         "_timers",
-        "_unsaved",
-        "_unsaved_types",
         "_writer",
         "_writes",
         "done",
@@ -81,12 +81,13 @@ class MatchRunner:
         self.watchers: set[Peer] = set()
         self.log: list[bytes] = []
         self.status = "pending"
-        self._unsaved: list[bytes] = []
-        """Events not yet handed to the store, as sent; their types in ``_unsaved_types``.
+        self._saved = 0
+        """How many events of ``log`` were handed to the store; the rest are unsaved."""
+        self._kinds: dict[int, str] = {}
+        """The type of each unsaved event but moves (most events by far), by index in ``log``.
 
-        Two lists of bytes and strings rather than one of tuples: the garbage
-        collector does not track either, however long a round grows."""
-        self._unsaved_types: list[str] = []
+        Nothing per move but the ``log`` entry: a server holding a thousand
+        matches is bound by memory, and the collector tracks none of these."""
         self._timers: dict[int, tuple[asyncio.TimerHandle, float]] = {}
         """Each player's timer handle and when it goes off."""
         self._deadlines: dict[int, float] = {}
@@ -224,14 +225,14 @@ class MatchRunner:
     def _publish(self, event: Any) -> None:
         data = _encode(event)
         kind = type(event)
-        self.log.append(data)
-        self._unsaved.append(data)
+        log = self.log
         if kind is Move:  # most events by far: nothing else to do but show them
-            self._unsaved_types.append(_MOVE_TYPE)
+            log.append(data)
             if self.watchers:
                 fan_out(data, self.watchers)
             return
-        self._unsaved_types.append(type_of(event))
+        self._kinds[len(log)] = type_of(event)
+        log.append(data)
         if kind is MatchResult:
             # The result is announced once it is committed, so whoever hears it can read it.
             self._result = event
@@ -245,8 +246,10 @@ class MatchRunner:
             self._writes.put_nowait((None, self._take_unsaved()))
 
     def _take_unsaved(self) -> list[EncodedEvent]:
-        events = list(map(EncodedEvent, self._unsaved_types, self._unsaved))
-        self._unsaved, self._unsaved_types = [], []
+        log, kinds, start = self.log, self._kinds, self._saved
+        self._saved = len(log)
+        events = [EncodedEvent(kinds.get(i, _MOVE_TYPE), log[i]) for i in range(start, len(log))]
+        kinds.clear()
         return events
 
     def _arm(self, player: int, at: float) -> None:

@@ -112,6 +112,7 @@ class Match:
         "gone",
         "grace_until",
         "id",
+        "margin",
         "match_verdict",
         "next_id",
         "online",
@@ -136,6 +137,8 @@ class Match:
             raise UnknownGameError(str(exc.args[0])) from None
         self.players = len(config.bots)
         validate_config(self.game, config)
+        self.margin = config.time_margin
+        """``config.time_margin``, read on every move without a trip to the config."""
         self.phase: Phase = "created"
         self.round = 0
         self.ply = 0
@@ -328,7 +331,7 @@ class Match:
         if not seats and game.is_over(state):
             self._end_round(list(game.scores(state)), now)
             return
-        margin = self.config.time_margin
+        margin = self.margin
         for seat in seats:
             if seat in self.buffered:
                 continue
@@ -348,7 +351,7 @@ class Match:
         seat = pending.seat
         assert seat is not None
         del self.pending[player]
-        elapsed = self.clocks[seat].stop_move(now, self.config.time_margin)
+        elapsed = self.clocks[seat].stop_move(now, self.margin)
         if elapsed < 0.0:
             self._give_verdicts([(player, "timeout", self._timeout_text(seat))], now)
             return

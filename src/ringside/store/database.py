@@ -75,11 +75,12 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        options = conn.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
             return  # no transaction wanted (a checkpoint cannot run inside one)
         # A write transaction takes the write lock at once, so it waits (busy
         # timeout) instead of failing when its read snapshot went stale.
-        immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+        immediate = options.get(WRITE_OPTION, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 

@@ -52,9 +52,9 @@ from ringside.store.tournaments import TournamentStore
 log = logging.getLogger("ringside.store")
 
 WRITE_OPTION = "ringside_write"
+"""Connection execution option marking a write transaction (SQLite: BEGIN IMMEDIATE)."""
 CHECKPOINT_DELAY = 1.0
 """Seconds from a write to the background checkpoint of SQLite's log (see ``Store.checkpoint``)."""
-"""Connection execution option marking a write transaction (SQLite: BEGIN IMMEDIATE)."""
 
 
 def utcnow() -> datetime:

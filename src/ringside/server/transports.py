@@ -174,11 +174,38 @@ class TcpBots:
         self.server = server
         self.listener: asyncio.Server | None = None
         self.connections: set[TcpBot] = set()
+        self._writing = False
+        """Something was written in this pass of the event loop; ``_flush`` ends the pass."""
+        self._corked: list[TcpBot] = []
+        """Connections whose messages wait for the end of this pass."""
 
     async def start(self, host: str, port: int) -> int:
         loop = asyncio.get_running_loop()
         self.listener = await loop.create_server(lambda: TcpBot(self), host, port)
         return int(self.listener.sockets[0].getsockname()[1])
+
+    def cork(self, connection: TcpBot) -> bool:
+        """True: ``connection``'s message waits for the end of this pass of the loop.
+
+        The first write of a pass goes out at once (False), so a lone match's
+        reply waits for nothing. Later ones are written together when the pass
+        ends: one write per connection however many messages it got, and a bot
+        program on this host that sleeps in ``epoll`` is woken once per batch
+        instead of once per message. On loopback the writer pays for that
+        wake-up: it was 15 % of the server's CPU under figure 3 of the bench.
+        """
+        if not self._writing:
+            self._writing = True
+            asyncio.get_running_loop().call_soon(self._flush)
+            return False
+        self._corked.append(connection)
+        return True
+
+    def _flush(self) -> None:
+        self._writing = False
+        corked, self._corked = self._corked, []
+        for connection in corked:
+            connection.uncork()
 
     async def stop(self) -> None:
         if self.listener is not None:
@@ -214,6 +241,7 @@ class TcpBot(asyncio.Protocol):
         "lost",
         "paused",
         "peer",
+        "pending",
         "ping_id",
         "resumed",
         "session",
@@ -239,6 +267,8 @@ class TcpBot(asyncio.Protocol):
         self.resumed: asyncio.Future[None] | None = None
         self.beat: asyncio.TimerHandle | None = None
         self.ping_id = 0
+        self.pending: list[bytes] | None = None
+        """Messages written in this pass of the loop, not yet given to the transport."""
 
     # --- the connection ------------------------------------------------------------
 
@@ -370,13 +400,31 @@ class TcpBot(asyncio.Protocol):
         # ``paused`` covers a backed-up transport: it pauses above its high-water mark.
         if self.paused or transport is None or transport.is_closing():
             return False
-        transport.write(data + b"\n")
+        if self.pending is not None:
+            self.pending.append(data)
+        elif self.tcp.cork(self):
+            self.pending = [data]
+        else:
+            transport.write(data + b"\n")
         return True
+
+    def uncork(self) -> None:
+        """Give the pending messages to the transport, as one write."""
+        pending, self.pending = self.pending, None
+        transport = self.transport
+        if pending is None or transport is None or transport.is_closing():
+            return
+        if len(pending) == 1:
+            transport.write(pending[0] + b"\n")
+        else:
+            pending.append(b"")
+            transport.write(b"\n".join(pending))
 
     async def _write(self, data: bytes) -> None:
         transport = self.transport
         if transport is None or transport.is_closing():
             raise ConnectionResetError("Connection lost")
+        self.uncork()  # what was written before this message goes first
         transport.write(data + b"\n")
         if self.paused:
             if self.resumed is None or self.resumed.done():
@@ -384,6 +432,7 @@ class TcpBot(asyncio.Protocol):
             await self.resumed
 
     async def _close(self) -> None:
+        self.uncork()
         if self.transport is not None:
             self.transport.close()
         with contextlib.suppress(Exception):

@@ -1,0 +1,163 @@
+"""Writes to TCP bots: within one pass of the event loop, one write per connection.
+
+An in-process server's real TCP listener on loopback, and bots that are plain
+asyncio streams. Each server-side transport's ``write`` is wrapped to record
+its calls, so that how messages were grouped into writes shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from ringside.server.app import Server, Settings
+from ringside.server.transports import TcpBot, TcpBots
+from ringside.store import open_store, sqlite_url
+
+
+class Client:
+    """A bot's end of a connection, and the writes its server side made."""
+
+    def __init__(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, server_side: TcpBot
+    ) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.server_side = server_side
+        self.writes: list[bytes] = []
+        transport = server_side.transport
+        assert transport is not None
+        write = transport.write
+
+        def recording_write(data: bytes | bytearray | memoryview) -> None:
+            self.writes.append(bytes(data))
+            write(data)
+
+        transport.write = recording_write  # type: ignore[method-assign]
+
+    async def lines(self, count: int) -> list[str]:
+        async with asyncio.timeout(10):
+            return [(await self.reader.readline()).decode() for _ in range(count)]
+
+    def send(self, text: str) -> None:
+        self.server_side.peer.send(text.encode())
+
+
+class Harness:
+    def __init__(self, tcp: TcpBots, port: int) -> None:
+        self.tcp = tcp
+        self.port = port
+        self.clients: list[Client] = []
+
+    async def connect(self, name: str) -> Client:
+        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+        hello = {"type": "hello", "name": name, "protocol": 1}
+        writer.write(json.dumps(hello).encode() + b"\n")
+        async with asyncio.timeout(10):
+            welcome = json.loads(await reader.readline())
+        assert welcome["type"] == "welcome"
+        (server_side,) = [c for c in self.tcp.connections if c.session.name == name]
+        client = Client(reader, writer, server_side)
+        self.clients.append(client)
+        return client
+
+    async def close(self) -> None:
+        for client in self.clients:
+            client.writer.close()
+            await client.writer.wait_closed()
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    async with await open_store(sqlite_url(tmp_path)) as store:
+        server = Server(Settings(open=True, data_dir=tmp_path), store)
+        tcp = TcpBots(server)
+        port = await tcp.start("127.0.0.1", 0)
+        harness = Harness(tcp, port)
+        try:
+            yield harness
+        finally:
+            await harness.close()
+            await tcp.stop()
+
+
+async def in_one_pass(action: Callable[[], None]) -> None:
+    """Run ``action`` as one callback of the loop, then let the pass end."""
+    done = asyncio.get_running_loop().create_future()
+
+    def run() -> None:
+        action()
+        done.set_result(None)
+
+    asyncio.get_running_loop().call_soon(run)
+    await done
+    await asyncio.sleep(0)  # the end-of-pass flush was scheduled behind ``run``
+
+
+async def test_messages_of_one_pass_go_out_as_one_write_per_connection(
+    harness: Harness,
+) -> None:
+    first, second = [await harness.connect(name) for name in ("first", "second")]
+
+    def send_all() -> None:
+        first.send('{"n":1}')
+        second.send('{"n":2}')
+        first.send('{"n":3}')
+        second.send('{"n":4}')
+        first.send('{"n":5}')
+
+    await in_one_pass(send_all)
+    # The pass's first message went out at once; the rest waited for its end.
+    assert first.writes == [b'{"n":1}\n', b'{"n":3}\n{"n":5}\n']
+    assert second.writes == [b'{"n":2}\n{"n":4}\n']
+    assert await first.lines(3) == ['{"n":1}\n', '{"n":3}\n', '{"n":5}\n']
+    assert await second.lines(2) == ['{"n":2}\n', '{"n":4}\n']
+
+
+async def test_a_lone_message_is_written_at_once(harness: Harness) -> None:
+    client = await harness.connect("lone")
+    client.send('{"n":1}')
+    assert client.writes == [b'{"n":1}\n']  # before the loop had a chance to run
+    assert await client.lines(1) == ['{"n":1}\n']
+
+
+async def test_messages_waiting_for_the_pass_end_go_out_before_a_close(
+    harness: Harness,
+) -> None:
+    other, client = [await harness.connect(name) for name in ("other", "closing")]
+
+    def send_and_close() -> None:
+        other.send('{"n":0}')  # takes the pass's immediate write
+        client.send('{"n":1}')
+        client.send('{"n":2}')
+        client.server_side.peer.close_soon()
+
+    await in_one_pass(send_and_close)
+    async with asyncio.timeout(10):
+        rest = await client.reader.read()
+    assert rest == b'{"n":1}\n{"n":2}\n'
+
+
+async def test_order_is_kept_when_the_transport_backs_up(harness: Harness) -> None:
+    """Over the high-water mark, messages queue in the outbox behind those waiting here."""
+    other, client = [await harness.connect(name) for name in ("other", "slow")]
+    transport = client.server_side.transport
+    assert transport is not None
+    transport.set_write_buffer_limits(high=64)
+    client.writer.transport.pause_reading()  # the bot reads nothing for now
+    payload = "x" * 4000
+    count = 400
+
+    def send_many() -> None:
+        other.send('{"n":0}')
+        for n in range(count):
+            client.send(f'{{"n":{n},"pad":"{payload}"}}')
+
+    await in_one_pass(send_many)
+    client.writer.transport.resume_reading()
+    lines = await client.lines(count)
+    assert [json.loads(line)["n"] for line in lines] == list(range(count))

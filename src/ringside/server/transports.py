@@ -267,8 +267,11 @@ class TcpBot(asyncio.Protocol):
         self.resumed: asyncio.Future[None] | None = None
         self.beat: asyncio.TimerHandle | None = None
         self.ping_id = 0
-        self.pending: list[bytes] | None = None
-        """Messages written in this pass of the loop, not yet given to the transport."""
+        self.pending: bytes | list[bytes] | None = None
+        """Messages written in this pass of the loop, not yet given to the transport.
+
+        One message is kept as it is: a list is tracked by the garbage
+        collector, and one per move made the collector run ~30 times a second."""
 
     # --- the connection ------------------------------------------------------------
 
@@ -400,12 +403,16 @@ class TcpBot(asyncio.Protocol):
         # ``paused`` covers a backed-up transport: it pauses above its high-water mark.
         if self.paused or transport is None or transport.is_closing():
             return False
-        if self.pending is not None:
-            self.pending.append(data)
-        elif self.tcp.cork(self):
-            self.pending = [data]
+        pending = self.pending
+        if pending is None:
+            if self.tcp.cork(self):
+                self.pending = data
+            else:
+                transport.write(data + b"\n")
+        elif isinstance(pending, bytes):
+            self.pending = [pending, data]
         else:
-            transport.write(data + b"\n")
+            pending.append(data)
         return True
 
     def uncork(self) -> None:
@@ -414,8 +421,8 @@ class TcpBot(asyncio.Protocol):
         transport = self.transport
         if pending is None or transport is None or transport.is_closing():
             return
-        if len(pending) == 1:
-            transport.write(pending[0] + b"\n")
+        if isinstance(pending, bytes):
+            transport.write(pending + b"\n")
         else:
             pending.append(b"")
             transport.write(b"\n".join(pending))

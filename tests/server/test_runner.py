@@ -8,8 +8,7 @@ once by wrapping its method, so that what the runner does meanwhile shows.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -17,10 +16,10 @@ import pytest
 
 from ringside.protocol.messages import MatchResult
 from ringside.referee.config import MatchConfig
-from ringside.server.app import Server, Settings
+from ringside.server.app import Server
 from ringside.server.runner import MatchRunner
-from ringside.server.transports import TcpBots
-from ringside.store import EncodedEvent, open_store, sqlite_url
+from ringside.store import EncodedEvent
+from ringside.testing.inprocess import Listening
 from ringside.testing.wire import WireBot, start_bot
 
 
@@ -52,15 +51,8 @@ class Harness:
 
 
 @pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    async with await open_store(sqlite_url(tmp_path)) as store:
-        server = Server(Settings(open=True, data_dir=tmp_path), store)
-        tcp = TcpBots(server)
-        port = await tcp.start("127.0.0.1", 0)
-        try:
-            yield Harness(server, f"tcp://127.0.0.1:{port}")
-        finally:
-            await tcp.stop()
+def harness(listening: Listening) -> Harness:
+    return Harness(listening.server, listening.url)
 
 
 async def stored_events(harness: Harness, match_id: str) -> list[dict[str, Any]]:

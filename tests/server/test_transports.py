@@ -10,13 +10,11 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import pytest
 
-from ringside.server.app import Server, Settings
 from ringside.server.transports import TcpBot, TcpBots
-from ringside.store import open_store, sqlite_url
+from ringside.testing.inprocess import Listening
 
 
 class Client:
@@ -72,17 +70,12 @@ class Harness:
 
 
 @pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    async with await open_store(sqlite_url(tmp_path)) as store:
-        server = Server(Settings(open=True, data_dir=tmp_path), store)
-        tcp = TcpBots(server)
-        port = await tcp.start("127.0.0.1", 0)
-        harness = Harness(tcp, port)
-        try:
-            yield harness
-        finally:
-            await harness.close()
-            await tcp.stop()
+async def harness(listening: Listening) -> AsyncIterator[Harness]:
+    harness = Harness(listening.tcp, listening.port)
+    try:
+        yield harness
+    finally:
+        await harness.close()
 
 
 async def in_one_pass(action: Callable[[], None]) -> None:

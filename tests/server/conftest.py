@@ -1,0 +1,16 @@
+"""Fixtures of the server tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from ringside.testing.inprocess import Listening, listening
+
+
+@pytest.fixture(name="listening")
+async def listening_fixture(tmp_path: Path) -> AsyncIterator[Listening]:
+    async with listening(tmp_path) as server:
+        yield server

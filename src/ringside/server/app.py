@@ -13,6 +13,7 @@ from ringside.protocol.codec import encode
 from ringside.protocol.messages import Error, MatchResult
 from ringside.referee.config import MatchConfig
 from ringside.referee.match import Match, MatchConfigError, UnknownGameError
+from ringside.server.hello_limit import FailedHellos
 from ringside.server.lobby import LobbyHub
 from ringside.server.runner import MatchRunner
 from ringside.store.repository import Store
@@ -66,6 +67,7 @@ class Server:
         self.lobby = LobbyHub()
         self.runners: dict[str, MatchRunner] = {}
         self.detached: dict[str, Detached] = {}
+        self.failed_hellos = FailedHellos()
         self.closing = False
         self.tournaments: TournamentManager | None = None
         """Set by ``main.serve``: runs tournaments and is told of every stored result."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import math
 import unicodedata
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, Literal
@@ -47,6 +48,7 @@ class BotSession:
         "games",
         "guest",
         "header_token",
+        "host",
         "last_seen",
         "matches",
         "max_matches",
@@ -70,6 +72,8 @@ class BotSession:
         self.token: str | None = None
         self.header_token: str | None = None
         """A token from the WebSocket's Authorization header, used when hello has none."""
+        self.host = peer.address
+        """Where the connection comes from, as the failed-hello limit counts it."""
         self.games: list[str] | None = None
         self.max_matches = 1
         self.matches: dict[str, MatchRunner] = {}
@@ -196,7 +200,18 @@ class BotSession:
         token = hello.token or self.header_token
         record = await self.server.store.get_bot(name)
         if record is not None and not record.guest:
+            failed = self.server.failed_hellos
+            wait = failed.retry_after(self.host, self._loop.time())
+            if wait > 0.0:
+                self.send_error(
+                    "too_many_attempts",
+                    f"too many wrong tokens from {self.host}; try again in {math.ceil(wait)} s",
+                    fatal=True,
+                )
+                return
             if token is None or not await self.server.store.verify_bot(name, token):
+                if token is not None:
+                    failed.failed(self.host, self._loop.time())
                 self.send_error("bad_token", f"wrong or missing token for bot {name!r}", fatal=True)
                 return
         elif not self.server.settings.open:

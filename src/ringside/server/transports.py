@@ -277,9 +277,12 @@ class TcpBot(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's subclass none
-        address = "{}:{}".format(*transport.get_extra_info("peername", ("?", "?"))[:2])
-        self.peer = Peer("bot", address, self._write, self._close, write_now=self._write_now)
+        host, port = transport.get_extra_info("peername", ("?", "?"))[:2]
+        self.peer = Peer(
+            "bot", f"{host}:{port}", self._write, self._close, write_now=self._write_now
+        )
         self.session = BotSession(self.tcp.server, self.peer, "tcp")
+        self.session.host = str(host)
         self.tcp.connections.add(self)
         self.beat = self.loop.call_later(self.settings.heartbeat, self._heartbeat)
 

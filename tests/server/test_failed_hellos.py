@@ -1,0 +1,46 @@
+"""Wrong tokens from one host: after ten, hellos from it are refused unchecked for a while.
+
+An in-process server (real SQLite store, real TCP listener on loopback); the
+bots connect from 127.0.0.1 or from 127.0.0.2, which Linux also routes to
+loopback, so two hosts can be told apart. When the lock ends is tested on
+simulated time in ``test_hello_limit.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from typing import Any
+
+from ringside.testing.inprocess import Listening
+
+
+async def hello(listening: Listening, name: str, token: str, host: str) -> dict[str, Any]:
+    """Say hello from ``host``; the server's first reply."""
+    reader, writer = await asyncio.open_connection(
+        "127.0.0.1", listening.port, local_addr=(host, 0)
+    )
+    try:
+        message = {"type": "hello", "name": name, "token": token, "protocol": 1}
+        writer.write(json.dumps(message).encode() + b"\n")
+        async with asyncio.timeout(10):
+            reply: dict[str, Any] = json.loads(await reader.readline())
+        return reply
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+async def test_ten_wrong_tokens_lock_the_host_out_and_no_other(listening: Listening) -> None:
+    token = await listening.server.store.add_bot("alice")
+    for _ in range(10):
+        reply = await hello(listening, "alice", "not-the-token", "127.0.0.1")
+        assert reply["code"] == "bad_token"
+    reply = await hello(listening, "alice", token, "127.0.0.1")  # even the right one
+    assert reply["type"] == "error" and reply["code"] == "too_many_attempts"
+    assert reply["fatal"] is True
+    wait = re.search(r"try again in (\d+) s", reply["message"])
+    assert wait is not None and 1 <= int(wait[1]) <= 60
+    reply = await hello(listening, "alice", token, "127.0.0.2")
+    assert reply["type"] == "welcome"

@@ -44,3 +44,21 @@ async def test_ten_wrong_tokens_lock_the_host_out_and_no_other(listening: Listen
     assert wait is not None and 1 <= int(wait[1]) <= 60
     reply = await hello(listening, "alice", token, "127.0.0.2")
     assert reply["type"] == "welcome"
+
+
+async def test_connections_opened_at_once_start_no_more_checks_than_the_limit(
+    listening: Listening,
+) -> None:
+    await listening.server.store.add_bot("carol")
+    replies = await asyncio.gather(
+        *(hello(listening, "carol", f"guess-{i}", "127.0.0.1") for i in range(25))
+    )
+    codes = sorted(reply["code"] for reply in replies)
+    assert codes == ["bad_token"] * 10 + ["too_many_attempts"] * 15
+
+
+async def test_right_tokens_do_not_count_against_the_host(listening: Listening) -> None:
+    store = listening.server.store
+    tokens = {f"bot-{i}": await store.add_bot(f"bot-{i}") for i in range(12)}
+    for name, token in tokens.items():
+        assert (await hello(listening, name, token, "127.0.0.1"))["type"] == "welcome"

@@ -200,8 +200,11 @@ class BotSession:
         token = hello.token or self.header_token
         record = await self.server.store.get_bot(name)
         if record is not None and not record.guest:
-            failed = self.server.failed_hellos
-            wait = failed.retry_after(self.host, self._loop.time())
+            if token is None:
+                self.send_error("bad_token", f"missing token for bot {name!r}", fatal=True)
+                return
+            checks, started = self.server.failed_hellos, self._loop.time()
+            wait = checks.start_check(self.host, started)
             if wait > 0.0:
                 self.send_error(
                     "too_many_attempts",
@@ -209,11 +212,10 @@ class BotSession:
                     fatal=True,
                 )
                 return
-            if token is None or not await self.server.store.verify_bot(name, token):
-                if token is not None:
-                    failed.failed(self.host, self._loop.time())
-                self.send_error("bad_token", f"wrong or missing token for bot {name!r}", fatal=True)
+            if not await self.server.store.verify_bot(name, token):
+                self.send_error("bad_token", f"wrong token for bot {name!r}", fatal=True)
                 return
+            checks.passed(self.host, started)
         elif not self.server.settings.open:
             self.send_error(
                 "unknown_bot",

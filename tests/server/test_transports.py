@@ -136,21 +136,28 @@ async def test_messages_waiting_for_the_pass_end_go_out_before_a_close(
 
 
 async def test_order_is_kept_when_the_transport_backs_up(harness: Harness) -> None:
-    """Over the high-water mark, messages queue in the outbox behind those waiting here."""
+    """Once the transport is over its high-water mark, later messages queue in the
+    outbox, and come after those written at the end of the earlier pass."""
     other, client = [await harness.connect(name) for name in ("other", "slow")]
-    transport = client.server_side.transport
-    assert transport is not None
-    transport.set_write_buffer_limits(high=64)
+    server_side = client.server_side
+    assert server_side.transport is not None
+    server_side.transport.set_write_buffer_limits(high=64)
     client.writer.transport.pause_reading()  # the bot reads nothing for now
-    payload = "x" * 4000
-    count = 400
+    payload = "x" * 40_000
+    per_pass = 200  # 8 MB a pass: more than the kernel's socket buffers take
 
-    def send_many() -> None:
-        other.send('{"n":0}')
-        for n in range(count):
-            client.send(f'{{"n":{n},"pad":"{payload}"}}')
+    def send(first: int) -> Callable[[], None]:
+        def send_pass() -> None:
+            other.send('{"n":0}')  # takes the pass's immediate write
+            for n in range(first, first + per_pass):
+                client.send(f'{{"n":{n},"pad":"{payload}"}}')
 
-    await in_one_pass(send_many)
+        return send_pass
+
+    await in_one_pass(send(0))
+    assert server_side.paused  # the end-of-pass write backed the transport up
+    await in_one_pass(send(per_pass))
+    assert server_side.peer._queue is not None and not server_side.peer._queue.empty()
     client.writer.transport.resume_reading()
-    lines = await client.lines(count)
-    assert [json.loads(line)["n"] for line in lines] == list(range(count))
+    lines = await client.lines(2 * per_pass)
+    assert [json.loads(line)["n"] for line in lines] == list(range(2 * per_pass))

@@ -460,114 +460,162 @@ def test_encode_shapes() -> None:
 BOT_TYPES = "expected one of hello, ready, action, ok, pong"
 
 
-@pytest.mark.parametrize(
-    ("data", "code", "message"),
-    [
-        (b"hello", "malformed_json", "malformed_json: JSON is malformed: invalid character"),
-        (b'{"type":"ready",', "malformed_json", "malformed_json: the JSON ends too early"),
-        (b'{"type":"ok"} {}', "malformed_json", "malformed_json: JSON is malformed: trailing"),
-        (
-            b"[1, 2]",
-            "malformed_json",
-            'malformed_json: expected a JSON object with a "type" field, got an array',
-        ),
-        (
-            b'"ready"',
-            "malformed_json",
-            'malformed_json: expected a JSON object with a "type" field, got a string',
-        ),
-        (b"", "malformed_json", "malformed_json: the message is empty; send one JSON object"),
-        (b"\n", "malformed_json", "malformed_json: the message is empty; send one JSON object"),
-        (
-            b'{"type":"hello","name":"\xc3"}',
-            "malformed_json",
-            "malformed_json: the message is not valid UTF-8 (byte 24)",
-        ),
-        (
-            '{"type":"hello","name":"\ud800"}',
-            "malformed_json",
-            "malformed_json: the text is not valid Unicode (lone surrogate at character 24)",
-        ),
-        (
-            b'{"type":"action","match":"m","id":1,"action":' + b"[" * 5000 + b"]" * 5000 + b"}",
-            "malformed_json",
-            "malformed_json: the JSON is nested too deeply",
-        ),
-        (
-            b'{"type":"helo","name":"a"}',
-            "unknown_type",
-            f'unknown_type: "helo" is not a message type; {BOT_TYPES}',
-        ),
-        (b'{"type":""}', "unknown_type", f'unknown_type: "" is not a message type; {BOT_TYPES}'),
-        (
-            b'{"name":"a"}',
-            "invalid_field",
-            f'invalid_field: the object has no "type" field; {BOT_TYPES}',
-        ),
-        (
-            b'{"type":7}',
-            "invalid_field",
-            f"invalid_field: type: expected a string, got a number; {BOT_TYPES}",
-        ),
-        (
-            b'{"type":null}',
-            "invalid_field",
-            f"invalid_field: type: expected a string, got null; {BOT_TYPES}",
-        ),
-        (
-            b'{"type":"action","match":"m1","id":"3","action":4}',
-            "invalid_field",
-            "invalid_field: action.id: expected int, got str",
-        ),
-        (
-            b'{"type":"ready","match":"m1"}',
-            "invalid_field",
-            "invalid_field: ready.id: missing required field",
-        ),
-        (
-            b'{"type":"ready","match":"m1","id":2.5}',
-            "invalid_field",
-            "invalid_field: ready.id: expected int, got float",
-        ),
-        (
-            b'{"type":"pong","id":1e999}',
-            "invalid_field",
-            "invalid_field: pong.id: number out of range",
-        ),
-        (
-            b'{"type":"hello","name":"a","games":["go",1]}',
-            "invalid_field",
-            "invalid_field: hello.games[1]: expected str, got int",
-        ),
-        (
-            b'{"type":"action","match":"m1","id":3}',
-            "invalid_field",
-            "invalid_field: action.action: missing required field",
-        ),
-        (
-            b'{"type":"welcome","bot_id":"b1","name":"a"}',
-            "unexpected_message",
-            'unexpected_message: "welcome" is a message to a bot, not a message from a bot; '
-            + BOT_TYPES,
-        ),
-        (
-            b'{"type":"move"}',
-            "unexpected_message",
-            'unexpected_message: "move" is a match event, not a message from a bot; ' + BOT_TYPES,
-        ),
-        (
-            b"x" * (MAX_MESSAGE_BYTES + 3),
-            "too_large",
-            f"too_large: the message is {MAX_MESSAGE_BYTES + 3} bytes; the limit is "
-            f"{MAX_MESSAGE_BYTES} bytes",
-        ),
-    ],
-)
+BOT_ERRORS: list[tuple[bytes | str, str, str]] = [
+    (b"hello", "malformed_json", "malformed_json: JSON is malformed: invalid character"),
+    (
+        b'{"type":"ready",',
+        "malformed_json",
+        "malformed_json: the JSON ends too early: a string, object or array is not closed",
+    ),
+    (b'{"type":"ok"} {}', "malformed_json", "malformed_json: JSON is malformed: trailing"),
+    (
+        b"[1, 2]",
+        "malformed_json",
+        'malformed_json: expected a JSON object with a "type" field, got an array',
+    ),
+    (
+        b'"ready"',
+        "malformed_json",
+        'malformed_json: expected a JSON object with a "type" field, got a string',
+    ),
+    (b"", "malformed_json", "malformed_json: the message is empty; send one JSON object"),
+    (b"\n", "malformed_json", "malformed_json: the message is empty; send one JSON object"),
+    (
+        b'{"type":"hello","name":"\xc3"}',
+        "malformed_json",
+        "malformed_json: the message is not valid UTF-8 (byte 24)",
+    ),
+    (
+        '{"type":"hello","name":"\ud800"}',
+        "malformed_json",
+        "malformed_json: the text is not valid Unicode (lone surrogate at character 24)",
+    ),
+    (
+        b'{"type":"action","match":"m","id":1,"action":' + b"[" * 5000 + b"]" * 5000 + b"}",
+        "malformed_json",
+        "malformed_json: the JSON is nested too deeply",
+    ),
+    (
+        b'{"type":"helo","name":"a"}',
+        "unknown_type",
+        f'unknown_type: "helo" is not a message type; {BOT_TYPES}',
+    ),
+    (b'{"type":""}', "unknown_type", f'unknown_type: "" is not a message type; {BOT_TYPES}'),
+    (
+        b'{"name":"a"}',
+        "invalid_field",
+        f'invalid_field: the object has no "type" field; {BOT_TYPES}',
+    ),
+    (
+        b'{"type":7}',
+        "invalid_field",
+        f"invalid_field: type: expected a string, got a number; {BOT_TYPES}",
+    ),
+    (
+        b'{"type":null}',
+        "invalid_field",
+        f"invalid_field: type: expected a string, got null; {BOT_TYPES}",
+    ),
+    (
+        b'{"type":"action","match":"m1","id":"3","action":4}',
+        "invalid_field",
+        "invalid_field: action.id: expected int, got str",
+    ),
+    (
+        b'{"type":"ready","match":"m1"}',
+        "invalid_field",
+        "invalid_field: ready.id: missing required field",
+    ),
+    (
+        b'{"type":"ready","match":"m1","id":2.5}',
+        "invalid_field",
+        "invalid_field: ready.id: expected int, got float",
+    ),
+    (
+        b'{"type":"pong","id":1e999}',
+        "invalid_field",
+        "invalid_field: pong.id: number out of range",
+    ),
+    (
+        b'{"type":"hello","name":"a","games":["go",1]}',
+        "invalid_field",
+        "invalid_field: hello.games[1]: expected str, got int",
+    ),
+    (
+        b'{"type":"action","match":"m1","id":3}',
+        "invalid_field",
+        "invalid_field: action.action: missing required field",
+    ),
+    (
+        b'{"type":"welcome","bot_id":"b1","name":"a"}',
+        "unexpected_message",
+        'unexpected_message: "welcome" is a message to a bot, not a message from a bot; '
+        + BOT_TYPES,
+    ),
+    (
+        b'{"type":"move"}',
+        "unexpected_message",
+        'unexpected_message: "move" is a match event, not a message from a bot; ' + BOT_TYPES,
+    ),
+    (
+        b"x" * (MAX_MESSAGE_BYTES + 3),
+        "too_large",
+        f"too_large: the message is {MAX_MESSAGE_BYTES + 3} bytes; the limit is "
+        f"{MAX_MESSAGE_BYTES} bytes",
+    ),
+]
+
+
+@pytest.mark.parametrize(("data", "code", "message"), BOT_ERRORS)
 def test_bot_message_errors(data: bytes | str, code: str, message: str) -> None:
     result = check(parse_bot_message, data)
     assert isinstance(result, ProtocolError)
     assert result.code == code
     assert result.message.startswith(message), result.message
+
+
+class _Reworded:
+    """A msgspec decoder whose exceptions keep their type but say something else.
+
+    It stands for a future msgspec: invalid UTF-8 comes out as a DecodeError (as
+    msgspec 0.23 does) and no sentence is the one the codec has seen.
+    """
+
+    def __init__(self, decoder: Any) -> None:
+        self._decoder = decoder
+
+    def decode(self, data: Any) -> Any:
+        try:
+            return self._decoder.decode(data)
+        except msgspec.ValidationError:
+            raise msgspec.ValidationError("Some new sentence") from None
+        except (msgspec.DecodeError, UnicodeDecodeError):
+            raise msgspec.DecodeError("Another new sentence") from None
+
+
+def _says_what_msgspec_said(code: str, message: str) -> bool:
+    """Whether the expected sentence quotes msgspec's own words (a detail, not a decision)."""
+    if message.startswith("malformed_json: JSON is malformed"):
+        return True
+    own = ("invalid_field: type:", "invalid_field: the object has no")
+    return code == "invalid_field" and not message.startswith(own)
+
+
+@pytest.mark.parametrize(("data", "code", "message"), BOT_ERRORS)
+def test_a_reworded_msgspec_gives_each_error_the_same_code(
+    monkeypatch: pytest.MonkeyPatch, data: bytes | str, code: str, message: str
+) -> None:
+    grammar = codec._BOT
+    monkeypatch.setattr(
+        codec, "_BOT", codec._Grammar(_Reworded(grammar.decoder), grammar.types, grammar.what)
+    )
+    monkeypatch.setattr(codec, "_probe", _Reworded(codec._probe))
+    monkeypatch.setattr(codec, "_type_decoder", _Reworded(codec._type_decoder))
+    result = parse_bot_message(data)
+    assert isinstance(result, ProtocolError)
+    assert result.code == code
+    if not _says_what_msgspec_said(code, message):
+        assert result.message.startswith(message), result.message
 
 
 def test_server_message_errors() -> None:

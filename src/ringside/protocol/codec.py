@@ -227,20 +227,32 @@ def _too_large(size: int, max_size: int, at_least: bool = False) -> ProtocolErro
 
 
 def _classify(raw: bytes, grammar: _Grammar[Any], exc: Exception) -> ProtocolError:
-    """Find out, for the author, why ``raw`` is not a message of ``grammar``."""
+    """Find out, for the author, why ``raw`` is not a message of ``grammar``.
+
+    Which code a bot gets is decided here from the bytes themselves and from
+    msgspec's exception *types*, never from the wording of its messages, so that a
+    newer msgspec cannot turn one error into another. Its sentences are only reused
+    as details (a field's path and expected type), with a fallback when they change.
+    """
     if raw.endswith(b"\n"):
         raw = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1]
     if not raw.strip():
         return protocol_error("malformed_json", "the message is empty; send one JSON object")
     try:
-        top = _probe.decode(raw)
-    except msgspec.ValidationError as probe_exc:
-        # Valid JSON as far as it was read, but not an object.
-        got = _json_word(_after(str(probe_exc), "got "))
+        raw.decode("utf-8")
+    except UnicodeDecodeError as bad:
         return protocol_error(
-            "malformed_json", f'expected a JSON object with a "type" field, got {got}'
+            "malformed_json", f"the message is not valid UTF-8 (byte {bad.start})"
         )
-    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as probe_exc:
+    try:
+        top = _probe.decode(raw)
+    except msgspec.ValidationError:
+        # Valid JSON as far as it was read, but not an object.
+        return protocol_error(
+            "malformed_json",
+            f'expected a JSON object with a "type" field, got {_json_kind(raw)}',
+        )
+    except (msgspec.DecodeError, RecursionError) as probe_exc:
         return _malformed(probe_exc, raw)
 
     expected = "expected one of " + ", ".join(grammar.types)
@@ -248,10 +260,10 @@ def _classify(raw: bytes, grammar: _Grammar[Any], exc: Exception) -> ProtocolErr
         return protocol_error("invalid_field", f'the object has no "type" field; {expected}')
     try:
         kind = _type_decoder.decode(top["type"])
-    except msgspec.ValidationError as type_exc:
-        got = _json_word(_after(str(type_exc), "got "))
+    except msgspec.ValidationError:
+        got = _json_kind(bytes(top["type"]))
         return protocol_error("invalid_field", f"type: expected a string, got {got}; {expected}")
-    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as type_exc:
+    except (msgspec.DecodeError, RecursionError) as type_exc:
         return _malformed(type_exc, raw)
     if kind not in grammar.types:
         for other in _GRAMMARS:
@@ -264,25 +276,53 @@ def _classify(raw: bytes, grammar: _Grammar[Any], exc: Exception) -> ProtocolErr
 
     if isinstance(exc, msgspec.ValidationError):
         return protocol_error("invalid_field", _field_problem(kind, str(exc)))
-    if isinstance(exc, msgspec.DecodeError | UnicodeDecodeError | RecursionError):
-        return _malformed(exc, raw)
-    return protocol_error("invalid_field", f"{kind}: {exc}")  # pragma: no cover - defensive
+    return _malformed(exc, raw)
 
 
-def _malformed(exc: Exception, raw: bytes = b"") -> ProtocolError:
-    if isinstance(exc, UnicodeDecodeError):
-        try:
-            raw.decode("utf-8")
-            detail = "the message is not valid UTF-8"
-        except UnicodeDecodeError as found:
-            detail = f"the message is not valid UTF-8 (byte {found.start})"
-    elif isinstance(exc, RecursionError):
+def _malformed(exc: Exception, raw: bytes) -> ProtocolError:
+    """A malformed_json error for valid UTF-8 that is no JSON (or too deep to read)."""
+    if isinstance(exc, RecursionError):
         detail = "the JSON is nested too deeply"
+    elif _ends_early(raw):
+        detail = "the JSON ends too early: a string, object or array is not closed"
     else:
-        detail = str(exc)
-        if detail == "Input data was truncated":
-            detail = "the JSON ends too early, or has an invalid \\u escape"
-    return protocol_error("malformed_json", detail or "invalid JSON")
+        detail = str(exc) or "invalid JSON"
+    return protocol_error("malformed_json", detail)
+
+
+_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+_STRING = re.compile(rb'"[^"]*"')
+
+
+def _ends_early(raw: bytes) -> bool:
+    """Whether ``raw`` stops inside a string, an object or an array (a cut-off message).
+
+    Linear in the size whatever the bytes: escapes go first, so that the strings left
+    are plain ``"..."`` pairs, and an odd quote means the end came inside one.
+    """
+    unescaped = _ESCAPE.sub(b"", raw)
+    if unescaped.count(b'"') % 2:
+        return True
+    outside = _STRING.sub(b"", unescaped)
+    return outside.count(b"{") + outside.count(b"[") > outside.count(b"}") + outside.count(b"]")
+
+
+_KIND_BY_FIRST_BYTE = {
+    ord("{"): "an object",
+    ord("["): "an array",
+    ord('"'): "a string",
+    ord("t"): "a boolean",
+    ord("f"): "a boolean",
+    ord("n"): "null",
+    ord("-"): "a number",
+    **{ord(digit): "a number" for digit in "0123456789"},
+}
+
+
+def _json_kind(value: bytes) -> str:
+    """What kind of JSON value ``value`` starts, as a bot author would say it."""
+    text = value.lstrip(b" \t\r\n")
+    return _KIND_BY_FIRST_BYTE.get(text[0], "a value of another kind") if text else "nothing"
 
 
 _AT = re.compile(r"^(?P<what>.*?)(?: - at `\$(?P<path>.*)`)?$", re.DOTALL)
@@ -308,27 +348,6 @@ def _field_problem(kind: str, text: str) -> str:
 def _quote(value: str, limit: int = 40) -> str:
     shown = value if len(value) <= limit else value[: limit - 3] + "..."
     return json.dumps(shown)
-
-
-_JSON_WORDS = {
-    "array": "an array",
-    "object": "an object",
-    "str": "a string",
-    "int": "a number",
-    "float": "a number",
-    "bool": "a boolean",
-    "null": "null",
-}
-
-
-def _json_word(msgspec_type: str) -> str:
-    """msgspec's name of a JSON type (``array``, ``str``...) as a bot author would say it."""
-    return _JSON_WORDS.get(msgspec_type, "a value of another kind")
-
-
-def _after(text: str, marker: str) -> str:
-    _, found, rest = text.partition(marker)
-    return rest.split(" - at ")[0].replace("`", "").strip() if found else ""
 
 
 # --- encoding --------------------------------------------------------------------

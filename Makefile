@@ -4,16 +4,18 @@
 # Every install takes exactly what requirements/*.txt say (pinned, with hashes);
 # `make lock` refreshes them on purpose (README, "Development").
 PYTHON ?= python3
+# One venv per lock, so that `make demo` and `make test` never take packages from under
+# each other: .venv holds the runtime (the `ringside` command), .venv-test the test set.
 VENV := .venv
 BIN := $(VENV)/bin
-# uv, itself pinned with hashes in requirements/uv.txt, in a venv of its own so that
-# syncing the project's venv never removes it.
+TEST_VENV := .venv-test
+TEST_BIN := $(TEST_VENV)/bin
+BENCH_VENV := .venv-bench
+BENCH_BIN := $(BENCH_VENV)/bin
+# uv, itself pinned with hashes in requirements/uv.txt, in a venv of its own.
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 LOCK_DIR := requirements
-# Which lock the project venv holds: runtime, test or bench. The stamp names it, so
-# switching from `make demo` to `make test` syncs again.
-STAMP = $(VENV)/.synced-$(1)
 # uv uses the Python given, never one it downloads.
 export UV_PYTHON_DOWNLOADS := never
 PORT ?= 8000
@@ -28,64 +30,63 @@ $(UV): $(LOCK_DIR)/uv.txt
 		--require-hashes --no-deps -r $(LOCK_DIR)/uv.txt
 	touch $(UV)
 
-# Sync the venv to one lock exactly (removing what it does not list), then install
+# Sync a venv to lock files exactly (removing what they do not list), then install
 # the project itself with the locked setuptools and no dependency resolution.
+# $(1): the venv, $(2): the lock files.
 define sync_venv
-	test -x $(BIN)/python || $(UV) venv --quiet --python $(PYTHON) $(VENV)
-	$(UV) pip sync --quiet --python $(BIN)/python --require-hashes $(2)
-	$(UV) pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
-	$(UV) pip check --quiet --python $(BIN)/python
-	rm -f $(VENV)/.synced-*
-	touch $(call STAMP,$(1))
+	test -x $(1)/bin/python || $(UV) venv --quiet --python $(PYTHON) $(1)
+	$(UV) pip sync --quiet --python $(1)/bin/python --require-hashes $(2)
+	$(UV) pip install --quiet --python $(1)/bin/python --no-deps --no-build-isolation -e .
+	$(UV) pip check --quiet --python $(1)/bin/python
+	touch $(1)/.synced
 endef
 
-$(call STAMP,runtime): $(UV) $(LOCK_DIR)/runtime.txt pyproject.toml
-	$(call sync_venv,runtime,$(LOCK_DIR)/runtime.txt)
+$(VENV)/.synced: $(UV) $(LOCK_DIR)/runtime.txt pyproject.toml
+	$(call sync_venv,$(VENV),$(LOCK_DIR)/runtime.txt)
 
-$(call STAMP,test): $(UV) $(LOCK_DIR)/test.txt pyproject.toml
-	$(call sync_venv,test,$(LOCK_DIR)/test.txt)
+$(TEST_VENV)/.synced: $(UV) $(LOCK_DIR)/test.txt pyproject.toml
+	$(call sync_venv,$(TEST_VENV),$(LOCK_DIR)/test.txt)
 
 # The bench's own extra, and kaggle-environments without its heavy dependencies
 # (figure 7's reference; see bench/README.md).
-$(call STAMP,bench): $(UV) $(LOCK_DIR)/bench.txt $(LOCK_DIR)/kaggle.txt pyproject.toml
-	$(call sync_venv,bench,$(LOCK_DIR)/bench.txt $(LOCK_DIR)/kaggle.txt)
-
-# The bench lock is a superset of the test lock: its venv runs the tests too.
-TEST_VENV = $(if $(wildcard $(call STAMP,bench)),$(call STAMP,bench),$(call STAMP,test))
+$(BENCH_VENV)/.synced: $(UV) $(LOCK_DIR)/bench.txt $(LOCK_DIR)/kaggle.txt pyproject.toml
+	$(call sync_venv,$(BENCH_VENV),$(LOCK_DIR)/bench.txt $(LOCK_DIR)/kaggle.txt)
 
 PY_DIRS := $(wildcard src tests bench examples scripts)
 
-lint: $(TEST_VENV)
-	$(BIN)/ruff check $(PY_DIRS)
-	$(BIN)/ruff format --check $(PY_DIRS)
+lint: $(TEST_VENV)/.synced
+	$(TEST_BIN)/ruff check $(PY_DIRS)
+	$(TEST_BIN)/ruff format --check $(PY_DIRS)
 
-typecheck: $(TEST_VENV)
-	$(BIN)/mypy
+typecheck: $(TEST_VENV)/.synced
+	$(TEST_BIN)/mypy
 
 system-deps:
 	bash scripts/system-deps.sh
 
-# The venv holds exactly what the lock says (a drifted venv fails here, not later).
-check-lock: $(TEST_VENV)
-	$(BIN)/python scripts/check_lock.py $(if $(wildcard $(call STAMP,bench)),$(LOCK_DIR)/bench.txt $(LOCK_DIR)/kaggle.txt,$(LOCK_DIR)/test.txt)
+# Each venv holds exactly what its lock says (a drifted venv fails here, not later).
+check-lock: $(VENV)/.synced $(TEST_VENV)/.synced
+	$(TEST_BIN)/python scripts/check_lock.py --venv $(VENV) $(LOCK_DIR)/runtime.txt
+	$(TEST_BIN)/python scripts/check_lock.py $(LOCK_DIR)/test.txt
 
-pytest: $(TEST_VENV) system-deps
-	$(BIN)/pytest
+pytest: $(TEST_VENV)/.synced system-deps
+	$(TEST_BIN)/pytest
 
 test: lint typecheck check-lock pytest
 
-demo: $(call STAMP,runtime)
+demo: $(VENV)/.synced
 	$(BIN)/ringside demo --port $(PORT) --tcp-port $(TCP_PORT)
 
 # Benchmarks against the stack's own physical limit, on loopback (bench/README.md).
-bench: $(call STAMP,bench)
-	$(BIN)/python -m bench.run
+bench: $(BENCH_VENV)/.synced
+	$(BENCH_BIN)/python scripts/check_lock.py $(LOCK_DIR)/bench.txt $(LOCK_DIR)/kaggle.txt
+	$(BENCH_BIN)/python -m bench.run
 
-bench-quick: $(call STAMP,bench)
-	$(BIN)/python -m bench.run --quick
+bench-quick: $(BENCH_VENV)/.synced
+	$(BENCH_BIN)/python -m bench.run --quick
 
-schema: $(TEST_VENV)
-	$(BIN)/python -m ringside.protocol.schema docs/schema
+schema: $(TEST_VENV)/.synced
+	$(TEST_BIN)/python -m ringside.protocol.schema docs/schema
 
 # Refresh the locks on purpose: `make lock` keeps every pin that still satisfies
 # pyproject.toml (adds and removes what changed); `make lock-upgrade` takes the newest.
@@ -119,4 +120,4 @@ test-latest: $(UV) system-deps
 	RINGSIDE_UNLOCKED=1 $(LATEST)/bin/pytest
 
 clean:
-	rm -rf $(VENV) $(LATEST) $(TOOLS) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(TEST_VENV) $(BENCH_VENV) $(LATEST) $(TOOLS) .mypy_cache .pytest_cache .ruff_cache

@@ -1,8 +1,10 @@
-"""Compare the running interpreter's installed distributions with lock files.
+"""Compare a venv's installed distributions with lock files.
 
-`make check-lock` runs it in the test venv: exit 1 (and the differences) when the venv
-holds anything other than exactly what the lock pins for this platform. With
-``--report`` it only prints the differences (`make test-latest`, to show what is newer).
+`make check-lock` runs it for each venv: exit 1 (and the differences) when the venv
+holds anything other than exactly what the lock pins for this platform. It reads the
+running interpreter's packages, or with ``--venv`` another venv's (the runtime venv has
+no ``packaging`` to run it). With ``--report`` it only prints the differences (`make
+test-latest`, to show what is newer than the lock).
 """
 
 from __future__ import annotations
@@ -36,9 +38,16 @@ def locked_versions(lock_files: list[Path]) -> dict[str, str]:
     return pins
 
 
-def installed_versions() -> dict[str, str]:
+def installed_versions(venv: Path | None) -> dict[str, str]:
+    if venv is None:
+        distributions = metadata.distributions()
+    else:
+        paths = [str(path) for path in venv.glob("lib/python3*/site-packages")]
+        if not paths:
+            raise SystemExit(f"check-lock: {venv} has no site-packages")
+        distributions = metadata.distributions(path=paths)
     installed: dict[str, str] = {}
-    for distribution in metadata.distributions():
+    for distribution in distributions:
         name = canonicalize_name(distribution.metadata["Name"])
         if name != _PROJECT:
             installed[name] = distribution.version
@@ -64,14 +73,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("lock_files", nargs="+", type=Path)
     parser.add_argument("--report", action="store_true", help="print, never fail")
+    parser.add_argument("--venv", type=Path, help="the venv to check (default: this one)")
     args = parser.parse_args()
     locked = locked_versions(args.lock_files)
-    found = differences(locked, installed_versions())
+    found = differences(locked, installed_versions(args.venv))
     names = ", ".join(str(path) for path in args.lock_files)
+    venv = args.venv or Path(sys.prefix).name
     if not found:
-        print(f"check-lock: the venv holds exactly the {len(locked)} pins of {names}")
+        print(f"check-lock: {venv} holds exactly the {len(locked)} pins of {names}")
         return 0
-    print(f"check-lock: the venv differs from {names}:")
+    print(f"check-lock: {venv} differs from {names}:")
     for line in found:
         print(f"  {line}")
     return 0 if args.report else 1

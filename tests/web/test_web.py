@@ -87,7 +87,10 @@ def test_bots_joining_and_leaving_show_in_the_lobby_without_reload(
 def test_a_match_requested_through_the_form_plays_out_live(
     page: Any, server: ServerProcess, fleet: BotFleet, artifacts: Path
 ) -> None:
-    fleet.add(server.ws_bot, "red-ws", games=["connect4"], think=0.1, seed=7)
+    # Red waits at its third move until the lobby has been looked at: the match is
+    # still running then, however slow or fast the machine.
+    held = fleet.gate(before_request=2)
+    fleet.add(server.ws_bot, "red-ws", games=["connect4"], think=0.1, seed=7, gate=held)
     fleet.add(server.tcp_bot, "yellow-tcp", games=["connect4"], think=0.1, seed=8)
     page.add_init_script("localStorage.setItem('ringside.delay', '150');" + RECORD_BOARDS)
     page.goto(f"{server.http}/")
@@ -96,7 +99,7 @@ def test_a_match_requested_through_the_form_plays_out_live(
     page.select_option("#f-bot-0", "red-ws")
     page.select_option("#f-bot-1", "yellow-tcp")
     page.select_option("#f-tc", "fischer")
-    page.fill("#tc-fischer-base", "30")
+    page.fill("#tc-fischer-base", "300")
     page.fill("#tc-fischer-increment", "0.5")
     page.get_by_role("button", name="Start match").click()
 
@@ -113,6 +116,7 @@ def test_a_match_requested_through_the_form_plays_out_live(
     running.get_by_role("link", name="Watch red-ws vs yellow-tcp").click()
     expect(lobby.locator("h1")).to_have_text("Connect Four — red-ws vs yellow-tcp")
     lobby.close()
+    held.open()
     expect(page.locator("h1")).to_have_text("Connect Four — red-ws vs yellow-tcp")
     expect(page.locator(".player.to-move")).to_have_count(1)
     page.wait_for_function(
@@ -135,10 +139,10 @@ def test_a_match_requested_through_the_form_plays_out_live(
     shown = [b for b in page.evaluate("window.__boards") if b["round"] == 1]
     assert [b["ply"] for b in shown] == list(range(len(moves) + 1))
     assert all(b["pieces"] == b["ply"] for b in shown)
-    # The Fischer clocks ran down from 30 s.
+    # The Fischer clocks ran down from 300 s.
     final = moves[-1]["clocks"]
-    assert all(c < 30 + 0.5 * len(moves) for c in final)
-    expect(page.locator(".clock").first).not_to_have_text("0:30.0")
+    assert all(c < 300 + 0.5 * len(moves) for c in final)
+    expect(page.locator(".clock").first).not_to_have_text("5:00.0")
     fleet.remove("red-ws")
     fleet.remove("yellow-tcp")
 

@@ -26,15 +26,45 @@ Choose = Callable[[list[Any], dict[str, Any]], Any]
 """Picks an action from the legal ones, given the whole request."""
 
 
-def thinking_bot(think: float, seed: int, choose: Choose | None = None) -> Any:
+class Gate:
+    """Holds a bot before one of its moves until the test opens it.
+
+    A test that looks at a running match (the lobby's list, a "playing" status)
+    closes a gate first, so the match cannot end before the test has looked.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, before_request: int) -> None:
+        self.before_request = before_request
+        """The bot answers this many requests, then waits at the next one."""
+        self._loop = loop
+        self._opened = asyncio.Event()
+        self.reached = threading.Event()
+        """Set when the bot is waiting: the match is held from then on."""
+
+    def open(self) -> None:
+        self._loop.call_soon_threadsafe(self._opened.set)
+
+    async def pass_through(self) -> None:
+        self.reached.set()
+        await self._opened.wait()
+
+
+def thinking_bot(
+    think: float, seed: int, choose: Choose | None = None, gate: Gate | None = None
+) -> Any:
     """A bot that waits ``think`` seconds, then plays ``choose`` (default: a random legal action)."""
     rng = random.Random(seed)
     pick: Choose = choose or (lambda legal, _: rng.choice(legal))
+    requests = 0
 
     async def behave(bot: WireBot, message: dict[str, Any]) -> None:
+        nonlocal requests
         if await answer_session(bot, message):
             return
         if message.get("type") == "request":
+            if gate is not None and requests == gate.before_request:
+                await gate.pass_through()
+            requests += 1
             if think:
                 await asyncio.sleep(think)
             legal = message.get("legal_actions") or [None]
@@ -93,12 +123,17 @@ class BotFleet:
         token: str | None = None,
         seed: int = 0,
         choose: Choose | None = None,
+        gate: Gate | None = None,
     ) -> WireBot:
-        behave = thinking_bot(think, seed, choose)
+        behave = thinking_bot(think, seed, choose, gate)
         bot = WireBot(name, url, token=token, behave=behave, games=games)
         task = self._call(start_bot(bot))
         self.bots[name] = (bot, task)
         return bot
+
+    def gate(self, before_request: int) -> Gate:
+        """A closed gate for one bot of this fleet (``add(..., gate=...)``)."""
+        return Gate(self.loop, before_request)
 
     def remove(self, name: str) -> None:
         bot, task = self.bots.pop(name)

@@ -100,15 +100,30 @@ async def run_demo(data_dir: Path, host: str, port: int, tcp_port: int) -> None:
         print(f"\nRingside demo: open {url}/ in a browser (Ctrl-C stops everything)\n", flush=True)
         await stop.wait()
     finally:
-        for process in [*bots, server]:
-            if process.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    process.send_signal(signal.SIGTERM)
-        for process in [*bots, server]:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(process.wait(), 15)
-            if process.returncode is None:
+        await _stop_all([*bots, server])
+
+
+STOP_GRACE = 10.0
+"""Seconds the server and the bots have, together, to stop cleanly before they are killed."""
+
+
+async def _stop_all(processes: list[asyncio.subprocess.Process]) -> None:
+    """SIGTERM to every process at once, then wait for all of them together.
+
+    After Ctrl-C in a terminal they already have SIGINT (the whole foreground
+    group gets it): SIGTERM is for ``kill`` of the demo alone.
+    """
+    for process in processes:
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(signal.SIGTERM)
+    waits = [asyncio.ensure_future(process.wait()) for process in processes]
+    await asyncio.wait(waits, timeout=STOP_GRACE)
+    for process in processes:
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
                 process.kill()
+    await asyncio.gather(*waits)
 
 
 def main(data_dir: Path, host: str, port: int, tcp_port: int) -> None:

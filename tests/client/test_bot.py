@@ -336,3 +336,43 @@ async def test_name_taken_just_after_a_drop_is_retried(server: ScriptedServer) -
                 await asyncio.wait({task})
     assert backoff.attempts == [0, 1, 0]
     assert server.accepted == 4
+
+
+# --- a thinking bot stops at once -------------------------------------------------------
+
+
+def test_a_search_in_progress_does_not_hold_up_the_loops_close() -> None:
+    """A stopped bot exits while its worker thread is still thinking (Ctrl-C in a search)."""
+    import threading
+
+    from ringside.client.bot import _in_daemon_thread
+
+    started, release = threading.Event(), threading.Event()
+
+    def search(_: None) -> str:
+        started.set()
+        release.wait()  # a search that would run on for a long time
+        return "too late"
+
+    async def stopped_while_thinking() -> None:
+        thinking = asyncio.ensure_future(_in_daemon_thread(search, None))
+        await asyncio.to_thread(started.wait)
+        thinking.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await thinking
+
+    asyncio.run(stopped_while_thinking())  # closing the loop joins no thinking thread
+    assert not release.is_set(), "the search was still running when the loop closed"
+    release.set()
+
+
+async def test_the_worker_threads_answer_and_error_come_back() -> None:
+    from ringside.client.bot import _in_daemon_thread
+
+    assert await _in_daemon_thread(lambda n: n * 2, 21) == 42
+
+    def fail(_: None) -> None:
+        raise ValueError("no move")
+
+    with pytest.raises(ValueError, match="no move"):
+        await _in_daemon_thread(fail, None)

@@ -27,6 +27,7 @@ import inspect
 import logging
 import random
 import signal
+import threading
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -100,6 +101,43 @@ class Backoff:
         """Seconds to wait before reconnection ``attempt`` (0 after the first failure)."""
         base = min(self.maximum, self.initial * self.factor ** min(attempt, 64))
         return base * (1.0 - self.jitter * self.rng.random())
+
+
+_R = TypeVar("_R")
+_A = TypeVar("_A")
+
+
+async def _in_daemon_thread(function: Callable[[_A], _R], argument: _A) -> _R:
+    """``function(argument)`` in a thread of its own that never holds up the exit.
+
+    ``asyncio.to_thread`` uses the default executor, which the event loop joins on
+    close: a bot stopped (Ctrl-C, SIGTERM) in the middle of a long search would
+    wait for the search to end before exiting. The answer of a stopped bot is
+    not wanted, so its thread is left to die with the process.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[_R] = loop.create_future()
+
+    def settle(result: _R | None, error: BaseException | None) -> None:
+        if future.done():  # the waiting task was cancelled
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+
+    def work() -> None:
+        result: _R | None = None
+        error: BaseException | None = None
+        try:
+            result = function(argument)
+        except BaseException as exc:
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=work, name="ringside-decide", daemon=True).start()
+    return await future
 
 
 class Bot:
@@ -340,7 +378,7 @@ class Bot:
     async def _answer(self, channel: Channel, request: Request) -> None:
         try:
             if self.threaded:
-                action = await asyncio.to_thread(self.decide, request)
+                action = await _in_daemon_thread(self.decide, request)
             else:
                 action = self.decide(request)
             if inspect.isawaitable(action):

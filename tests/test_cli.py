@@ -12,7 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from ringside.bots.base import StrategyFailed, StrategySpec, _specs
-from ringside.cli import app, parse_options, parse_time_control, unique_names
+from ringside.cli.app import app
+from ringside.cli.common import parse_options, parse_time_control
+from ringside.cli.play import unique_names
 from ringside.games import catalogue
 from ringside.protocol.messages import ByoYomi, Fischer, PerMove, Request
 

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bridges.sgf_check import parse_sgf
-from ringside.cli_engines import _standalone
+from ringside.cli.engines import _standalone
 from ringside.export import ExportError, export, sgf_point
 from ringside.local import PolitePlayer, Simulation
 from ringside.protocol.messages import MatchEvent, Request

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from ringside.bridges import StdioBridge, UciBridge
 from ringside.bridges.engine import EngineBridge, EngineError
-from ringside.cli_engines import _standalone
+from ringside.cli.engines import _standalone
 from ringside.testing.wire import ServerProcess, WireBot, start_bot
 
 pytest.importorskip("chess", reason="the fake engine uses python-chess")

@@ -23,7 +23,7 @@ async def test_a_node_bot_plays_tic_tac_toe_to_the_end(
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
-    argv = [sys.executable, "-m", "ringside.cli_engines", "bridge", "stdio"]
+    argv = [sys.executable, "-m", "ringside.cli.engines", "bridge", "stdio"]
     argv += ["--server", server.tcp_bot, "--name", "js-bot", "--game", "tictactoe", "--verbose"]
     bridge = subprocess.Popen([*argv, "--", node, str(EXAMPLE)], stderr=subprocess.PIPE, text=True)
     opponent = WireBot("first-legal", server.ws_bot)

@@ -16,7 +16,7 @@ from scripted_peer import ScriptedServer, prepare, request, running, welcome
 from typer.testing import CliRunner
 
 from ringside.bots import get_strategy
-from ringside.cli_bot import StrategyBot, bot
+from ringside.cli.bot import StrategyBot, bot
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

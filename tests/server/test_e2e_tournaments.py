@@ -79,11 +79,11 @@ async def built_in_bots(server: ServerProcess) -> AsyncIterator[BotProcesses]:
 
 
 async def cli(*args: str, timeout: float = 90) -> tuple[int, str, str]:
-    """Run ``python -m ringside.cli_tournament ARGS`` without blocking the event loop."""
+    """Run ``python -m ringside.cli.tournament ARGS`` without blocking the event loop."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "ringside.cli_tournament",
+        "ringside.cli.tournament",
         *args,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -492,7 +492,7 @@ async def test_ladder_keeps_pairing_idle_bots(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("tokens", [["elo0=0", "elo1=5"], ["elo0=0 elo1=5, alpha=0.01"]])
 def test_sprt_words_parse(tokens: list[str]) -> None:
-    from ringside.cli_tournament import parse_sprt
+    from ringside.cli.tournament import parse_sprt
 
     parsed = parse_sprt(tokens)
     assert parsed["elo0"] == 0 and parsed["elo1"] == 5

@@ -1,11 +1,7 @@
-"""The ``ringside`` command line.
+"""``ringside games`` and ``ringside play``: the commands that need no server.
 
-One typer app with a subcommand per job. ``games`` and ``play`` work without
-any server: ``play`` runs a match in this process through the real referee
-on simulated time (``ringside.local``), which is the quickest way to try a
-game or a bot. Later subcommands (serve, bot, bridge...) are added the same
-way: a function decorated with ``@app.command()``.
-
+``play`` runs a match in this process through the real referee on simulated
+time (``ringside.local``), which is the quickest way to try a game or a bot.
 Errors a user can fix (unknown game, bad time control...) print one line on
 stderr and exit with status 2, like a usage error, never a traceback.
 """
@@ -13,11 +9,10 @@ stderr and exit with status 2, like a usage error, never a traceback.
 from __future__ import annotations
 
 import json
-import re
 import secrets
 import sys
 from collections import Counter
-from typing import Annotated, Any, Literal, NoReturn
+from typing import Annotated, Any, Literal
 
 import msgspec
 import typer
@@ -33,49 +28,21 @@ from ringside.bots import (
 )
 from ringside.bots.base import strategy_spec
 from ringside.bots.player import TimedChooser, derive_seed, strategy_player
+from ringside.cli.common import (
+    EXIT_FAILURE,
+    UsageError,
+    fail,
+    parse_options,
+    parse_time_control,
+)
 from ringside.games.registry import UnknownGame, catalogue, get_game
 from ringside.local import LocalBot, Simulation
-from ringside.protocol.messages import (
-    ByoYomi,
-    Fischer,
-    MatchEvent,
-    MatchResult,
-    PerMove,
-    RoundResult,
-    TimeControl,
-    Verdict,
-)
+from ringside.protocol.messages import MatchEvent, MatchResult, RoundResult, Verdict
 from ringside.referee import Match, MatchConfig, MatchConfigError
-
-app = typer.Typer(
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    help="Ringside: a match server for AI programs. Try `ringside games`.",
-)
-
-EXIT_USAGE = 2
-
-
-class UsageError(ValueError):
-    """Something on the command line that the user must change."""
-
-
-def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    """Print one line on stderr and exit; for errors the user can fix."""
-    typer.echo(f"ringside: error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def main() -> None:
-    """Entry point of the ``ringside`` script (see pyproject.toml)."""
-    app(prog_name="ringside")
-
 
 # --- ringside games -----------------------------------------------------------------------
 
 
-@app.command()
 def games() -> None:
     """List the games of the catalogue and the built-in bots that play them."""
     table = Table(title="Games", show_lines=True)
@@ -97,50 +64,6 @@ def games() -> None:
 
 
 # --- ringside play ------------------------------------------------------------------------
-
-_NUMBER = r"(\d+(?:\.\d*)?|\.\d+)"
-_TIME_CONTROLS = {
-    "per_move": (re.compile(rf"{_NUMBER}"), "per_move:SECONDS, e.g. per_move:5"),
-    "fischer": (re.compile(rf"{_NUMBER}\+{_NUMBER}"), "fischer:BASE+INCREMENT, e.g. fischer:60+1"),
-    "byoyomi": (
-        re.compile(rf"{_NUMBER}\+(\d+)x{_NUMBER}"),
-        "byoyomi:BASE+PERIODSxPERIOD, e.g. byoyomi:30+3x5",
-    ),
-}
-
-
-def parse_time_control(text: str) -> TimeControl:
-    """``per_move:5``, ``fischer:60+1`` or ``byoyomi:30+3x5`` (30 s, then 3 periods of 5 s)."""
-    kind, _, figures = text.strip().partition(":")
-    known = _TIME_CONTROLS.get(kind)
-    if known is None:
-        choices = ", ".join(form for _, form in _TIME_CONTROLS.values())
-        raise UsageError(f"unknown time control {text!r:.40}; use {choices}")
-    pattern, form = known
-    match = pattern.fullmatch(figures.strip())
-    if match is None:
-        raise UsageError(f"bad time control {text!r:.40}; use {form}")
-    values = match.groups()
-    if kind == "per_move":
-        return PerMove(float(values[0]))
-    if kind == "fischer":
-        return Fischer(float(values[0]), float(values[1]))
-    return ByoYomi(float(values[0]), int(values[1]), float(values[2]))
-
-
-def parse_options(pairs: list[str]) -> dict[str, Any]:
-    """``key=value`` pairs; a value is read as JSON when it is JSON, else kept as text."""
-    options: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, raw = pair.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise UsageError(f"bad option {pair!r:.40}; use --option key=value")
-        try:
-            options[key] = json.loads(raw)
-        except ValueError:
-            options[key] = raw
-    return options
 
 
 def unique_names(strategies: list[str]) -> list[str]:
@@ -249,7 +172,6 @@ def print_result(console: Console, result: MatchResult, choosers: list[TimedChoo
         console.print(f"verdict: [red]{v.code}[/red] against {v.bot}: {v.message}")
 
 
-@app.command()
 def play(
     game: Annotated[str, typer.Argument(help="Game name (see `ringside games`).")],
     bots: Annotated[
@@ -307,7 +229,7 @@ def play(
     try:
         result = Simulation(match, players, on_event).run()
     except StrategyFailed as exc:
-        fail(f"a bot failed: {exc}", code=1)
+        fail(f"a bot failed: {exc}", EXIT_FAILURE)
     if json_output:
         sys.stdout.write(json.dumps(result_json(result, seed)) + "\n")
     else:
@@ -316,27 +238,3 @@ def play(
 
 def _forfeit(value: str) -> Literal["match", "round"]:
     return "round" if value == "round" else "match"
-
-
-# --- server side (ringside/cli_server.py) ------------------------------------------------
-
-from ringside.cli_server import bots_app, demo, serve  # noqa: E402
-
-app.command()(serve)
-app.command()(demo)
-app.add_typer(bots_app, name="bots")
-
-from ringside.cli_bot import bot as bot_command  # noqa: E402
-
-app.command(name="bot")(bot_command)
-
-from ringside.cli_engines import bridge_app, export  # noqa: E402
-
-app.add_typer(bridge_app, name="bridge")
-app.command()(export)
-
-from ringside.cli_tournament import leaderboard, ratings_app, tournament  # noqa: E402
-
-app.command()(leaderboard)
-app.command()(tournament)
-app.add_typer(ratings_app, name="ratings")

@@ -6,7 +6,7 @@ from any machine; the tournament itself runs inside the server, which keeps
 going and survives restarts even if this command is interrupted.
 ``ratings rebuild`` works on the database directly, like ``bots add``.
 
-``python -m ringside.cli_tournament`` runs these commands on their own; the
+``python -m ringside.cli.tournament`` runs these commands on their own; the
 ``ringside`` command registers them beside the others.
 """
 
@@ -20,30 +20,31 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ringside.cli.common import (
+    EXIT_FAILURE,
+    UsageError,
+    console,
+    fail,
+    parse_options,
+    parse_time_control,
+)
+
 DEFAULT_URL = "http://127.0.0.1:8000"
-EXIT_USAGE = 2
-EXIT_FAILURE = 1
 SPRT_KEYS = ("elo0", "elo1", "alpha", "beta")
 
 ratings_app = typer.Typer(help="Maintain the ratings kept in the database.")
-console = Console()
 
 ServerUrl = Annotated[
     str,
     typer.Option("--server", envvar="RINGSIDE_URL", help="The server's HTTP address."),
 ]
-
-
-def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    typer.echo(f"ringside: error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 # --- HTTP ---------------------------------------------------------------------------------
@@ -55,7 +56,7 @@ class Client:
     def __init__(self, base: str, token: str | None = None, timeout: float = 15.0) -> None:
         parts = urllib.parse.urlsplit(base)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            _fail(f"--server must be http://HOST:PORT, not {base!r:.80}")
+            fail(f"--server must be http://HOST:PORT, not {base!r:.80}")
         self.base = base.rstrip("/")
         self.token = token
         self.timeout = timeout
@@ -77,10 +78,10 @@ class Client:
                 message = f"{error['code']}: {error['message']}"
             except (ValueError, KeyError, TypeError):
                 message = f"HTTP {exc.code} {exc.reason}"
-            _fail(f"the server refused: {message}", EXIT_FAILURE)
+            fail(f"the server refused: {message}", EXIT_FAILURE)
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
-            _fail(f"cannot reach the server at {self.base} ({reason})", EXIT_FAILURE)
+            fail(f"cannot reach the server at {self.base} ({reason})", EXIT_FAILURE)
 
 
 # --- ringside leaderboard -------------------------------------------------------------------
@@ -171,11 +172,11 @@ def parse_sprt(tokens: list[str]) -> dict[str, float]:
     for token in " ".join(tokens).replace(",", " ").split():
         key, sep, raw = token.partition("=")
         if not sep or key not in SPRT_KEYS:
-            _fail(f"bad SPRT setting {token!r:.40}; use elo0=0 elo1=5 alpha=0.05 beta=0.05")
+            fail(f"bad SPRT setting {token!r:.40}; use elo0=0 elo1=5 alpha=0.05 beta=0.05")
         try:
             values[key] = float(raw)
         except ValueError:
-            _fail(f"bad SPRT number {token!r:.40}")
+            fail(f"bad SPRT number {token!r:.40}")
     return values
 
 
@@ -234,14 +235,12 @@ def tournament(
     """
     import msgspec
 
-    from ringside.cli import UsageError, parse_options, parse_time_control
-
     if rest and sprt is None:
-        _fail(f"unexpected argument {rest[0]!r:.40}")
+        fail(f"unexpected argument {rest[0]!r:.40}")
     client = Client(server, admin_token)
     if watch is None:
         if game is None or bots is None:
-            _fail("--game and --bots are required (or --watch ID)")
+            fail("--game and --bots are required (or --watch ID)")
         names = [b.strip() for b in bots.split(",") if b.strip()]
         try:
             body: dict[str, Any] = {
@@ -257,7 +256,7 @@ def tournament(
                 "name": name,
             }
         except UsageError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         if sprt is not None:
             body["sprt"] = parse_sprt([sprt, *(rest or [])])
         created = client.call("POST", "/api/tournaments", body)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import signal
 import sys
 import urllib.error
@@ -19,28 +18,26 @@ import urllib.request
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn
+from typing import Annotated, Any, Literal
 
 import typer
 
 from ringside.bridges.engine import EngineBridge, EngineError
+from ringside.cli.common import (
+    DEFAULT_SERVER,
+    EXIT_FAILURE,
+    check_bot_server,
+    fail,
+    log_to_stderr,
+)
 from ringside.client import BotRefused
 
 __all__ = ["bridge_app", "export"]
-
-DEFAULT_SERVER = "ws://127.0.0.1:8000/ws/bot"
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
 
 bridge_app = typer.Typer(
     no_args_is_help=True,
     help="Play an engine on a server: `ringside bridge uci --name sf -- stockfish`.",
 )
-
-
-def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    typer.echo(f"ringside: error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 Server = Annotated[
@@ -61,22 +58,14 @@ Command = Annotated[list[str], typer.Argument(help="The engine and its arguments
 
 
 def _common(command: list[str], server: str, name: str | None) -> str:
-    scheme = urllib.parse.urlsplit(server).scheme.lower()
-    if scheme not in ("ws", "wss", "tcp"):
-        _fail(f"--server must be ws://HOST:PORT/ws/bot or tcp://HOST:PORT, not {server!r:.80}")
+    check_bot_server(server)
     if not command:
-        _fail("give the engine command after --, e.g. -- stockfish")
+        fail("give the engine command after --, e.g. -- stockfish")
     return name or Path(command[0]).name
 
 
 def run_bridge(bridge: EngineBridge, server: str, verbose: bool) -> None:
     """Play until Ctrl-C or SIGTERM; exit 1 when the engine or the server gives up."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
-    logger = logging.getLogger("ringside")
-    previous = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -86,16 +75,14 @@ def run_bridge(bridge: EngineBridge, server: str, verbose: bool) -> None:
         await bridge.serve(server, stop)
 
     try:
-        asyncio.run(main())
+        with log_to_stderr(verbose):
+            asyncio.run(main())
     except EngineError as exc:
-        _fail(str(exc), EXIT_FAILURE)
+        fail(str(exc), EXIT_FAILURE)
     except BotRefused as exc:
-        _fail(str(exc), EXIT_FAILURE)
+        fail(str(exc), EXIT_FAILURE)
     except ValueError as exc:
-        _fail(str(exc))
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(previous)
+        fail(str(exc))
 
 
 @bridge_app.command()
@@ -120,7 +107,7 @@ def uci(
     try:
         options = parse_options(option or [])
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     bridge = UciBridge(
         command, options=options, move_overhead=move_overhead, name=bot_name, token=token
     )
@@ -179,10 +166,10 @@ def fetch_http(base: str, match_id: str) -> dict[str, Any]:
     except urllib.error.HTTPError as exc:
         exc.close()  # it holds the response, and so the socket
         if exc.code == 404:
-            _fail(f"the server has no match {match_id!r:.60}", EXIT_FAILURE)
-        _fail(f"{url}: HTTP {exc.code} {exc.reason}", EXIT_FAILURE)
+            fail(f"the server has no match {match_id!r:.60}", EXIT_FAILURE)
+        fail(f"{url}: HTTP {exc.code} {exc.reason}", EXIT_FAILURE)
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        _fail(f"cannot read {url}: {exc}", EXIT_FAILURE)
+        fail(f"cannot read {url}: {exc}", EXIT_FAILURE)
 
 
 def fetch_store(database_url: str | None, data_dir: Path, match_id: str) -> dict[str, Any]:
@@ -190,7 +177,7 @@ def fetch_store(database_url: str | None, data_dir: Path, match_id: str) -> dict
     from ringside.store.database import open_store, sqlite_url
 
     if database_url is None and not (data_dir / "ringside.db").exists():
-        _fail(f"no database in {data_dir} (use --data-dir, --database-url or --server)")
+        fail(f"no database in {data_dir} (use --data-dir, --database-url or --server)")
 
     async def read() -> Any:
         store = await open_store(database_url or sqlite_url(data_dir))
@@ -201,7 +188,7 @@ def fetch_store(database_url: str | None, data_dir: Path, match_id: str) -> dict
 
     record = asyncio.run(read())
     if record is None:
-        _fail(f"no match {match_id!r:.60} in the database", EXIT_FAILURE)
+        fail(f"no match {match_id!r:.60} in the database", EXIT_FAILURE)
 
     def iso(value: datetime | None) -> str | None:
         return None if value is None else value.isoformat()
@@ -247,7 +234,7 @@ def render(detail: dict[str, Any], fmt: ExportFormat, round_number: int | None) 
             round=round_number,
         )
     except ExportError as exc:
-        _fail(exc.message, EXIT_FAILURE)
+        fail(exc.message, EXIT_FAILURE)
 
 
 def export(
@@ -276,9 +263,9 @@ def export(
 ) -> None:
     """Write a stored match as PGN (chess), SGF (Go) or JSON."""
     if fmt not in ("auto", "pgn", "sgf", "json"):
-        _fail(f"--format must be auto, pgn, sgf or json, not {fmt!r:.20}")
+        fail(f"--format must be auto, pgn, sgf or json, not {fmt!r:.20}")
     if server is not None and urllib.parse.urlsplit(server).scheme not in ("http", "https"):
-        _fail(f"--server must be http://HOST:PORT, not {server!r:.80}")
+        fail(f"--server must be http://HOST:PORT, not {server!r:.80}")
     fetch: Callable[[], dict[str, Any]] = (
         (lambda: fetch_http(server, match_id))
         if server is not None
@@ -293,7 +280,7 @@ def export(
 
 
 def _standalone() -> typer.Typer:
-    """``python -m ringside.cli_engines``: these commands without the rest of the CLI."""
+    """``python -m ringside.cli.engines``: these commands without the rest of the CLI."""
     app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
     app.add_typer(bridge_app, name="bridge")
     app.command()(export)

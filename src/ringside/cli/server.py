@@ -1,4 +1,4 @@
-"""CLI commands of the server side: ``ringside serve`` and ``ringside bots``."""
+"""CLI commands of the server side: ``ringside serve``, ``ringside demo`` and ``ringside bots``."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from ringside.cli.common import EXIT_USAGE, console
 from ringside.server.app import Settings
 
 bots_app = typer.Typer(help="Register and list bots (tokens are stored only as hashes).")
-console = Console()
 
 
 def _database_url(database_url: str | None, data_dir: Path) -> str:
@@ -118,10 +117,10 @@ def bots_add(
         token = asyncio.run(add())
     except BotExists:
         typer.echo(f"error: a bot named {name!r} is already registered", err=True)
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_USAGE) from None
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_USAGE) from None
     typer.echo(f"Registered {name}. Its token (shown only now): {token}")
 
 

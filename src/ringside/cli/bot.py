@@ -8,26 +8,27 @@ match id, so a match replays the same way whatever else the bot is playing).
 
 from __future__ import annotations
 
-import logging
 import random
-import sys
 import threading
 from collections.abc import Callable
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlsplit
 
 import typer
 
 from ringside.bots import Strategy, StrategyError, get_strategy
 from ringside.bots.player import derive_seed
+from ringside.cli.common import (
+    DEFAULT_SERVER,
+    EXIT_FAILURE,
+    check_bot_server,
+    fail,
+    log_to_stderr,
+)
 from ringside.client import Bot, BotRefused, MatchResult, Request
 from ringside.games.registry import catalogue_names
 
 __all__ = ["DEFAULT_SERVER", "StrategyBot", "bot"]
-
-DEFAULT_SERVER = "ws://127.0.0.1:8000/ws/bot"
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
 
 
 class StrategyBot(Bot):
@@ -67,17 +68,11 @@ class StrategyBot(Bot):
             return found
 
 
-def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    typer.echo(f"ringside: error: {message}", err=True)
-    raise typer.Exit(code)
-
-
 def _check_url(url: str) -> None:
+    check_bot_server(url)
     parts = urlsplit(url)
-    if parts.scheme.lower() not in ("ws", "wss", "tcp"):
-        _fail(f"--server must be ws://HOST:PORT/ws/bot or tcp://HOST:PORT, not {url!r:.80}")
     if parts.password or any(key.lower() == "token" for key, _ in parse_qsl(parts.query)):
-        _fail("put the token in --token or RINGSIDE_TOKEN, never in the server URL")
+        fail("put the token in --token or RINGSIDE_TOKEN, never in the server URL")
 
 
 def bot(
@@ -115,7 +110,7 @@ def bot(
     try:
         get_strategy(strategy, game, **params)  # report a bad bot or parameter now, not per match
     except (LookupError, StrategyError) as exc:
-        _fail(str(exc.args[0]) if exc.args else str(exc))
+        fail(str(exc.args[0]) if exc.args else str(exc))
     if game not in catalogue_names():
         typer.echo(
             f"ringside: warning: {game!r:.40} is not a game this installation knows", err=True
@@ -129,18 +124,10 @@ def bot(
         games=[game],
         max_matches=max_matches,
     )
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
-    logger = logging.getLogger("ringside")
-    previous = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
     try:
-        player.run(server)
+        with log_to_stderr(verbose):
+            player.run(server)
     except BotRefused as exc:
-        _fail(str(exc), EXIT_FAILURE)
+        fail(str(exc), EXIT_FAILURE)
     except ValueError as exc:
-        _fail(str(exc))
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(previous)
+        fail(str(exc))

@@ -1,0 +1,125 @@
+"""What the command modules share: exit codes, the one-line error, the option parsers.
+
+Every command module imports this module and no other part of the CLI, so the
+command modules never import each other and only ``ringside.cli.app`` knows
+them all. Whatever two command modules both need lives here, once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
+
+import typer
+from rich.console import Console
+
+from ringside.protocol.messages import ByoYomi, Fischer, PerMove, TimeControl
+
+__all__ = [
+    "DEFAULT_SERVER",
+    "EXIT_FAILURE",
+    "EXIT_USAGE",
+    "UsageError",
+    "check_bot_server",
+    "console",
+    "fail",
+    "log_to_stderr",
+    "parse_options",
+    "parse_time_control",
+]
+
+EXIT_FAILURE = 1
+"""Exit status when the command was right but something outside failed (server, engine, bot)."""
+EXIT_USAGE = 2
+"""Exit status for an error the user can fix on the command line, like click's usage errors."""
+
+DEFAULT_SERVER = "ws://127.0.0.1:8000/ws/bot"
+"""Where ``ringside bot`` and ``ringside bridge`` connect when given no ``--server``."""
+
+console = Console()
+"""Standard output for the commands that print tables outside a match (``bots``, tournaments)."""
+
+
+class UsageError(ValueError):
+    """Something on the command line that the user must change."""
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """Print one line on stderr and exit; for errors the user can fix, never a traceback."""
+    typer.echo(f"ringside: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def check_bot_server(url: str) -> None:
+    """Refuse a ``--server`` a bot cannot connect to before anything starts."""
+    if urlsplit(url).scheme.lower() not in ("ws", "wss", "tcp"):
+        fail(f"--server must be ws://HOST:PORT/ws/bot or tcp://HOST:PORT, not {url!r:.80}")
+
+
+@contextmanager
+def log_to_stderr(verbose: bool) -> Iterator[None]:
+    """Show the ``ringside`` loggers on stderr while a bot plays, then put them back as they were."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    logger = logging.getLogger("ringside")
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+
+# --- parsers of options that several commands take ------------------------------------------
+
+_NUMBER = r"(\d+(?:\.\d*)?|\.\d+)"
+_TIME_CONTROLS = {
+    "per_move": (re.compile(rf"{_NUMBER}"), "per_move:SECONDS, e.g. per_move:5"),
+    "fischer": (re.compile(rf"{_NUMBER}\+{_NUMBER}"), "fischer:BASE+INCREMENT, e.g. fischer:60+1"),
+    "byoyomi": (
+        re.compile(rf"{_NUMBER}\+(\d+)x{_NUMBER}"),
+        "byoyomi:BASE+PERIODSxPERIOD, e.g. byoyomi:30+3x5",
+    ),
+}
+
+
+def parse_time_control(text: str) -> TimeControl:
+    """``per_move:5``, ``fischer:60+1`` or ``byoyomi:30+3x5`` (30 s, then 3 periods of 5 s)."""
+    kind, _, figures = text.strip().partition(":")
+    known = _TIME_CONTROLS.get(kind)
+    if known is None:
+        choices = ", ".join(form for _, form in _TIME_CONTROLS.values())
+        raise UsageError(f"unknown time control {text!r:.40}; use {choices}")
+    pattern, form = known
+    match = pattern.fullmatch(figures.strip())
+    if match is None:
+        raise UsageError(f"bad time control {text!r:.40}; use {form}")
+    values = match.groups()
+    if kind == "per_move":
+        return PerMove(float(values[0]))
+    if kind == "fischer":
+        return Fischer(float(values[0]), float(values[1]))
+    return ByoYomi(float(values[0]), int(values[1]), float(values[2]))
+
+
+def parse_options(pairs: list[str]) -> dict[str, Any]:
+    """``key=value`` pairs; a value is read as JSON when it is JSON, else kept as text."""
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise UsageError(f"bad option {pair!r:.40}; use --option key=value")
+        try:
+            options[key] = json.loads(raw)
+        except ValueError:
+            options[key] = raw
+    return options

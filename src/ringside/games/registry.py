@@ -20,6 +20,7 @@ OPTIONAL_MODULES = ("chess",)
 """Games that need an extra (``pip install 'ringside[engines]'``); left out when it is missing."""
 
 _games: dict[str, Game] = {}
+_builtins_loaded = False
 
 
 class UnknownGame(LookupError):
@@ -36,10 +37,14 @@ def register(game: Game) -> Game:
 
 
 def _load_builtins() -> None:
-    if _games:
+    """Load the built-in games once; a plugin may have registered its own before."""
+    global _builtins_loaded
+    if _builtins_loaded:
         return
+    _builtins_loaded = True
     for module in BUILTIN_MODULES:
-        register(importlib.import_module(f"ringside.games.{module}").GAME)
+        builtin = importlib.import_module(f"ringside.games.{module}").GAME
+        _games.setdefault(builtin.name, builtin)  # a plugin's game of the same name wins
     for module in OPTIONAL_MODULES:
         try:
             loaded = importlib.import_module(f"ringside.games.{module}")
@@ -47,7 +52,7 @@ def _load_builtins() -> None:
             if (exc.name or "").startswith("ringside"):
                 raise  # a bug of ours, not a missing extra
             continue
-        register(loaded.GAME)
+        _games.setdefault(loaded.GAME.name, loaded.GAME)
 
 
 def get_game(name: str) -> Game:

@@ -41,7 +41,7 @@ class NoOptions(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 
 class Game(Protocol):
-    """What the referee needs from a game (see DESIGN.md, "A game")."""
+    """What the referee needs from a game: rules as pure functions of a state."""
 
     @property
     def name(self) -> str: ...

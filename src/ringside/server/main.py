@@ -32,7 +32,8 @@ log = logging.getLogger("ringside.server")
 
 
 async def status_page(request: web.Request) -> web.StreamResponse:
-    """A plain page until the web front end lands: who is online, what is playing."""
+    """Who is online and what is playing, as plain HTML without scripts (at /status;
+    at / when the web page is not installed)."""
     lobby = request.app[SERVER_KEY].lobby
     bots = "".join(
         f"<li>{escape(b.name)} — {escape(b.status)} ({escape(', '.join(b.games or ['any game']))})</li>"

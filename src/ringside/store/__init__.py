@@ -1,4 +1,4 @@
-"""Storage: SQLAlchemy models, the repository, Alembic migrations (see DESIGN.md, Storage)."""
+"""Storage: SQLAlchemy models, the repository, Alembic migrations (docs/architecture.md, "Storage")."""
 
 from ringside.store.database import (
     alembic_config,

@@ -87,7 +87,7 @@ bench-quick: $(BENCH_VENV)/.synced
 	$(BENCH_BIN)/python -m bench.run --quick
 
 schema: $(TEST_VENV)/.synced
-	$(TEST_BIN)/python -m ringside.protocol.schema docs/schema
+	$(TEST_BIN)/python -m ringside.schema docs/schema
 
 # Refresh the locks on purpose: `make lock` keeps every pin that still satisfies
 # pyproject.toml (adds and removes what changed); `make lock-upgrade` takes the newest.

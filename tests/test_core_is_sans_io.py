@@ -43,3 +43,17 @@ def test_core_never_reads_the_wall_clock() -> None:
         text = path.read_text()
         for call in ("time.time(", "time.monotonic(", "perf_counter(", "datetime.now("):
             assert call not in text, f"{path} reads the wall clock ({call})"
+
+
+def test_the_protocol_imports_nothing_above_it() -> None:
+    """The referee builds on the protocol, never the other way round."""
+    code = (
+        "import sys\n"
+        "import ringside.protocol, ringside.protocol.codec, ringside.protocol.messages\n"
+        "print(sorted(m for m in sys.modules if m.startswith('ringside.')"
+        " and not m.startswith('ringside.protocol')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == "[]", f"the protocol pulled in {out}"

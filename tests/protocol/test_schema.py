@@ -16,7 +16,7 @@ import msgspec
 import pytest
 from protocol_recording import Recording, alice, bob, play, tictactoe_match
 
-from ringside.protocol import schema
+from ringside import schema
 from ringside.protocol.codec import SpectatorStream, encode
 from ringside.protocol.messages import (
     BotInfo,

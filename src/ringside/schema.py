@@ -1,6 +1,9 @@
 """JSON Schemas (draft 2020-12) of the wire protocol, generated from the models.
 
-``python -m ringside.protocol.schema docs/schema`` writes one file per
+It sits above ``protocol`` and ``referee`` because one document, the match
+configuration, is the referee's: the protocol imports neither.
+
+``python -m ringside.schema docs/schema`` writes one file per
 direction, plus the match configuration; ``--check`` only compares and fails
 when a committed file is stale. The output is deterministic (sorted keys, two
 spaces, a final newline) so the files can be kept under version control.
@@ -25,6 +28,7 @@ from ringside.protocol.messages import (
     ServerMessage,
     SpectatorMessage,
 )
+from ringside.referee.config import MatchConfig
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -69,9 +73,6 @@ def _root_type(filename: str) -> Any:
         return SpectatorStream
     if filename == "spectator-to-server.schema.json":
         return SpectatorMessage
-    # Imported here: the referee builds on the protocol, not the other way round.
-    from ringside.referee.config import MatchConfig
-
     return MatchConfig
 
 
@@ -125,7 +126,7 @@ def stale(directory: Path) -> list[Path]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m ringside.protocol.schema",
+        prog="python -m ringside.schema",
         description="Write the JSON Schemas of the Ringside protocol.",
     )
     parser.add_argument("directory", type=Path, help="where the .schema.json files go")

@@ -4,26 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
-import os
 import signal
 import sys
-import time
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
-import msgspec
 from aiohttp import web
 
 import ringside.server.api_export  # noqa: F401  (registers the export routes)
 from ringside.server import api_tournaments  # noqa: F401  (registers the rating and tournament routes)
 from ringside.server.api import add_routes, errors_middleware
 from ringside.server.app import Server, Settings
+from ringside.server.bench import COLLECTOR_PAUSES, BenchMatchRunner, bench_latency, bench_switches
 from ringside.server.ladder import Ladder
-from ringside.server.runner import BenchMatchRunner
 from ringside.server.tournaments import TournamentManager
 from ringside.server.transports import SERVER_KEY, TcpBots, bot_websocket, watch_websocket
 from ringside.store.database import open_store, sqlite_url
@@ -93,61 +88,6 @@ WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
 async def index_page(request: web.Request) -> web.StreamResponse:
     """The web page's single HTML file; every view is a client-side route of it."""
     return web.FileResponse(WEB_ROOT / "index.html", headers={"Cache-Control": "no-cache"})
-
-
-def bench_switches(settings: Settings, environ: Mapping[str, str] = os.environ) -> Settings:
-    """The bench-only switches, read once at start-up (see bench/README.md).
-
-    ``RINGSIDE_BENCH=1`` measures relay latency and serves it at
-    ``/api/bench/latency``; with it, ``RINGSIDE_BENCH_NO_RECORD=1`` skips the
-    store writes of matches, to measure what recording costs.
-    """
-    if environ.get("RINGSIDE_BENCH") != "1":
-        return settings
-    return replace(settings, bench=True, record=environ.get("RINGSIDE_BENCH_NO_RECORD") != "1")
-
-
-class CollectorPauses:
-    """Pauses of the garbage collector, per generation, timed by ``gc.callbacks`` (bench only)."""
-
-    def __init__(self) -> None:
-        self.pauses: list[list[float]] = [[], [], []]
-        self._started = 0.0
-
-    def install(self) -> None:
-        gc.callbacks.append(self._callback)
-
-    def _callback(self, phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            self._started = time.perf_counter()
-        else:
-            self.pauses[info["generation"]].append(time.perf_counter() - self._started)
-
-    def summary(self) -> list[dict[str, float]]:
-        return [{"count": len(p), "total": sum(p), "max": max(p, default=0.0)} for p in self.pauses]
-
-    def clear(self) -> None:
-        self.pauses = [[], [], []]
-
-
-COLLECTOR_PAUSES = CollectorPauses()
-
-
-async def bench_latency(request: web.Request) -> web.StreamResponse:
-    """Relay latencies (seconds) and collector pauses so far; ``?clear=1`` starts afresh."""
-    stats = BenchMatchRunner.stats
-    body = msgspec.json.encode(
-        {
-            "count": len(stats.samples),
-            "moves": stats.moves,
-            "samples": stats.samples,
-            "gc": COLLECTOR_PAUSES.summary(),
-        }
-    )
-    if request.query.get("clear") == "1":
-        stats.clear()
-        COLLECTOR_PAUSES.clear()
-    return web.Response(body=body, content_type="application/json")
 
 
 def build_app(server: Server) -> web.Application:

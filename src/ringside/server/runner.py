@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from ringside.protocol.codec import encode_bound
 from ringside.protocol.messages import (
-    Action,
     BotMessage,
     MatchInfo,
     MatchResult,
@@ -348,73 +346,3 @@ class MatchRunner:
             self.id, result.status, msgspec.to_builtins(result), rounds, events, rate=True
         )
         await self.server.on_match_stored(self, result)
-
-
-class RelayStats:
-    """What ``BenchMatchRunner`` measured since the last ``clear``; bench only.
-
-    An instance rather than class attributes: assigning a class attribute on
-    every move would invalidate the interpreter's attribute caches for the
-    runner class, and the measuring would slow down what it measures.
-    """
-
-    __slots__ = ("moves", "samples")
-    MAX_SAMPLES = 5_000_000
-
-    def __init__(self) -> None:
-        self.samples: list[float] = []
-        """Relay latencies in seconds, in the order measured."""
-        self.moves = 0
-        """Actions answered, timed or not."""
-
-    def clear(self) -> None:
-        self.samples.clear()
-        self.moves = 0
-
-
-class BenchMatchRunner(MatchRunner):
-    """A runner that measures relay latency; used only under the bench switch.
-
-    Relay latency is the time from sending a ``request`` to having carried
-    out the referee's answer to its ``action``: the bot's own thinking is
-    inside it (instant bots think zero). A request is stamped when the message
-    that led to it arrived, a little before it is written, so the figure errs
-    on the long side. One request in ``SAMPLE_EVERY`` is timed: the first one
-    a message leads to, when its id is a multiple of ``SAMPLE_EVERY`` (so the
-    choice has nothing to do with how long it takes), which keeps the
-    measuring from weighing on what it measures. The plain ``MatchRunner``
-    pays nothing for this.
-    """
-
-    __slots__ = ("_asked",)
-
-    stats: ClassVar[RelayStats] = RelayStats()
-    """Read and cleared by ``/api/bench/latency``."""
-    SAMPLE_EVERY: ClassVar[int] = 5
-    """Odd, so that both players of a two-player match are sampled."""
-
-    def __init__(self, server: Server, match: Match, sessions: list[BotSession]) -> None:
-        super().__init__(server, match, sessions)
-        self._asked: dict[int, tuple[int, float]] = {}
-        """Player -> (request id, when stamped) of the sampled request it owes."""
-
-    def receive(self, player: int, message: BotMessage) -> None:
-        match = self.match
-        issued = match.next_id  # the id of the first request this message can lead to
-        sampled = issued % self.SAMPLE_EVERY == 0
-        arrived = time.perf_counter() if sampled else 0.0
-        asked = self._asked.pop(player, None) if self._asked else None
-        self._carry_out(match.receive(player, message, self._loop.time()))
-        stats = self.stats
-        if type(message) is Action:
-            stats.moves += 1
-        if asked is not None:
-            if type(message) is Action and asked[0] == message.id:
-                if len(stats.samples) < stats.MAX_SAMPLES:
-                    stats.samples.append(time.perf_counter() - asked[1])
-            elif player not in self._asked:
-                self._asked[player] = asked  # not its answer: still awaited
-        if sampled and match.next_id > issued:
-            for waiting, pending in match.pending.items():
-                if pending.id == issued and pending.kind == "action":
-                    self._asked[waiting] = (issued, arrived)  # a request just went out

@@ -15,7 +15,7 @@ from ringside.games.registry import catalogue
 from ringside.protocol.messages import BotInfo, MatchInfo
 from ringside.referee.config import MatchConfig
 from ringside.server.app import ApiError
-from ringside.server.transports import SERVER_KEY
+from ringside.server.keys import SERVER_KEY
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

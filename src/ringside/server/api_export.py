@@ -13,7 +13,7 @@ from aiohttp import web
 from ringside.export import ExportError, Format, export
 from ringside.server.api import route
 from ringside.server.app import ApiError
-from ringside.server.transports import SERVER_KEY
+from ringside.server.keys import SERVER_KEY
 
 MEDIA_TYPES = {"pgn": "application/x-chess-pgn", "sgf": "application/x-go-sgf"}
 EXPORT_STATUS = {"wrong_game": 409, "no_round": 404, "unavailable": 501}

@@ -24,8 +24,8 @@ from ringside.server.api import (
     route,
 )
 from ringside.server.app import ApiError
+from ringside.server.keys import SERVER_KEY
 from ringside.server.tournaments import TournamentManager, TournamentRequest, restore
-from ringside.server.transports import SERVER_KEY
 from ringside.store.records import TournamentRecord
 from ringside.tournament import Tournament
 from ringside.tournament.report import SprtInfo, StandingRow, sprt_info, standing_rows

@@ -18,9 +18,10 @@ from ringside.server import api_tournaments  # noqa: F401  (registers the rating
 from ringside.server.api import add_routes, errors_middleware
 from ringside.server.app import Server, Settings
 from ringside.server.bench import COLLECTOR_PAUSES, BenchMatchRunner, bench_latency, bench_switches
+from ringside.server.keys import SERVER_KEY
 from ringside.server.ladder import Ladder
 from ringside.server.tournaments import TournamentManager
-from ringside.server.transports import SERVER_KEY, TcpBots, bot_websocket, watch_websocket
+from ringside.server.transports import TcpBots, bot_websocket, watch_websocket
 from ringside.store.database import open_store, sqlite_url
 
 log = logging.getLogger("ringside.server")

@@ -19,13 +19,13 @@ from aiohttp import WSMsgType, web
 from ringside.protocol.codec import encode
 from ringside.protocol.messages import Error, MatchSnapshot, Ping, Unwatch, Watch
 from ringside.server.app import Server
+from ringside.server.keys import SERVER_KEY
 from ringside.server.lobby import Spectator
 from ringside.server.peer import Peer
 from ringside.server.session import BotSession
 
 log = logging.getLogger("ringside.server")
 
-SERVER_KEY = web.AppKey("server", Server)
 
 _spectator_decoder = msgspec.json.Decoder(Watch | Unwatch)
 
@@ -462,4 +462,4 @@ class TcpBot(asyncio.Protocol):
         self.beat = self.loop.call_later(interval, self._heartbeat)
 
 
-__all__ = ["SERVER_KEY", "TcpBot", "TcpBots", "bot_websocket", "watch_websocket"]
+__all__ = ["TcpBot", "TcpBots", "bot_websocket", "watch_websocket"]

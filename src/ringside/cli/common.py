@@ -13,7 +13,7 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 from urllib.parse import urlsplit
 
 import typer
@@ -123,3 +123,14 @@ def parse_options(pairs: list[str]) -> dict[str, Any]:
         except ValueError:
             options[key] = raw
     return options
+
+
+TimeControlOption = Annotated[
+    str, typer.Option(help="per_move:S | fischer:BASE+INC | byoyomi:BASE+NxPERIOD")
+]
+"""``--time-control``, as ``play`` and ``tournament`` take it (``parse_time_control``)."""
+
+GameOptionsOption = Annotated[
+    list[str] | None, typer.Option(help="Game option key=value (JSON value); repeatable.")
+]
+"""``--option``, repeatable, as ``play`` and ``tournament`` take it (``parse_options``)."""

@@ -30,6 +30,8 @@ from ringside.bots.base import strategy_spec
 from ringside.bots.player import TimedChooser, derive_seed, strategy_player
 from ringside.cli.common import (
     EXIT_FAILURE,
+    GameOptionsOption,
+    TimeControlOption,
     UsageError,
     fail,
     parse_options,
@@ -181,12 +183,8 @@ def play(
     seed: Annotated[
         int | None, typer.Option(help="Master seed of the referee and the bots (default: random).")
     ] = None,
-    time_control: Annotated[
-        str, typer.Option(help="per_move:S | fischer:BASE+INC | byoyomi:BASE+NxPERIOD")
-    ] = "per_move:10",
-    option: Annotated[
-        list[str] | None, typer.Option(help="Game option key=value (JSON value); repeatable.")
-    ] = None,
+    time_control: TimeControlOption = "per_move:10",
+    option: GameOptionsOption = None,
     forfeit: Annotated[
         str, typer.Option(help="What a verdict costs: the whole match or the round.")
     ] = "match",

@@ -29,6 +29,8 @@ from rich.table import Table
 
 from ringside.cli.common import (
     EXIT_FAILURE,
+    GameOptionsOption,
+    TimeControlOption,
     UsageError,
     console,
     fail,
@@ -196,12 +198,8 @@ def tournament(
         typer.Option(min=1, help="Swiss rounds (default: log2 of the field, rounded up)."),
     ] = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Games running at once.")] = 1,
-    time_control: Annotated[
-        str, typer.Option(help="per_move:S | fischer:BASE+INC | byoyomi:BASE+NxPERIOD")
-    ] = "per_move:10",
-    option: Annotated[
-        list[str] | None, typer.Option(help="Game option key=value (JSON value); repeatable.")
-    ] = None,
+    time_control: TimeControlOption = "per_move:10",
+    option: GameOptionsOption = None,
     sprt: Annotated[
         str | None,
         typer.Option(help="SPRT on a two-bot gauntlet: elo0=0 elo1=5 alpha=0.05 beta=0.05"),

@@ -14,8 +14,41 @@ from aiohttp import web
 from ringside.games.registry import catalogue
 from ringside.protocol.messages import BotInfo, MatchInfo
 from ringside.referee.config import MatchConfig
-from ringside.server.app import ApiError
+from ringside.server.errors import (
+    BotUnavailable,
+    GameNotFound,
+    InvalidRequest,
+    Refused,
+    ShuttingDown,
+)
 from ringside.server.keys import SERVER_KEY
+
+
+class ApiError(Exception):
+    """A request the HTTP layer itself refuses: HTTP status, a stable code, a sentence."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+REFUSAL_STATUS: tuple[tuple[type[Refused], int], ...] = (
+    (ShuttingDown, 503),
+    (GameNotFound, 404),
+    (InvalidRequest, 422),
+    (BotUnavailable, 409),
+)
+"""The HTTP status of each kind of domain error; the services know none."""
+
+
+def status_of(refused: Refused) -> int:
+    for kind, status in REFUSAL_STATUS:
+        if isinstance(refused, kind):
+            return status
+    return 422
+
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -395,6 +428,8 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
         return await handler(request)
     except ApiError as exc:
         return error_response(exc.status, exc.code, exc.message)
+    except Refused as exc:
+        return error_response(status_of(exc), exc.code, exc.message)
     except web.HTTPException as exc:
         if not request.path.startswith("/api/") or exc.status < 400:
             raise

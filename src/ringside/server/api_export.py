@@ -11,8 +11,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ringside.export import ExportError, Format, export
-from ringside.server.api import route
-from ringside.server.app import ApiError
+from ringside.server.api import ApiError, route
 from ringside.server.keys import SERVER_KEY
 
 MEDIA_TYPES = {"pgn": "application/x-chess-pgn", "sgf": "application/x-go-sgf"}

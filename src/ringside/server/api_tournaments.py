@@ -16,6 +16,7 @@ from aiohttp import web
 
 from ringside.rating.model import BETA, ELO_PER_MU, MODEL_NAME, MU, SIGMA, TAU, Skill
 from ringside.server.api import (
+    ApiError,
     int_query,
     json_response,
     page_query,
@@ -23,7 +24,6 @@ from ringside.server.api import (
     require_admin,
     route,
 )
-from ringside.server.app import ApiError
 from ringside.server.keys import SERVER_KEY
 from ringside.server.tournaments import TournamentManager, TournamentRequest, restore
 from ringside.store.records import TournamentRecord

@@ -13,6 +13,12 @@ from ringside.protocol.codec import encode
 from ringside.protocol.messages import Error, MatchResult
 from ringside.referee.config import MatchConfig
 from ringside.referee.match import Match, MatchConfigError, UnknownGameError
+from ringside.server.errors import (
+    BotUnavailable,
+    GameNotFound,
+    InvalidRequest,
+    ShuttingDown,
+)
 from ringside.server.hello_limit import FailedHellos
 from ringside.server.lobby import LobbyHub
 from ringside.server.runner import MatchRunner
@@ -42,16 +48,6 @@ class Settings:
     """Bench only (``RINGSIDE_BENCH_NO_RECORD=1``): False skips every store write of matches."""
 
 
-class ApiError(Exception):
-    """A refused request: HTTP status, a stable code and a sentence for a person."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-
 @dataclass
 class Detached:
     """A bot whose connection dropped while it had matches in their grace period."""
@@ -79,26 +75,25 @@ class Server:
     async def create_match(
         self, config: MatchConfig, tournament_id: str | None = None
     ) -> MatchRunner:
-        """Check, reserve the bots and start a match; ApiError says what is wrong."""
+        """Check, reserve the bots and start a match; a ``Refused`` error says what is wrong."""
         if self.closing:
-            raise ApiError(503, "shutting_down", "the server is shutting down")
+            raise ShuttingDown()
         match_id = secrets.token_hex(6)
         try:
             match = Match(match_id, config)
         except UnknownGameError as exc:
-            raise ApiError(404, exc.code, str(exc)) from None
+            raise GameNotFound(exc.code, str(exc)) from None
         except MatchConfigError as exc:
-            raise ApiError(422, exc.code, str(exc)) from None
+            raise InvalidRequest(exc.code, str(exc)) from None
         sessions = []
         for name in config.bots:
             session = self.lobby.bots.get(name)
             if session is None or session.state != "ready":
-                raise ApiError(409, "bot_offline", f"bot {name!r} is not connected")
+                raise BotUnavailable("bot_offline", f"bot {name!r} is not connected")
             if not session.plays(config.game):
-                raise ApiError(409, "bot_wrong_game", f"bot {name!r} does not play {config.game}")
+                raise BotUnavailable("bot_wrong_game", f"bot {name!r} does not play {config.game}")
             if session.free_slots() <= 0:
-                raise ApiError(
-                    409,
+                raise BotUnavailable(
                     "bot_busy",
                     f"bot {name!r} is already playing {len(session.matches)} match(es), its limit",
                 )

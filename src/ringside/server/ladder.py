@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from ringside.games.registry import UnknownGame, get_game
 from ringside.protocol.messages import ByoYomi, Fischer, PerMove, TimeControl
 from ringside.referee.config import MatchConfig
-from ringside.server.app import ApiError
+from ringside.server.errors import BotUnavailable, Refused
 from ringside.tournament.ladder import pair_by_rating
 
 if TYPE_CHECKING:
@@ -119,8 +119,8 @@ class Ladder:
         )
         try:
             return await self.server.create_match(config)
-        except ApiError as exc:
+        except Refused as exc:
             # A bot left or got busy between the look and the start: next time.
-            level = logging.DEBUG if exc.code.startswith("bot_") else logging.WARNING
+            level = logging.DEBUG if isinstance(exc, BotUnavailable) else logging.WARNING
             log.log(level, "ladder: %s v %s in %s not started: %s", a, b, game, exc.message)
             return None

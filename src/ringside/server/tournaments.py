@@ -45,7 +45,13 @@ from ringside.protocol.messages import MatchResult, PerMove, TimeControl, Tourna
 from ringside.rating.sprt import SprtParams
 from ringside.referee.config import MatchConfig
 from ringside.referee.match import MatchConfigError, validate_config
-from ringside.server.app import ApiError
+from ringside.server.errors import (
+    BotUnavailable,
+    GameNotFound,
+    InvalidRequest,
+    Refused,
+    ShuttingDown,
+)
 from ringside.store.records import TournamentRecord
 from ringside.tournament import (
     Decision,
@@ -252,9 +258,9 @@ class TournamentRun:
                 continue
             try:
                 runner = await self.server.create_match(self._config(game), tournament_id=self.id)
-            except ApiError as exc:
-                if exc.code in ("bot_offline", "bot_busy", "bot_wrong_game", "shutting_down"):
-                    continue
+            except (BotUnavailable, ShuttingDown):
+                continue  # tried again when a bot or the server is back
+            except Refused as exc:
                 log.error("tournament %s: game %d cannot start: %s", self.id, game.no, exc)
                 self.cancel(f"cancelled: game {game.no} cannot start ({exc.message})")
                 return
@@ -396,12 +402,12 @@ class TournamentManager:
     async def create(self, request: TournamentRequest) -> TournamentRun:
         """Check the request, store the tournament with its schedule and start it."""
         if self.server.closing:
-            raise ApiError(503, "shutting_down", "the server is shutting down")
+            raise ShuttingDown()
         await self._check(request)
         try:
             state = Tournament(spec_of(request))
         except TournamentError as exc:
-            raise ApiError(422, "invalid_tournament", str(exc)) from None
+            raise InvalidRequest("invalid_tournament", str(exc)) from None
         state.advance()
         tid = secrets.token_hex(6)
         await self.server.store.tournaments.create(
@@ -425,15 +431,17 @@ class TournamentManager:
         try:
             game = get_game(request.game)
         except UnknownGame as exc:
-            raise ApiError(404, "unknown_game", str(exc.args[0])) from None
+            raise GameNotFound("unknown_game", str(exc.args[0])) from None
         if 2 not in game.players:
-            raise ApiError(422, "invalid_tournament", f"{game.name} is not a two-player game")
+            raise InvalidRequest("invalid_tournament", f"{game.name} is not a two-player game")
         if not 1 <= request.concurrency <= MAX_CONCURRENCY:
-            raise ApiError(422, "invalid_field", f"concurrency must be from 1 to {MAX_CONCURRENCY}")
+            raise InvalidRequest(
+                "invalid_field", f"concurrency must be from 1 to {MAX_CONCURRENCY}"
+            )
         if not 0 <= request.absent_timeout <= 86_400:
-            raise ApiError(422, "invalid_field", "absent_timeout must be from 0 to 86400 seconds")
+            raise InvalidRequest("invalid_field", "absent_timeout must be from 0 to 86400 seconds")
         if request.name is not None and len(request.name) > 128:
-            raise ApiError(422, "invalid_field", "name must be at most 128 characters")
+            raise InvalidRequest("invalid_field", "name must be at most 128 characters")
         if len(request.bots) >= 2:
             probe = MatchConfig(
                 game=request.game,
@@ -444,15 +452,15 @@ class TournamentManager:
             try:
                 validate_config(game, probe)
             except MatchConfigError as exc:
-                raise ApiError(422, "invalid_tournament", str(exc)) from None
+                raise InvalidRequest("invalid_tournament", str(exc)) from None
         for bot in dict.fromkeys(request.bots):
             session = self.server.lobby.bots.get(bot)
             if session is None and await self.server.store.get_bot(bot) is None:
-                raise ApiError(
-                    409, "unknown_bot", f"bot {bot!r:.70} is neither connected nor registered"
+                raise BotUnavailable(
+                    "unknown_bot", f"bot {bot!r:.70} is neither connected nor registered"
                 )
             if session is not None and not session.plays(request.game):
-                raise ApiError(409, "bot_wrong_game", f"bot {bot!r:.70} does not play {game.name}")
+                raise BotUnavailable("bot_wrong_game", f"bot {bot!r:.70} does not play {game.name}")
 
     async def resume(self) -> None:
         """Start again every tournament a previous run of the server left running."""

@@ -24,14 +24,12 @@ from ringside.server.errors import (
 from ringside.server.keys import SERVER_KEY
 
 
-class ApiError(Exception):
-    """A request the HTTP layer itself refuses: HTTP status, a stable code, a sentence."""
+class ApiError(Refused):
+    """A request the HTTP layer itself refuses, with the HTTP status it answers."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
+        super().__init__(code, message)
         self.status = status
-        self.code = code
-        self.message = message
 
 
 REFUSAL_STATUS: tuple[tuple[type[Refused], int], ...] = (
@@ -44,6 +42,8 @@ REFUSAL_STATUS: tuple[tuple[type[Refused], int], ...] = (
 
 
 def status_of(refused: Refused) -> int:
+    if isinstance(refused, ApiError):
+        return refused.status
     for kind, status in REFUSAL_STATUS:
         if isinstance(refused, kind):
             return status
@@ -426,8 +426,6 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
     """Every refusal is JSON with a code and a sentence; no traceback reaches a client."""
     try:
         return await handler(request)
-    except ApiError as exc:
-        return error_response(exc.status, exc.code, exc.message)
     except Refused as exc:
         return error_response(status_of(exc), exc.code, exc.message)
     except web.HTTPException as exc:

@@ -7,9 +7,8 @@ other. Commands are registered in the order ``ringside --help`` lists them
 
 from __future__ import annotations
 
-import typer
-
 from ringside.cli.bot import bot
+from ringside.cli.common import program_app
 from ringside.cli.engines import bridge_app, export
 from ringside.cli.play import games, play
 from ringside.cli.server import bots_app, demo, serve
@@ -17,12 +16,7 @@ from ringside.cli.tournament import leaderboard, ratings_app, tournament
 
 __all__ = ["app"]
 
-app = typer.Typer(
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    help="Ringside: a match server for AI programs. Try `ringside games`.",
-)
+app = program_app("Ringside: a match server for AI programs. Try `ringside games`.")
 
 app.command()(games)
 app.command()(play)

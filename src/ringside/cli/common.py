@@ -134,3 +134,13 @@ GameOptionsOption = Annotated[
     list[str] | None, typer.Option(help="Game option key=value (JSON value); repeatable.")
 ]
 """``--option``, repeatable, as ``play`` and ``tournament`` take it (``parse_options``)."""
+
+
+def program_app(help_text: str | None = None) -> typer.Typer:
+    """A typer app run as a program of its own (``ringside``, ``python -m ringside.cli.X``)."""
+    return typer.Typer(
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        help=help_text,
+    )

@@ -29,6 +29,7 @@ from ringside.cli.common import (
     check_bot_server,
     fail,
     log_to_stderr,
+    program_app,
 )
 from ringside.client import BotRefused
 
@@ -281,7 +282,7 @@ def export(
 
 def _standalone() -> typer.Typer:
     """``python -m ringside.cli.engines``: these commands without the rest of the CLI."""
-    app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+    app = program_app()
     app.add_typer(bridge_app, name="bridge")
     app.command()(export)
     return app

@@ -36,6 +36,7 @@ from ringside.cli.common import (
     fail,
     parse_options,
     parse_time_control,
+    program_app,
 )
 
 DEFAULT_URL = "http://127.0.0.1:8000"
@@ -377,15 +378,15 @@ def print_sprt(out: Console, detail: dict[str, Any]) -> None:
 
 # --- standalone -----------------------------------------------------------------------------
 
-app = typer.Typer(
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    help="Ringside ratings and tournaments.",
-)
-app.command()(leaderboard)
-app.command()(tournament)
-app.add_typer(ratings_app, name="ratings")
+
+def _standalone() -> typer.Typer:
+    """``python -m ringside.cli.tournament``: these commands without the rest of the CLI."""
+    app = program_app("Ringside ratings and tournaments.")
+    app.command()(leaderboard)
+    app.command()(tournament)
+    app.add_typer(ratings_app, name="ratings")
+    return app
+
 
 if __name__ == "__main__":
-    app(prog_name="ringside")
+    _standalone()(prog_name="ringside")

@@ -41,7 +41,7 @@ class Harness:
             },
             MatchConfig,
         )
-        runner = await self.server.create_match(config)
+        runner = await self.server.matches.create(config)
         async with asyncio.timeout(20):
             await runner.done
         for bot in bots:

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ringside.cli.common import EXIT_USAGE, console
-from ringside.server.app import Settings
+from ringside.server.settings import Settings
 
 bots_app = typer.Typer(help="Register and list bots (tokens are stored only as hashes).")
 

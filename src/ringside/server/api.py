@@ -271,7 +271,7 @@ async def list_bots(request: web.Request) -> web.StreamResponse:
 async def create_match(request: web.Request) -> web.StreamResponse:
     require_admin(request)
     config = await read_body(request, MatchConfig)
-    runner = await request.app[SERVER_KEY].create_match(config)
+    runner = await request.app[SERVER_KEY].matches.create(config)
     return json_response(
         MatchCreated(runner.id, f"/api/matches/{runner.id}", f"/ws/watch?match={runner.id}"), 201
     )

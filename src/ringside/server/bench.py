@@ -11,19 +11,18 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import msgspec
 from aiohttp import web
 
 from ringside.protocol.messages import Action, BotMessage
 from ringside.referee.match import Match
-from ringside.server.app import Settings
+from ringside.server.bus import EventBus
+from ringside.server.ports import Clock, Seat
 from ringside.server.runner import MatchRunner
-
-if TYPE_CHECKING:
-    from ringside.server.app import Server
-    from ringside.server.session import BotSession
+from ringside.server.settings import Settings
+from ringside.store.repository import Store
 
 
 def bench_switches(settings: Settings, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -124,8 +123,16 @@ class BenchMatchRunner(MatchRunner):
     SAMPLE_EVERY: ClassVar[int] = 5
     """Odd, so that both players of a two-player match are sampled."""
 
-    def __init__(self, server: Server, match: Match, sessions: list[BotSession]) -> None:
-        super().__init__(server, match, sessions)
+    def __init__(
+        self,
+        match: Match,
+        seats: list[Seat],
+        *,
+        store: Store | None,
+        bus: EventBus,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__(match, seats, store=store, bus=bus, clock=clock)
         self._asked: dict[int, tuple[int, float]] = {}
         """Player -> (request id, when stamped) of the sampled request it owes."""
 
@@ -135,7 +142,7 @@ class BenchMatchRunner(MatchRunner):
         sampled = issued % self.SAMPLE_EVERY == 0
         arrived = time.perf_counter() if sampled else 0.0
         asked = self._asked.pop(player, None) if self._asked else None
-        self._carry_out(match.receive(player, message, self._loop.time()))
+        self._carry_out(match.receive(player, message, self._clock.time()))
         stats = self.stats
         if type(message) is Action:
             stats.moves += 1

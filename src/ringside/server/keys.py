@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ringside.server.app import Server
+from ringside.server.services import Server
 
 SERVER_KEY = web.AppKey("server", Server)
 """The running ``Server``, for every request handler."""

@@ -1,7 +1,8 @@
 """``ringside serve --ladder``: the server keeps pairing idle bots so ratings always move.
 
-Every second the ladder looks at the lobby: bots that are connected, have a
-free match slot and are not booked by a tournament are grouped by the games
+When the bus says a bot joined or became idle, the ladder looks at the bots
+connected here (at most once per ``interval``): bots that have a free match
+slot and are not booked by a tournament are grouped by the games
 they play (a bot that plays any game joins every group), and each group is
 paired by rating (``ringside.tournament.ladder``). Each pairing is a
 two-round match, seats swapped, so neither bot gets the first move twice;
@@ -16,17 +17,26 @@ import contextlib
 import itertools
 import logging
 import random
-from typing import TYPE_CHECKING
 
 from ringside.games.registry import UnknownGame, get_game
-from ringside.protocol.messages import ByoYomi, Fischer, PerMove, TimeControl
+from ringside.protocol.messages import (
+    BotJoined,
+    BotStatus,
+    ByoYomi,
+    Fischer,
+    PerMove,
+    TimeControl,
+    TournamentUpdate,
+)
 from ringside.referee.config import MatchConfig
+from ringside.server.bus import EventBus
 from ringside.server.errors import BotUnavailable, Refused
+from ringside.server.matches import Matches
+from ringside.server.runner import MatchRunner
+from ringside.server.session import Roster
+from ringside.server.tournaments import TournamentManager
+from ringside.store.repository import Store
 from ringside.tournament.ladder import pair_by_rating
-
-if TYPE_CHECKING:
-    from ringside.server.app import Server
-    from ringside.server.runner import MatchRunner
 
 log = logging.getLogger("ringside.server")
 
@@ -40,9 +50,27 @@ INTERVAL = 1.0
 
 
 class Ladder:
-    def __init__(self, server: Server, interval: float = INTERVAL, seed: int | None = None) -> None:
-        self.server = server
+    def __init__(
+        self,
+        store: Store,
+        bus: EventBus,
+        roster: Roster,
+        matches: Matches,
+        tournaments: TournamentManager | None = None,
+        *,
+        interval: float = INTERVAL,
+        seed: int | None = None,
+    ) -> None:
+        self.store = store
+        self.roster = roster
+        self.matches = matches
+        self.tournaments = tournaments
         self.interval = interval
+        """The shortest time between two looks: bots idle at once are paired together."""
+        self.wake = asyncio.Event()
+        bus.subscribe(BotJoined, self._bot_changed)
+        bus.subscribe(BotStatus, self._bot_changed)
+        bus.subscribe(TournamentUpdate, self._tournament_changed)
         self.rng = random.Random(seed)
         self.last_opponent: dict[str, str] = {}
         self._clocks = itertools.cycle(TIME_CONTROLS)
@@ -57,22 +85,33 @@ class Ladder:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
+    def _bot_changed(self, event: BotJoined | BotStatus) -> None:
+        if len(event.bot.matches) < event.bot.max_matches:
+            self.wake.set()
+
+    def _tournament_changed(self, event: TournamentUpdate) -> None:
+        if event.status != "running":
+            self.wake.set()  # its bots are no longer booked
+
     async def _main(self) -> None:
-        while not self.server.closing:
+        while not self.matches.closing:
+            await self.wake.wait()
+            self.wake.clear()
             try:
                 await self.pair_idle_bots()
             except Exception:
                 log.exception("ladder: pairing failed; trying again")
+                self.wake.set()
             await asyncio.sleep(self.interval)
 
     def _groups(self) -> dict[str, list[str]]:
         """Idle bots free for the ladder, by game (only games two can play)."""
         booked = set()
-        if self.server.tournaments is not None:
-            booked = self.server.tournaments.bots_in_play()
+        if self.tournaments is not None:
+            booked = self.tournaments.bots_in_play()
         idle = [
             s
-            for s in self.server.lobby.bots.values()
+            for s in self.roster.bots.values()
             if s.state == "ready" and s.free_slots() > 0 and s.name not in booked
         ]
         groups: dict[str, list[str]] = {}
@@ -100,7 +139,7 @@ class Ladder:
             free = [m for m in members if m not in taken]
             if len(free) < 2:
                 continue
-            skill = {r.bot_name: r.mu for r in await self.server.store.leaderboard(game)}
+            skill = {r.bot_name: r.mu for r in await self.store.leaderboard(game)}
             for a, b in pair_by_rating(free, skill, self.last_opponent, self.rng):
                 runner = await self._start(game, a, b)
                 if runner is not None:
@@ -118,7 +157,7 @@ class Ladder:
             seed=self.rng.randrange(2**31),
         )
         try:
-            return await self.server.create_match(config)
+            return await self.matches.create(config)
         except Refused as exc:
             # A bot left or got busy between the look and the start: next time.
             level = logging.DEBUG if isinstance(exc, BotUnavailable) else logging.WARNING

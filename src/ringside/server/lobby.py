@@ -1,13 +1,15 @@
-"""Who is online, what is being played, and who is watching.
+"""Who is online and what is being played, as spectators see it.
 
-The lobby holds the bot sessions by name and the spectators. Every change is
-encoded once and the same bytes are queued to every subscriber.
+The lobby knows no session and no runner: it keeps the lobby's picture from
+the bus's events (``BotJoined``, ``BotLeft``, ``BotStatus``, ``MatchListed``,
+``TournamentUpdate``) and passes each on to every spectator, encoded once,
+the same bytes queued to all. Events from another node would draw the same
+picture.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from ringside.protocol.codec import encode
 from ringside.protocol.messages import (
@@ -18,83 +20,83 @@ from ringside.protocol.messages import (
     Lobby,
     MatchInfo,
     MatchListed,
-    Message,
+    TournamentUpdate,
 )
-from ringside.server.peer import Peer
+from ringside.server.bus import EventBus
+from ringside.server.ports import Outbox
 
-if TYPE_CHECKING:
-    from ringside.server.runner import MatchRunner
-    from ringside.server.session import BotSession
-
-
-class Spectator:
-    """A watcher: always subscribed to the lobby, and to the matches it asked for."""
-
-    def __init__(self, peer: Peer) -> None:
-        self.peer = peer
-        self.matches: set[str] = set()
+LIVE = ("pending", "running")
+"""Statuses of a match the lobby lists; any other (finished, aborted) takes it off."""
 
 
 class LobbyHub:
-    def __init__(self) -> None:
-        self.bots: dict[str, BotSession] = {}
-        self.matches: dict[str, MatchRunner] = {}
-        self.spectators: set[Spectator] = set()
+    def __init__(self, bus: EventBus) -> None:
+        self.bots: dict[str, BotInfo] = {}
+        self.matches: dict[str, MatchInfo] = {}
+        self.spectators: set[Outbox] = set()
+        bus.subscribe(BotJoined, self._bot_joined)
+        bus.subscribe(BotStatus, self._bot_status)
+        bus.subscribe(BotLeft, self._bot_left)
+        bus.subscribe(MatchListed, self._match_listed)
+        bus.subscribe(TournamentUpdate, self._broadcast)
 
-    # --- bots -------------------------------------------------------------------
-
-    def join(self, session: BotSession) -> None:
-        self.bots[session.name] = session
-        self.broadcast(BotJoined(session.info()))
-
-    def leave(self, session: BotSession) -> None:
-        if self.bots.get(session.name) is session:
-            del self.bots[session.name]
-            self.broadcast(BotLeft(session.name))
-
-    def status_changed(self, session: BotSession) -> None:
-        if self.bots.get(session.name) is session:
-            self.broadcast(BotStatus(session.info()))
+    # --- the picture ------------------------------------------------------------------
 
     def online(self, game: str | None = None) -> list[BotInfo]:
-        infos = [s.info() for s in self.bots.values()]
+        infos: Iterable[BotInfo] = self.bots.values()
         if game is not None:
             infos = [i for i in infos if i.games is None or game in i.games]
         return sorted(infos, key=lambda i: i.name)
 
-    # --- matches ------------------------------------------------------------------
-
-    def match_listed(self, runner: MatchRunner) -> None:
-        if runner.finished:
-            self.matches.pop(runner.id, None)
-        else:
-            self.matches[runner.id] = runner
-        self.broadcast(MatchListed(runner.info()))
-
     def running(self) -> list[MatchInfo]:
-        return [r.info() for r in self.matches.values()]
-
-    # --- spectators ------------------------------------------------------------
+        return list(self.matches.values())
 
     def snapshot(self) -> Lobby:
         return Lobby(self.online(), self.running())
 
-    def add_spectator(self, spectator: Spectator) -> None:
-        self.spectators.add(spectator)
-        spectator.peer.send(encode(self.snapshot()))
+    # --- spectators -------------------------------------------------------------------
 
-    def remove_spectator(self, spectator: Spectator) -> None:
-        self.spectators.discard(spectator)
-        for match_id in spectator.matches:
-            runner = self.matches.get(match_id)
-            if runner is not None:
-                runner.watchers.discard(spectator.peer)
+    def add_spectator(self, peer: Outbox) -> None:
+        """Subscribe ``peer`` to the lobby stream, starting with a snapshot."""
+        self.spectators.add(peer)
+        peer.send(encode(self.snapshot()))
 
-    def broadcast(self, event: Message) -> None:
-        fan_out(encode(event), (s.peer for s in self.spectators))
+    def remove_spectator(self, peer: Outbox) -> None:
+        self.spectators.discard(peer)
+
+    # --- events -------------------------------------------------------------------------
+
+    def _bot_joined(self, event: BotJoined) -> None:
+        self.bots[event.bot.name] = event.bot
+        self._broadcast(event)
+
+    def _bot_status(self, event: BotStatus) -> None:
+        if event.bot.name in self.bots:
+            self.bots[event.bot.name] = event.bot
+            self._broadcast(event)
+
+    def _bot_left(self, event: BotLeft) -> None:
+        if self.bots.pop(event.name, None) is not None:
+            self._broadcast(event)
+
+    def _match_listed(self, event: MatchListed) -> None:
+        info = event.match
+        if info.status in LIVE:
+            self.matches[info.id] = info
+        else:
+            self.matches.pop(info.id, None)
+        self._broadcast(event)
+
+    def _broadcast(
+        self, event: BotJoined | BotLeft | BotStatus | MatchListed | TournamentUpdate
+    ) -> None:
+        fan_out(encode(event), self.spectators)
 
 
-def fan_out(data: bytes, peers: Iterable[Peer]) -> None:
+def fan_out(data: bytes, peers: Iterable[Outbox]) -> None:
     """Queue the same encoded bytes to every peer."""
     for peer in peers:
         peer.send(data)
+
+
+__all__ = ["LobbyHub", "fan_out"]

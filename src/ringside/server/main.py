@@ -16,11 +16,9 @@ from aiohttp import web
 import ringside.server.api_export  # noqa: F401  (registers the export routes)
 from ringside.server import api_tournaments  # noqa: F401  (registers the rating and tournament routes)
 from ringside.server.api import add_routes, errors_middleware
-from ringside.server.app import Server, Settings
+from ringside.server.app import Server, Settings, build_server
 from ringside.server.bench import COLLECTOR_PAUSES, BenchMatchRunner, bench_latency, bench_switches
 from ringside.server.keys import SERVER_KEY
-from ringside.server.ladder import Ladder
-from ringside.server.tournaments import TournamentManager
 from ringside.server.transports import TcpBots, bot_websocket, watch_websocket
 from ringside.store.database import open_store, sqlite_url
 
@@ -121,11 +119,9 @@ async def serve(
     aborted = await store.abort_interrupted()
     if aborted:
         log.warning("marked %d interrupted match(es) aborted: %s", len(aborted), ", ".join(aborted))
-    server = Server(settings, store)
+    server = build_server(settings, store)
     if settings.bench:
-        server.runner_type = BenchMatchRunner
-    server.tournaments = TournamentManager(server)
-    ladder = Ladder(server) if settings.ladder else None
+        server.matches.runner_type = BenchMatchRunner
     app = build_app(server)
     runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=5)
     await runner.setup()
@@ -140,16 +136,11 @@ async def serve(
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         tcp_port = await tcp.start(settings.host, settings.tcp_port)
-        await server.tournaments.resume()
-        if ladder is not None:
-            ladder.start()
+        await server.start()
         if ready is not None:
             ready(settings.host, port, tcp_port)
         await stop.wait()
     finally:
-        if ladder is not None:
-            await ladder.stop()
-        await server.tournaments.stop()  # before the matches abort: they resume next start
         await server.shutdown()
         await tcp.stop()
         await runner.cleanup()

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 
-from ringside.protocol.codec import encode_bound
+from ringside.protocol.codec import encode, encode_bound
 from ringside.protocol.messages import (
     BotMessage,
     MatchInfo,
+    MatchListed,
     MatchResult,
+    MatchSnapshot,
     MatchStarted,
     Move,
     RoundResult,
@@ -28,13 +30,11 @@ from ringside.protocol.messages import (
     type_of,
 )
 from ringside.referee.match import ArmTimer, CancelTimer, Match, Output, Publish, Send
+from ringside.server.bus import EventBus, MatchEnded, ResultStored
 from ringside.server.lobby import fan_out
-from ringside.server.peer import Peer
+from ringside.server.ports import Clock, Outbox, Seat, TimerHandle
 from ringside.store.records import EncodedEvent
-
-if TYPE_CHECKING:
-    from ringside.server.app import Server
-    from ringside.server.session import BotSession
+from ringside.store.repository import Store
 
 log = logging.getLogger("ringside.server")
 
@@ -46,12 +46,16 @@ class MatchRunner:
     # Slots: every move goes through a runner, and a server holds a thousand of them.
     __slots__ = (
         "_after_commit",
+        "_bus",
+        "_clock",
         "_closed",
         "_deadlines",
         "_kinds",
         "_loop",
         "_result",
         "_saved",
+        "_store",
+        "_stored",
         "_timers",
         "_writer",
         "_writes",
@@ -61,22 +65,31 @@ class MatchRunner:
         "match",
         "names",
         "player_by_name",
-        "server",
         "sessions",
         "status",
         "tournament_id",
         "watchers",
     )
 
-    def __init__(self, server: Server, match: Match, sessions: list[BotSession]) -> None:
-        self.server = server
+    def __init__(
+        self,
+        match: Match,
+        seats: list[Seat],
+        *,
+        store: Store | None,
+        bus: EventBus,
+        clock: Clock | None = None,
+    ) -> None:
+        """``store`` None records nothing (the bench's switch); ``clock`` defaults to the loop."""
+        self._store = store
+        self._bus = bus
         self.tournament_id: str | None = None
         self.match = match
         self.id = match.id
-        self.sessions: list[BotSession | None] = list(sessions)
+        self.sessions: list[Seat | None] = list(seats)
         self.names = list(match.config.bots)
         self.player_by_name = {name: player for player, name in enumerate(self.names)}
-        self.watchers: set[Peer] = set()
+        self.watchers: set[Outbox] = set()
         self.log: list[bytes] = []
         self.status = "pending"
         self._saved = 0
@@ -86,7 +99,7 @@ class MatchRunner:
 
         Nothing per move but the ``log`` entry: a server holding a thousand
         matches is bound by memory, and the collector tracks none of these."""
-        self._timers: dict[int, tuple[asyncio.TimerHandle, float]] = {}
+        self._timers: dict[int, tuple[TimerHandle, float]] = {}
         """Each player's timer handle and when it goes off."""
         self._deadlines: dict[int, float] = {}
         """When each player's timer is due; its handle may be set earlier (see ``_arm``)."""
@@ -95,11 +108,14 @@ class MatchRunner:
         )
         """Events to append, each batch with the result when it ends the match; None closes."""
         self._loop = asyncio.get_running_loop()
+        self._clock: Clock = clock if clock is not None else self._loop
         self.done = self._loop.create_future()
         self._writer: asyncio.Task[None] | None = None
         self._result: MatchResult | None = None
         self._closed = False
-        self._after_commit: list[tuple[Peer, bytes]] = []
+        self._stored = False
+        """The result was committed: the match's bots may hear it."""
+        self._after_commit: list[tuple[Outbox, bytes]] = []
 
     # --- lifecycle ----------------------------------------------------------------
 
@@ -107,8 +123,8 @@ class MatchRunner:
         """Store the match before any bot hears of it, so nothing played is unrecorded."""
         c = self.match.config
         self.tournament_id = tournament_id
-        if self.server.settings.record:
-            await self.server.store.create_match(
+        if self._store is not None:
+            await self._store.create_match(
                 self.id,
                 c.game,
                 list(c.bots),
@@ -122,8 +138,8 @@ class MatchRunner:
         self.status = "running"
 
     def begin(self) -> None:
-        self.server.lobby.match_listed(self)
-        self._carry_out(self.match.start(self._loop.time()))
+        self._bus.publish(MatchListed(self.info()))
+        self._carry_out(self.match.start(self._clock.time()))
 
     @property
     def finished(self) -> bool:
@@ -147,38 +163,50 @@ class MatchRunner:
     def owes_answer(self, player: int) -> bool:
         return player in self.match.pending
 
+    # --- spectators ------------------------------------------------------------------
+
+    def watch(self, peer: Outbox) -> None:
+        """Send the events so far as one snapshot, then every new one in order."""
+        head = encode(MatchSnapshot(self.id, []))[:-2]  # ...,"events":[  then ]}
+        peer.send(head + b",".join(self.log) + b"]}")
+        if not self._closed:
+            self.watchers.add(peer)
+
+    def unwatch(self, peer: Outbox) -> None:
+        self.watchers.discard(peer)
+
     # --- inputs from sessions ----------------------------------------------------
 
     def receive(self, player: int, message: BotMessage) -> None:
-        self._carry_out(self.match.receive(player, message, self._loop.time()))
+        self._carry_out(self.match.receive(player, message, self._clock.time()))
 
     def protocol_error(self, player: int, detail: str) -> None:
-        self._carry_out(self.match.protocol_error(player, detail, self._loop.time()))
+        self._carry_out(self.match.protocol_error(player, detail, self._clock.time()))
 
     def disconnected(self, player: int) -> None:
         self.sessions[player] = None
-        self._carry_out(self.match.disconnected(player, self._loop.time()))
+        self._carry_out(self.match.disconnected(player, self._clock.time()))
 
-    def reconnected(self, player: int, session: BotSession) -> bool:
+    def reconnected(self, player: int, session: Seat) -> bool:
         """Attach a new session; False when the grace period had already run out."""
         self.sessions[player] = session
-        self._carry_out(self.match.reconnected(player, self._loop.time()))
+        self._carry_out(self.match.reconnected(player, self._clock.time()))
         if player in self.match.gone or self.match.finished:
             self.sessions[player] = None
             return False
         return True
 
     def abort(self, reason: str) -> None:
-        self._carry_out(self.match.abort(reason, self._loop.time()))
+        self._carry_out(self.match.abort(reason, self._clock.time()))
 
     def _timer(self, player: int) -> None:
         del self._timers[player]
         at = self._deadlines.get(player)
         if at is None:
             return  # cancelled since
-        now = self._loop.time()
+        now = self._clock.time()
         if at > now:
-            self._timers[player] = (self._loop.call_at(at, self._timer, player), at)
+            self._timers[player] = (self._clock.call_at(at, self._timer, player), at)
             return  # moved later since: wait again
         del self._deadlines[player]
         self._carry_out(self.match.timer(player, now))
@@ -239,7 +267,7 @@ class MatchRunner:
         if self.watchers:
             fan_out(data, self.watchers)
         if kind is RoundStarted:
-            self.server.lobby.match_listed(self)  # the lobby shows the round number
+            self._bus.publish(MatchListed(self.info()))  # the lobby shows the round number
         elif kind is RoundResult or kind is MatchStarted:
             self._writes.put_nowait((None, self._take_unsaved()))
 
@@ -263,7 +291,7 @@ class MatchRunner:
             if timer[1] <= at:
                 return
             timer[0].cancel()
-        self._timers[player] = (self._loop.call_at(at, self._timer, player), at)
+        self._timers[player] = (self._clock.call_at(at, self._timer, player), at)
 
     def _finished(self, result: MatchResult) -> None:
         for handle, _ in self._timers.values():
@@ -280,10 +308,12 @@ class MatchRunner:
         self._after_commit.clear()
         for player, session in enumerate(self.sessions):
             if session is not None:
-                session.match_ended(self)
+                session.match_ended(self.id)
             self.sessions[player] = None
-        self.server.lobby.match_listed(self)
-        self.server.match_ended(self)
+        self.watchers.clear()
+        bus = self._bus
+        bus.publish(MatchListed(self.info()))
+        bus.publish(MatchEnded(self.id, self.names, self.tournament_id, self._stored))
 
     # --- storage -------------------------------------------------------------------
 
@@ -327,9 +357,10 @@ class MatchRunner:
 
     async def _write(self, events: list[EncodedEvent], result: MatchResult | None) -> None:
         """Append ``events``; with a ``result``, finish the match in the same transaction."""
-        store = self.server.store
-        if not self.server.settings.record:
-            return  # the bench's switch to measure what recording costs
+        store = self._store
+        if store is None:
+            self._stored = result is not None  # the bench's switch to measure what recording costs
+            return
         if result is None:
             await store.append_events(self.id, events)
             return
@@ -345,4 +376,5 @@ class MatchRunner:
         await store.finish_match(
             self.id, result.status, msgspec.to_builtins(result), rounds, events, rate=True
         )
-        await self.server.on_match_stored(self, result)
+        self._stored = True
+        self._bus.publish(ResultStored(self.id, self.tournament_id, result))

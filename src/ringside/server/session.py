@@ -2,34 +2,40 @@
 
 Transports feed raw message bytes in (one WebSocket frame or one TCP line)
 and call ``closed`` when the connection ends; both transports therefore look
-the same to everything above them.
+the same to everything above them. The ``Roster`` holds the bots connected
+to this process and tells the bus when one joins, leaves or changes status.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import math
 import unicodedata
 from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from ringside.games.registry import catalogue_names
 from ringside.protocol.codec import ProtocolError, encode, parse_bot_message
 from ringside.protocol.messages import (
     PROTOCOL_VERSION,
     BotInfo,
+    BotJoined,
+    BotLeft,
+    BotStatus,
     Error,
     Hello,
     Pong,
     Welcome,
 )
+from ringside.server.bus import EventBus
+from ringside.server.hello_limit import FailedHellos
 from ringside.server.peer import Peer
-
-if TYPE_CHECKING:
-    from ringside.server.app import Server
-    from ringside.server.runner import MatchRunner
+from ringside.server.ports import Clock
+from ringside.server.reconnects import Reconnects
+from ringside.server.runner import MatchRunner
+from ringside.server.settings import Settings
+from ringside.store.repository import Store
 
 log = logging.getLogger("ringside.server")
 
@@ -43,7 +49,7 @@ class BotSession:
 
     # Slots: every message goes through a session, and a server holds thousands.
     __slots__ = (
-        "_loop",
+        "_clock",
         "errors",
         "games",
         "guest",
@@ -56,14 +62,14 @@ class BotSession:
         "name",
         "peer",
         "reserved",
-        "server",
+        "roster",
         "state",
         "token",
         "transport",
     )
 
-    def __init__(self, server: Server, peer: Peer, transport: str) -> None:
-        self.server = server
+    def __init__(self, roster: Roster, peer: Peer, transport: str) -> None:
+        self.roster = roster
         self.peer = peer
         self.transport = transport
         self.state: Literal["greeting", "authenticating", "ready", "closed"] = "greeting"
@@ -79,9 +85,9 @@ class BotSession:
         self.matches: dict[str, MatchRunner] = {}
         self.reserved = 0
         self.errors = 0
-        self.message_limit = server.settings.max_message_bytes
-        self._loop = asyncio.get_running_loop()
-        self.last_seen = self._loop.time()
+        self.message_limit = roster.settings.max_message_bytes
+        self._clock = roster.clock
+        self.last_seen = self._clock.time()
 
     # --- what the lobby shows -------------------------------------------------------
 
@@ -115,7 +121,7 @@ class BotSession:
         The caller awaits that coroutine before it feeds the next message, so
         messages are handled in order; every other message needs no await.
         """
-        self.last_seen = self._loop.time()
+        self.last_seen = self._clock.time()
         if self.state == "closed":
             return None
         message = parse_bot_message(data, self.message_limit)
@@ -144,11 +150,11 @@ class BotSession:
         self.state = "closed"
         if not was_ready:
             return
-        self.server.lobby.leave(self)
+        self.roster.leave(self)
         runners = [r for r in self.matches.values() if not r.finished]
         self.matches.clear()
         if runners:
-            self.server.detach(self.name, self.token, runners)
+            self.roster.reconnects.detach(self.name, self.token, runners)
         for runner in runners:
             runner.disconnected(runner.player_of(self.name))
 
@@ -167,11 +173,11 @@ class BotSession:
     def match_started(self, runner: MatchRunner) -> None:
         self.reserved = max(0, self.reserved - 1)
         self.matches[runner.id] = runner
-        self.server.lobby.status_changed(self)
+        self.roster.status_changed(self)
 
-    def match_ended(self, runner: MatchRunner) -> None:
-        if self.matches.pop(runner.id, None) is not None and self.state == "ready":
-            self.server.lobby.status_changed(self)
+    def match_ended(self, match_id: str) -> None:
+        if self.matches.pop(match_id, None) is not None and self.state == "ready":
+            self.roster.status_changed(self)
 
     # --- internals ------------------------------------------------------------------
 
@@ -198,12 +204,13 @@ class BotSession:
         self.state = "authenticating"
         name = hello.name.strip()
         token = hello.token or self.header_token
-        record = await self.server.store.get_bot(name)
+        roster = self.roster
+        record = await roster.store.get_bot(name)
         if record is not None and not record.guest:
             if token is None:
                 self.send_error("bad_token", f"missing token for bot {name!r}", fatal=True)
                 return
-            checks, started = self.server.failed_hellos, self._loop.time()
+            checks, started = roster.failed_hellos, self._clock.time()
             wait = checks.start_check(self.host, started)
             if wait > 0.0:
                 self.send_error(
@@ -212,11 +219,11 @@ class BotSession:
                     fatal=True,
                 )
                 return
-            if not await self.server.store.verify_bot(name, token):
+            if not await roster.store.verify_bot(name, token):
                 self.send_error("bad_token", f"wrong token for bot {name!r}", fatal=True)
                 return
             checks.passed(self.host, started)
-        elif not self.server.settings.open:
+        elif not roster.settings.open:
             self.send_error(
                 "unknown_bot",
                 f"bot {name!r} is not registered: an operator runs `ringside bots add {name}`"
@@ -228,12 +235,12 @@ class BotSession:
             self.guest = True
         if self.peer.closed:
             return  # the connection dropped while we looked the bot up
-        existing = self.server.lobby.bots.get(name)
+        existing = roster.bots.get(name)
         if existing is not None and existing.state != "closed":
             self.send_error("name_taken", f"a bot named {name!r} is already connected", fatal=True)
             return
-        detached = self.server.detached.get(name)
-        if detached is not None and self.guest and not _same(detached.token, token):
+        returning = roster.reconnects.waiting(name)
+        if returning and self.guest and not roster.reconnects.token_fits(name, token):
             self.send_error(
                 "name_taken",
                 f"bot {name!r} is in a match; reconnect with the same token",
@@ -246,14 +253,14 @@ class BotSession:
         self.max_matches = hello.max_matches
         self.state = "ready"
         self.peer.send(encode(Welcome(name, name, PROTOCOL_VERSION, self.guest)))
-        self.server.lobby.join(self)
-        if detached is not None:
-            for runner in self.server.reattach(name):
+        roster.join(self)
+        if returning:
+            for runner in roster.reconnects.reattach(name):
                 self.matches[runner.id] = runner
                 if not runner.reconnected(runner.player_of(name), self):
                     self.matches.pop(runner.id, None)
             if self.matches:
-                self.server.lobby.status_changed(self)
+                roster.status_changed(self)
         log.info("bot %s joined over %s%s", name, self.transport, " as a guest" * self.guest)
 
     def _check_hello(self, hello: Hello) -> tuple[str, str] | None:
@@ -276,7 +283,43 @@ class BotSession:
         return None
 
 
-def _same(a: str | None, b: str | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return hmac.compare_digest(a.encode(), b.encode())
+class Roster:
+    """The bots connected to this process, by name, and what a session needs to admit one."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        bus: EventBus,
+        reconnects: Reconnects[MatchRunner],
+        clock: Clock | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.bus = bus
+        self.reconnects = reconnects
+        self.clock: Clock = clock if clock is not None else asyncio.get_running_loop()
+        self.failed_hellos = FailedHellos()
+        self.bots: dict[str, BotSession] = {}
+
+    def connect(self, peer: Peer, transport: str) -> BotSession:
+        """A new connection's session; it joins the roster once its hello is accepted."""
+        return BotSession(self, peer, transport)
+
+    def ready(self, name: str) -> BotSession | None:
+        """The session of bot ``name`` when it is connected and admitted."""
+        session = self.bots.get(name)
+        return session if session is not None and session.state == "ready" else None
+
+    def join(self, session: BotSession) -> None:
+        self.bots[session.name] = session
+        self.bus.publish(BotJoined(session.info()))
+
+    def leave(self, session: BotSession) -> None:
+        if self.bots.get(session.name) is session:
+            del self.bots[session.name]
+            self.bus.publish(BotLeft(session.name))
+
+    def status_changed(self, session: BotSession) -> None:
+        if self.bots.get(session.name) is session:
+            self.bus.publish(BotStatus(session.info()))

@@ -1,9 +1,11 @@
 """Tournaments inside the server: the asyncio side of ``ringside.tournament``.
 
 Each running tournament has one task that asks its plain ``Tournament`` which
-games are due, starts each as a one-round match through ``Server.create_match``
+games are due, starts each as a one-round match through ``Matches.create``
 (the match row carries the tournament id), and writes every game to the store
-as it changes. Choices, and why:
+as it changes. The task sleeps until the bus says something it waits for
+happened (a result stored, a match ended, a bot joined or became free) or
+an absent bot's time is up. Choices, and why:
 
 - **One match per game, one round each**, seats set by the schedule: each
   game is stored, replayed and rated on its own, an SPRT can stop after any
@@ -32,19 +34,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import functools
 import logging
 import secrets
 import zlib
-from typing import TYPE_CHECKING, Any, Literal, cast
+from collections import deque
+from typing import Any, Literal, cast
 
 import msgspec
 
 from ringside.games.registry import UnknownGame, get_game
-from ringside.protocol.messages import MatchResult, PerMove, TimeControl, TournamentUpdate
+from ringside.protocol.messages import (
+    BotJoined,
+    BotStatus,
+    MatchResult,
+    PerMove,
+    TimeControl,
+    TournamentUpdate,
+)
 from ringside.rating.sprt import SprtParams
 from ringside.referee.config import MatchConfig
 from ringside.referee.match import MatchConfigError, validate_config
+from ringside.server.bus import EventBus, MatchEnded, ResultStored
 from ringside.server.errors import (
     BotUnavailable,
     GameNotFound,
@@ -52,7 +62,11 @@ from ringside.server.errors import (
     Refused,
     ShuttingDown,
 )
+from ringside.server.matches import Matches
+from ringside.server.runner import MatchRunner
+from ringside.server.session import Roster
 from ringside.store.records import TournamentRecord
+from ringside.store.repository import Store
 from ringside.tournament import (
     Decision,
     Game,
@@ -63,14 +77,8 @@ from ringside.tournament import (
 )
 from ringside.tournament.report import sprt_info, standing_rows
 
-if TYPE_CHECKING:
-    from ringside.server.app import Server
-    from ringside.server.runner import MatchRunner
-
 log = logging.getLogger("ringside.server")
 
-POLL = 0.5
-"""Seconds between looks at the lobby while waiting for bots (a finished game wakes at once)."""
 MAX_ATTEMPTS = 10
 """A game whose match has been aborted this many times is given up, not replayed forever."""
 RETRY = 2.0
@@ -171,7 +179,9 @@ class TournamentRun:
         self, manager: TournamentManager, tid: str, request: TournamentRequest, state: Tournament
     ) -> None:
         self.manager = manager
-        self.server = manager.server
+        self.store = manager.store
+        self.roster = manager.roster
+        self.matches = manager.matches
         self.id = tid
         self.request = request
         self.state = state
@@ -181,6 +191,8 @@ class TournamentRun:
         self.runners: dict[int, MatchRunner] = {}
         self.absent_since: dict[str, float] = {}
         self.wake = asyncio.Event()
+        self.stored: deque[tuple[int, str, MatchResult]] = deque()
+        """Results of this tournament's matches, committed and not yet counted."""
         self._saving = asyncio.Lock()
         self._decided: dict[str, Any] | None = None
         """An SPRT decision not yet written to the store."""
@@ -211,12 +223,18 @@ class TournamentRun:
         )
 
     def publish(self) -> None:
-        self.server.lobby.broadcast(self.update())
+        self.manager.bus.publish(self.update())
 
     async def _main(self) -> None:
-        """Start what is due, wait for a change, repeat; errors are logged and retried."""
+        """Count results, start what is due, wait for a change; errors are logged and retried."""
         while not self.manager.closing:
+            timeout: float | None = None
             try:
+                self.wake.clear()
+                while self.stored:
+                    no, match_id, result = self.stored[0]
+                    await self.match_stored(no, match_id, result)
+                    self.stored.popleft()
                 if self._dirty:
                     await self._save([])
                 if self.cancelling:
@@ -224,17 +242,17 @@ class TournamentRun:
                 if self.state.finished:
                     await self._close("cancelled" if self.cancelling else "finished")
                     return
-                self.wake.clear()
-                await self._step()
+                timeout = await self._step()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("tournament %s: step failed; retrying", self.id)
-                await asyncio.sleep(RETRY)
+                timeout = RETRY
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), POLL)
+                await asyncio.wait_for(self.wake.wait(), timeout)
 
-    async def _step(self) -> None:
+    async def _step(self) -> float | None:
+        """Start the games that can start; how long until an absent bot forfeits (None: no one is)."""
         added = self.state.advance()
         if added:
             await self._save(added)
@@ -246,24 +264,24 @@ class TournamentRun:
         for game in self.state.pending():
             if running >= self.request.concurrency:
                 break
-            if self.manager.closing or self.server.closing or self.cancelling:
-                return
+            if self.manager.closing or self.matches.closing or self.cancelling:
+                return None
             if game.status != "pending":
                 continue  # decided or cancelled while a previous start was awaited
             absent = [b for b in game.bots if not self._available(b)]
             if absent:
                 missing.update(absent)
                 continue
-            if any(self.server.lobby.bots[b].free_slots() <= 0 for b in game.bots):
+            if any(self.roster.bots[b].free_slots() <= 0 for b in game.bots):
                 continue
             try:
-                runner = await self.server.create_match(self._config(game), tournament_id=self.id)
+                runner = await self.matches.create(self._config(game), tournament_id=self.id)
             except (BotUnavailable, ShuttingDown):
                 continue  # tried again when a bot or the server is back
             except Refused as exc:
                 log.error("tournament %s: game %d cannot start: %s", self.id, game.no, exc)
                 self.cancel(f"cancelled: game {game.no} cannot start ({exc.message})")
-                return
+                return None
             if game.status != "pending" or self.cancelling:
                 # The SPRT decided, or an operator cancelled, while the match was being set up.
                 runner.abort(f"tournament {self.id} no longer needs this game")
@@ -271,26 +289,24 @@ class TournamentRun:
             self.state.start(game.no, runner.id)
             self.runners[game.no] = runner
             self.manager.by_match[runner.id] = (self, game.no)
-            runner.done.add_done_callback(functools.partial(self._runner_done, game.no, runner))
             running += 1
             await self._save([game])
-        await self._forfeit_absent(missing, now)
+        return await self._forfeit_absent(missing, now)
 
-    def _runner_done(self, no: int, runner: MatchRunner, _: object = None) -> None:
-        """The match ended and its bots are free; if its result never reached the store, replay."""
-        self.wake.set()
-        if self.runners.get(no) is runner and not self.manager.closing:
+    def unstored(self, no: int, match_id: str) -> None:
+        """The match of game ``no`` ended but its result never reached the store: replay it."""
+        runner = self.runners.get(no)
+        if runner is not None and runner.id == match_id:
             del self.runners[no]
-            self.manager.by_match.pop(runner.id, None)
-            note = f"the result of match {runner.id} could not be stored; replayed"
+            note = f"the result of match {match_id} could not be stored; replayed"
             game = self.state.requeue(no, note)
             self._dirty[game.no] = game
 
     def _available(self, bot: str) -> bool:
-        session = self.server.lobby.bots.get(bot)
-        return session is not None and session.state == "ready" and session.plays(self.request.game)
+        session = self.roster.ready(bot)
+        return session is not None and session.plays(self.request.game)
 
-    async def _forfeit_absent(self, missing: set[str], now: float) -> None:
+    async def _forfeit_absent(self, missing: set[str], now: float) -> float | None:
         for bot in list(self.absent_since):
             if self._available(bot):
                 del self.absent_since[bot]
@@ -308,6 +324,9 @@ class TournamentRun:
             changed += self._check_sprt()
             await self._save(changed)
             self.publish()
+            return 0.0  # the tournament moved on: look again at once
+        waiting = [since + timeout - now for b, since in self.absent_since.items() if b not in gone]
+        return max(0.0, min(waiting)) if waiting else None
 
     def _config(self, game: Game) -> MatchConfig:
         seed = zlib.crc32(f"{self.id}:{game.no}:{game.attempts}".encode())
@@ -320,7 +339,7 @@ class TournamentRun:
             seed=seed,
         )
 
-    async def match_stored(self, no: int, runner: MatchRunner, result: MatchResult) -> None:
+    async def match_stored(self, no: int, match_id: str, result: MatchResult) -> None:
         """The match of game ``no`` is committed: count it, or play the game again."""
         self.runners.pop(no, None)
         if result.status == "finished":
@@ -331,7 +350,7 @@ class TournamentRun:
             changed = [self.state.record(no, result.scores, note)]
         else:
             reason = result.reason or "aborted"
-            game = self.state.requeue(no, f"match {runner.id} aborted ({reason}); replayed")
+            game = self.state.requeue(no, f"match {match_id} aborted ({reason}); replayed")
             changed = [game]
             if game.status == "pending" and game.attempts >= MAX_ATTEMPTS:
                 note = f"given up after {game.attempts} aborted attempts ({reason})"
@@ -341,7 +360,6 @@ class TournamentRun:
         changed += self._check_sprt()
         await self._save(changed)
         self.publish()
-        self.wake.set()
 
     def _check_sprt(self) -> list[Game]:
         before = self.state.decision
@@ -365,16 +383,16 @@ class TournamentRun:
             for game in games:
                 self._dirty[game.no] = game
             if self._decided is not None:
-                await self.server.store.tournaments.set_result(self.id, self._decided)
+                await self.store.tournaments.set_result(self.id, self._decided)
                 self._decided = None
             if self._dirty:
                 rows = [game_dict(g) for g in self._dirty.values()]
-                await self.server.store.tournaments.save_games(self.id, rows)
+                await self.store.tournaments.save_games(self.id, rows)
                 self._dirty.clear()
 
     async def _close(self, status: Literal["finished", "cancelled"]) -> None:
         await self._save([])
-        await self.server.store.tournaments.finish(self.id, status)
+        await self.store.tournaments.finish(self.id, status)
         self.status = status
         self.manager.runs.pop(self.id, None)
         self.publish()
@@ -393,15 +411,23 @@ class TournamentRun:
 
 
 class TournamentManager:
-    def __init__(self, server: Server) -> None:
-        self.server = server
+    def __init__(self, store: Store, bus: EventBus, roster: Roster, matches: Matches) -> None:
+        self.store = store
+        self.bus = bus
+        self.roster = roster
+        self.matches = matches
         self.runs: dict[str, TournamentRun] = {}
         self.by_match: dict[str, tuple[TournamentRun, int]] = {}
+        """The running match of each tournament game started here."""
         self.closing = False
+        bus.subscribe(ResultStored, self._result_stored)
+        bus.subscribe(MatchEnded, self._match_ended)
+        bus.subscribe(BotJoined, self._bot_changed)
+        bus.subscribe(BotStatus, self._bot_changed)
 
     async def create(self, request: TournamentRequest) -> TournamentRun:
         """Check the request, store the tournament with its schedule and start it."""
-        if self.server.closing:
+        if self.matches.closing:
             raise ShuttingDown()
         await self._check(request)
         try:
@@ -410,7 +436,7 @@ class TournamentManager:
             raise InvalidRequest("invalid_tournament", str(exc)) from None
         state.advance()
         tid = secrets.token_hex(6)
-        await self.server.store.tournaments.create(
+        await self.store.tournaments.create(
             tid,
             name=request.name,
             game=request.game,
@@ -454,8 +480,8 @@ class TournamentManager:
             except MatchConfigError as exc:
                 raise InvalidRequest("invalid_tournament", str(exc)) from None
         for bot in dict.fromkeys(request.bots):
-            session = self.server.lobby.bots.get(bot)
-            if session is None and await self.server.store.get_bot(bot) is None:
+            session = self.roster.bots.get(bot)
+            if session is None and await self.store.get_bot(bot) is None:
                 raise BotUnavailable(
                     "unknown_bot", f"bot {bot!r:.70} is neither connected nor registered"
                 )
@@ -464,17 +490,13 @@ class TournamentManager:
 
     async def resume(self) -> None:
         """Start again every tournament a previous run of the server left running."""
-        records, _ = await self.server.store.tournaments.page(status="running", limit=10_000)
+        records, _ = await self.store.tournaments.page(status="running", limit=10_000)
         for record in reversed(records):
             request, state = restore(record)
             run = TournamentRun(self, record.id, request, state)
             changed = []
             for game in state.running():
-                match = (
-                    None
-                    if game.match_id is None
-                    else await self.server.store.get_match(game.match_id)
-                )
+                match = None if game.match_id is None else await self.store.get_match(game.match_id)
                 if match is not None and match.status == "finished" and match.result is not None:
                     scores = [s.score or 0.0 for s in match.seats]
                     changed.append(state.record(game.no, scores, "counted after a restart"))
@@ -499,12 +521,31 @@ class TournamentManager:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def match_stored(self, runner: MatchRunner, result: MatchResult) -> None:
-        entry = self.by_match.pop(runner.id, None)
+    # --- what the bus says ------------------------------------------------------------
+
+    def _result_stored(self, event: ResultStored) -> None:
+        entry = self.by_match.pop(event.match_id, None)
         if entry is None or self.closing:
             return
         run, no = entry
-        await run.match_stored(no, runner, result)
+        run.stored.append((no, event.match_id, event.result))
+        run.wake.set()
+
+    def _match_ended(self, event: MatchEnded) -> None:
+        """Bots are free again; a match whose result was not stored is played again."""
+        entry = self.by_match.pop(event.match_id, None)
+        if entry is not None and not self.closing:
+            run, no = entry
+            run.unstored(no, event.match_id)
+        self._wake_all()
+
+    def _bot_changed(self, event: BotJoined | BotStatus) -> None:
+        if event.bot.status == "idle" or len(event.bot.matches) < event.bot.max_matches:
+            self._wake_all()
+
+    def _wake_all(self) -> None:
+        for run in self.runs.values():
+            run.wake.set()
 
     def bots_in_play(self) -> set[str]:
         """Bots with games running or still to play in some tournament."""

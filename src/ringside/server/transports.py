@@ -13,21 +13,15 @@ import struct
 from collections.abc import Callable, Coroutine
 from typing import Any, cast
 
-import msgspec
 from aiohttp import WSMsgType, web
 
-from ringside.protocol.codec import encode
-from ringside.protocol.messages import Error, MatchSnapshot, Ping, Unwatch, Watch
-from ringside.server.app import Server
+from ringside.protocol.codec import ProtocolError, encode, parse_spectator_command
+from ringside.protocol.messages import Error, Ping, Watch
 from ringside.server.keys import SERVER_KEY
-from ringside.server.lobby import Spectator
 from ringside.server.peer import Peer
-from ringside.server.session import BotSession
+from ringside.server.services import Server
 
 log = logging.getLogger("ringside.server")
-
-
-_spectator_decoder = msgspec.json.Decoder(Watch | Unwatch)
 
 
 BACKED_UP = 64 * 1024
@@ -83,7 +77,7 @@ async def bot_websocket(request: web.Request) -> web.StreamResponse:
 
     peer = Peer("bot", str(request.remote), write, ws.close, write_now=_ws_write_now(request, ws))
     peer.start()
-    session = BotSession(server, peer, "websocket")
+    session = server.roster.connect(peer, "websocket")
     session.header_token = _bearer(request)
     try:
         async for msg in ws:
@@ -119,49 +113,33 @@ async def watch_websocket(request: web.Request) -> web.StreamResponse:
         write_now=_ws_write_now(request, ws),
     )
     peer.start()
-    spectator = Spectator(peer)
-    server.lobby.add_spectator(spectator)
+    matches = server.matches
+    watched: set[str] = set()
+    server.lobby.add_spectator(peer)
     try:
         if request.query.get("match"):
-            await watch(server, spectator, request.query["match"])
+            match_id = request.query["match"]
+            if await matches.watch(match_id, peer):
+                watched.add(match_id)
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
                 continue
-            try:
-                command = _spectator_decoder.decode(msg.data)
-            except msgspec.DecodeError as exc:
-                text = f"expected {{'type': 'watch'|'unwatch', 'match': ID}}: {exc}"
-                peer.send(encode(Error("invalid_field", text)))
-                continue
-            if isinstance(command, Watch):
-                await watch(server, spectator, command.match)
+            command = parse_spectator_command(msg.data)
+            if isinstance(command, ProtocolError):
+                peer.send(encode(Error(command.code, command.message)))
+            elif isinstance(command, Watch):
+                if await matches.watch(command.match, peer):
+                    watched.add(command.match)
             else:
-                spectator.matches.discard(command.match)
-                runner = server.runners.get(command.match)
-                if runner is not None:
-                    runner.watchers.discard(peer)
+                watched.discard(command.match)
+                matches.unwatch(command.match, peer)
     finally:
-        server.lobby.remove_spectator(spectator)
+        server.lobby.remove_spectator(peer)
+        for match_id in watched:
+            matches.unwatch(match_id, peer)
         peer.close_soon()
         await peer.flushed()
     return ws
-
-
-async def watch(server: Server, spectator: Spectator, match_id: str) -> None:
-    """Send the match's events so far as one snapshot, then every new one in order."""
-    runner = server.runners.get(match_id)
-    if runner is not None:
-        head = encode(MatchSnapshot(match_id, []))[:-2]  # ...,"events":[  then ]}
-        spectator.peer.send(head + b",".join(runner.log) + b"]}")
-        runner.watchers.add(spectator.peer)
-        spectator.matches.add(match_id)
-        return
-    record = await server.store.get_match(match_id)
-    if record is None:
-        text = f"no match {match_id!r:.40}"
-        spectator.peer.send(encode(Error("unknown_match", text, match_id)))
-        return
-    spectator.peer.send(encode(MatchSnapshot(match_id, list(record.events))))
 
 
 # --- TCP: one JSON message per line ---------------------------------------------------
@@ -281,7 +259,7 @@ class TcpBot(asyncio.Protocol):
         self.peer = Peer(
             "bot", f"{host}:{port}", self._write, self._close, write_now=self._write_now
         )
-        self.session = BotSession(self.tcp.server, self.peer, "tcp")
+        self.session = self.tcp.server.roster.connect(self.peer, "tcp")
         self.session.host = str(host)
         self.tcp.connections.add(self)
         self.beat = self.loop.call_later(self.settings.heartbeat, self._heartbeat)

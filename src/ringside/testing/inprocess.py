@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ringside.server.app import Server, Settings
+from ringside.server.app import Server, Settings, build_server
 from ringside.server.transports import TcpBots
 from ringside.store import open_store, sqlite_url
 
@@ -31,7 +31,7 @@ class Listening:
 async def listening(data_dir: Path) -> AsyncIterator[Listening]:
     """Guests welcome (``open``); the listener is stopped, and the store closed, after."""
     async with await open_store(sqlite_url(data_dir)) as store:
-        server = Server(Settings(open=True, data_dir=data_dir), store)
+        server = build_server(Settings(open=True, data_dir=data_dir), store)
         tcp = TcpBots(server)
         port = await tcp.start("127.0.0.1", 0)
         try:

@@ -1,0 +1,145 @@
+"""The running matches of this process: started here, found here, stopped here.
+
+The one registry of running matches. A match is created with its bots
+reserved atomically (every check passes before any bot is taken), recorded
+before any bot hears of it, and forgotten when the runner says on the bus
+that it ended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+
+from ringside.protocol.codec import encode
+from ringside.protocol.messages import Error, MatchSnapshot
+from ringside.referee.config import MatchConfig
+from ringside.referee.match import Match, MatchConfigError, UnknownGameError
+from ringside.server.bus import EventBus, MatchEnded
+from ringside.server.errors import BotUnavailable, GameNotFound, InvalidRequest, ShuttingDown
+from ringside.server.ports import Clock, Outbox
+from ringside.server.reconnects import Reconnects
+from ringside.server.runner import MatchRunner
+from ringside.server.session import BotSession, Roster
+from ringside.store.repository import Store
+
+
+class Matches:
+    def __init__(
+        self,
+        store: Store,
+        bus: EventBus,
+        roster: Roster,
+        reconnects: Reconnects[MatchRunner],
+        *,
+        record: bool = True,
+        clock: Clock | None = None,
+    ) -> None:
+        self.store = store
+        self.bus = bus
+        self.roster = roster
+        self.reconnects = reconnects
+        self.record = record
+        """False: nothing of the matches is stored (the bench's switch)."""
+        self.clock = clock
+        self.runners: dict[str, MatchRunner] = {}
+        self.closing = False
+        self.runner_type: type[MatchRunner] = MatchRunner
+        """The bench switch puts an instrumented subclass here."""
+        bus.subscribe(MatchEnded, self._ended)
+
+    def get(self, match_id: str) -> MatchRunner | None:
+        return self.runners.get(match_id)
+
+    async def create(self, config: MatchConfig, tournament_id: str | None = None) -> MatchRunner:
+        """Check, reserve the bots and start a match; a ``Refused`` error says what is wrong."""
+        if self.closing:
+            raise ShuttingDown()
+        match_id = secrets.token_hex(6)
+        try:
+            match = Match(match_id, config)
+        except UnknownGameError as exc:
+            raise GameNotFound(exc.code, str(exc)) from None
+        except MatchConfigError as exc:
+            raise InvalidRequest(exc.code, str(exc)) from None
+        sessions = [self._available(name, config.game) for name in config.bots]
+        for session in sessions:
+            session.reserved += 1
+        runner = self.runner_type(
+            match,
+            list(sessions),
+            store=self.store if self.record else None,
+            bus=self.bus,
+            clock=self.clock,
+        )
+        self.runners[match_id] = runner
+        try:
+            await runner.start_recording(tournament_id)
+        except BaseException:
+            for session in sessions:
+                session.reserved = max(0, session.reserved - 1)
+            self.runners.pop(match_id, None)
+            raise
+        for session in sessions:
+            session.match_started(runner)
+        if any(s.state != "ready" for s in sessions):
+            # A bot left while the match was being recorded: its grace starts now.
+            for player, session in enumerate(sessions):
+                if session.state != "ready":
+                    session.matches.pop(match_id, None)
+                    self.reconnects.detach(session.name, session.token, [runner])
+                    runner.disconnected(player)
+        runner.begin()
+        return runner
+
+    def _available(self, name: str, game: str) -> BotSession:
+        session = self.roster.ready(name)
+        if session is None:
+            raise BotUnavailable("bot_offline", f"bot {name!r} is not connected")
+        if not session.plays(game):
+            raise BotUnavailable("bot_wrong_game", f"bot {name!r} does not play {game}")
+        if session.free_slots() <= 0:
+            raise BotUnavailable(
+                "bot_busy",
+                f"bot {name!r} is already playing {len(session.matches)} match(es), its limit",
+            )
+        return session
+
+    def _ended(self, event: MatchEnded) -> None:
+        self.runners.pop(event.match_id, None)
+        self.reconnects.forget(event.match_id, event.bots)
+
+    # --- spectators --------------------------------------------------------------------
+
+    async def watch(self, match_id: str, peer: Outbox) -> bool:
+        """Send a match's events so far, then (while it runs) every new one; False: no such match."""
+        runner = self.runners.get(match_id)
+        if runner is not None:
+            runner.watch(peer)
+            return True
+        record = await self.store.get_match(match_id)
+        if record is None:
+            text = f"no match {match_id!r:.40}"
+            peer.send(encode(Error("unknown_match", text, match_id)))
+            return False
+        peer.send(encode(MatchSnapshot(match_id, list(record.events))))
+        return True
+
+    def unwatch(self, match_id: str, peer: Outbox) -> None:
+        runner = self.runners.get(match_id)
+        if runner is not None:
+            runner.unwatch(peer)
+
+    # --- shutdown ---------------------------------------------------------------------
+
+    async def abort_all(self, reason: str, timeout: float = 10.0) -> None:
+        """Abort every running match (recorded as aborted) and wait for their last writes."""
+        self.closing = True
+        runners = list(self.runners.values())
+        for runner in runners:
+            runner.abort(reason)
+        if runners:
+            await asyncio.wait([r.done for r in runners], timeout=timeout)
+
+
+__all__ = ["Matches"]

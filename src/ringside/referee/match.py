@@ -89,6 +89,10 @@ _ANSWERS: dict[str, type[Ready | Action | Ok]] = {"ready": Ready, "action": Acti
 """The message that answers each kind of request."""
 
 
+_ABSENT = "the bot left the match earlier"
+"""The verdict's message for a bot that is gone for good, in every round it misses."""
+
+
 class Pending(msgspec.Struct, frozen=True, gc=False):
     """What the referee waits for from one player."""
 
@@ -289,15 +293,24 @@ class Match:
             self.pending[player] = pending
             if self.online[player]:
                 self._send(player, self._message_for(player, pending, now))
-        absent = [(p, "disconnected", "the bot left the match earlier") for p in sorted(self.gone)]
-        if absent:
-            self._give_verdicts(absent, now)  # type: ignore[arg-type]
-        elif not self.pending:
-            self._start_play(now)
+        if not self.pending:
+            self._all_ready(now)
 
     def _on_ready(self, player: int, now: float) -> None:
         del self.pending[player]
         if self.phase == "preparing" and not self.pending:
+            self._all_ready(now)
+
+    def _all_ready(self, now: float) -> None:
+        """Every bot still in the match is ready: play, or score the round lost by the absent.
+
+        The absent lose only now, not when the round is prepared: a verdict then
+        would close the round under the bots just asked for ``ready``, and their
+        prompt answers would come back as ``late_answer``.
+        """
+        if self.gone:
+            self._give_verdicts([], now)
+        else:
             self._start_play(now)
 
     def _start_play(self, now: float) -> None:
@@ -516,6 +529,12 @@ class Match:
             if not self.pending:
                 self._after_round(now)
             return
+        if self.phase == "preparing":  # the bots gone for good lose every round they miss
+            named = {player for player, _, _ in offences}
+            absent: list[tuple[int, VerdictCode, str]] = [
+                (p, "disconnected", _ABSENT) for p in sorted(self.gone) if p not in named
+            ]
+            offences = [*offences, *absent]
         offender_seats: set[int] = set()
         for player, code, text in offences:
             seat = self.seat_of(player)

@@ -438,3 +438,27 @@ def test_gone_bots_also_lose_a_round_whose_other_bot_is_not_ready() -> None:
         ["disconnected", "not_ready"],
     ]
     assert result.rounds[1].scores == [0.0, 0.0]
+
+
+def test_harmless_surprises_get_unexpected_message_and_cost_nothing() -> None:
+    config = MatchConfig(game="tictactoe", bots=["a", "b"])
+    match = Match("m", config)
+    out = match.start(0.0)
+    prepare = next(o.message for o in out if isinstance(o, Send) and o.player == 0)
+    assert isinstance(prepare, Prepare)
+    replies = [
+        *match.receive(0, Ok("m", prepare.id), 0.1),  # the wrong kind of answer
+        *match.receive(0, Action("m", prepare.id + 50, 4), 0.2),  # an id never issued
+    ]
+    errors = [o.message for o in replies if isinstance(o, Send)]
+    assert [(e.code, e.match) for e in errors if isinstance(e, Error)] == [
+        ("unexpected_message", "m"),
+        ("unexpected_message", "m"),
+    ]
+    assert "expects 'ready', not 'ok'" in errors[0].message  # type: ignore[union-attr]
+    assert not [o for o in replies if isinstance(o, Publish)], "no verdict, no event"
+    assert match.pending[0].id == prepare.id, "the prepare is still open"
+    match.abort("done", 0.3)
+    (after,) = match.receive(0, Ready("m", prepare.id), 0.4)
+    assert isinstance(after, Send) and isinstance(after.message, Error)
+    assert after.message.code == "unexpected_message"

@@ -23,6 +23,7 @@ from ringside.protocol.messages import (
     BotMessage,
     Error,
     Forfeit,
+    IgnoredCode,
     MatchEvent,
     MatchResult,
     MatchStarted,
@@ -189,28 +190,24 @@ class Match:
                 self._sync_timers()  # a verdict or the round's end; in play, moves arm their own
             return self._flush()
         if self.phase == "finished":
-            self._send(player, Error("unexpected_message", "the match is over", self.id))
+            self._ignore(player, "unexpected_message", "the match is over")
             return self._flush()
         if isinstance(message, (Ready, Action, Ok)):
             if pending is None or pending.id != message.id:
                 self._refuse_unexpected(player, message, pending)
             elif not isinstance(message, _ANSWERS[pending.kind]):
-                self._send(
+                self._ignore(
                     player,
-                    Error(
-                        "unexpected_message",
-                        f"request {message.id} expects {pending.kind!r}, not {type_of(message)!r}",
-                        self.id,
-                    ),
+                    "unexpected_message",
+                    f"request {message.id} expects {pending.kind!r}, not {type_of(message)!r}",
                 )
             elif isinstance(message, Ready):
                 self._on_ready(player, now)
             else:  # an awaited action took the path at the top
                 self._on_ok(player, now)
         else:
-            self._send(
-                player,
-                Error("unexpected_message", "only ready, action and ok belong to a match", self.id),
+            self._ignore(
+                player, "unexpected_message", "only ready, action and ok belong to a match"
             )
         self._sync_timers()
         return self._flush()
@@ -635,11 +632,15 @@ class Match:
     ) -> None:
         if 0 < message.id < self.next_id:
             text = f"{type_of(message)} for request {message.id} came too late and was ignored"
-            self._send(player, Error("late_answer", text, self.id))
+            self._ignore(player, "late_answer", text)
         else:
             waiting = f"request {pending.id}" if pending else "nothing from you"
             text = f"no request {message.id} is open (waiting for {waiting})"
-            self._send(player, Error("unexpected_message", text, self.id))
+            self._ignore(player, "unexpected_message", text)
+
+    def _ignore(self, player: int, code: IgnoredCode, text: str) -> None:
+        """Tell the player its message was read and ignored; this never costs a verdict."""
+        self._send(player, Error(code, text, self.id))
 
     def _clock_figures(self, now: float) -> list[float]:
         """Every seat's main time left, rounded as shown to bots and spectators."""

@@ -462,3 +462,12 @@ def test_harmless_surprises_get_unexpected_message_and_cost_nothing() -> None:
     (after,) = match.receive(0, Ready("m", prepare.id), 0.4)
     assert isinstance(after, Send) and isinstance(after.message, Error)
     assert after.message.code == "unexpected_message"
+
+
+def test_a_long_illegal_action_is_quoted_whole_in_the_verdict() -> None:
+    move = "definitely-not-a-move-" * 5
+    result, _ = play([Scripted(lambda r: answer(r, move)), first_legal()])
+    assert result.verdict is not None and result.verdict.code == "illegal_action"
+    shown = result.verdict.message.split(": ", 1)[0]
+    assert shown.startswith("'definitely-not-a-move-") and shown.endswith("…'")
+    assert len(shown) == 62

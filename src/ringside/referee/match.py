@@ -43,6 +43,7 @@ from ringside.protocol.messages import (
 )
 from ringside.referee.clock import Clock, check_time_control
 from ringside.referee.config import MatchConfig
+from ringside.text import quoted
 
 
 class MatchConfigError(ValueError):
@@ -383,7 +384,7 @@ class Match:
             self.state = self.game.apply(self.state, actions)
         except IllegalAction as exc:
             culprit = exc.seat if exc.seat is not None and exc.seat in actions else seat
-            shown = _short(actions[culprit])
+            shown = quoted(actions[culprit], 60)
             self._give_verdicts(
                 [(self.seat_players[culprit], "illegal_action", f"{shown}: {exc.reason}")], now
             )
@@ -686,8 +687,3 @@ def validate_config(game: Game, config: MatchConfig) -> None:
         game.start(n, 0, config.options)
     except (ValueError, IllegalAction) as exc:
         raise MatchConfigError(str(exc)) from None
-
-
-def _short(action: Any) -> str:
-    text = repr(action)
-    return text if len(text) <= 60 else text[:57] + "..."

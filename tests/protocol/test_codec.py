@@ -548,14 +548,13 @@ BOT_ERRORS: list[tuple[bytes | str, str, str]] = [
     ),
     (
         b'{"type":"welcome","bot_id":"b1","name":"a"}',
-        "unexpected_message",
-        'unexpected_message: "welcome" is a message to a bot, not a message from a bot; '
-        + BOT_TYPES,
+        "wrong_direction",
+        'wrong_direction: "welcome" is a message to a bot, not a message from a bot; ' + BOT_TYPES,
     ),
     (
         b'{"type":"move"}',
-        "unexpected_message",
-        'unexpected_message: "move" is a match event, not a message from a bot; ' + BOT_TYPES,
+        "wrong_direction",
+        'wrong_direction: "move" is a match event, not a message from a bot; ' + BOT_TYPES,
     ),
     (
         b"x" * (MAX_MESSAGE_BYTES + 3),
@@ -635,8 +634,8 @@ def test_server_message_errors() -> None:
     )
     result = parse_server_message(b'{"type":"hello","name":"a"}')
     assert result == ProtocolError(
-        "unexpected_message",
-        'unexpected_message: "hello" is a message from a bot, not a message to a bot; expected '
+        "wrong_direction",
+        'wrong_direction: "hello" is a message from a bot, not a message to a bot; expected '
         "one of welcome, prepare, request, round_end, round_result, match_result, error, ping",
     )
     status = b'{"type":"match_result","match":"m","game":"g","status":"won","bots":[],'
@@ -646,11 +645,11 @@ def test_server_message_errors() -> None:
     )
     event = parse_event(b'{"type":"ping"}')
     assert isinstance(event, ProtocolError)
-    assert event.message.startswith('unexpected_message: "ping" is a message to a bot, not a ')
+    assert event.message.startswith('wrong_direction: "ping" is a message to a bot, not a ')
     lobby = parse_event(b'{"type":"lobby","bots":[],"matches":[]}')
     assert isinstance(lobby, ProtocolError)
     assert lobby.message.startswith(
-        'unexpected_message: "lobby" is a message to a spectator, not a match event; expected '
+        'wrong_direction: "lobby" is a message to a spectator, not a match event; expected '
         "one of match_started, round_started, move, forfeit, round_result, match_result"
     )
     assert parse_spectator_message(b'{"type":"lobby","bots":[],"matches":[]}') == Lobby([], [])
@@ -662,7 +661,7 @@ def test_server_message_errors() -> None:
     hello = parse_spectator_command(b'{"type":"hello","name":"x"}')
     assert isinstance(hello, ProtocolError)
     assert hello.message.startswith(
-        'unexpected_message: "hello" is a message from a bot, not a message from a spectator'
+        'wrong_direction: "hello" is a message from a bot, not a message from a spectator'
     )
 
 
@@ -795,7 +794,7 @@ def test_every_type_name_is_known_to_exactly_the_right_parsers() -> None:
                 assert not isinstance(result, ProtocolError) or result.code == "invalid_field"
             else:
                 assert isinstance(result, ProtocolError)
-                assert result.code == "unexpected_message", (parser, tag)
+                assert result.code == "wrong_direction", (parser, tag)
 
 
 def test_type_of_matches_the_wire() -> None:

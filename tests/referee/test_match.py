@@ -27,6 +27,7 @@ from ringside.protocol.messages import (
     TimeControl,
 )
 from ringside.referee import Match, MatchConfig, MatchConfigError
+from ringside.referee.match import Publish, Send
 
 
 def first_legal(delay: float = 0.0) -> PolitePlayer:
@@ -371,3 +372,102 @@ def test_three_player_baskin_match() -> None:
         assert sorted(round_score.scores) == [0.0, 1.0, 1.0]
     assert [r.players for r in result.rounds] == [[0, 1, 2], [1, 2, 0], [2, 0, 1]]
     assert sum(result.scores) == 6.0
+
+
+def test_the_innocent_bots_prompt_ready_is_not_late_after_the_other_left_at_round_end() -> None:
+    """Bot b drops on round 1's round_end and is back after the grace: bot a's
+    ready for round 2, sent 2 ms after its prepare, is awaited, not late."""
+    config = MatchConfig(
+        game="tictactoe", bots=["a", "b"], rounds=3, reconnect_grace=1.0, forfeit="round"
+    )
+    match = Match("m", config)
+
+    def sent_to(outputs: list[Any], player: int) -> list[ServerMessage]:
+        return [o.message for o in outputs if isinstance(o, Send) and o.player == player]
+
+    out = match.start(0.0)
+    prepares = {p: sent_to(out, p)[0] for p in (0, 1)}
+    out = [o for p in (0, 1) for o in match.receive(p, Ready("m", prepares[p].id), 0.001)]
+    now = 0.0
+    while not any(isinstance(m, RoundEnd) for m in sent_to(out, 0)):
+        now += 0.1
+        (request,) = [m for m in sent_to(out, 0) + sent_to(out, 1) if isinstance(m, Request)]
+        mover = match.player_at(request.seat)
+        out = match.receive(mover, Action("m", request.id, request.legal_actions[0]), now)  # type: ignore[index]
+    round_end = next(m for m in sent_to(out, 0) if isinstance(m, RoundEnd))
+    match.disconnected(1, now)  # b drops instead of answering its round_end
+    match.receive(0, Ok("m", round_end.id), now + 0.001)
+    out = match.timer(1, now + 1.0)  # the grace is over: b is gone for good
+    (prepare,) = [m for m in sent_to(out, 0) if isinstance(m, Prepare)]
+    assert prepare.round == 2
+    assert not any(isinstance(m, RoundEnd) for m in sent_to(out, 0)), "a must be asked first"
+    assert match.reconnected(1, now + 1.5) == [], "too late to come back"
+
+    out = match.receive(0, Ready("m", prepare.id), now + 1.002)
+    errors = [m for m in sent_to(out, 0) if isinstance(m, Error)]
+    assert errors == [], f"the prompt ready was refused: {errors}"
+    (forfeit,) = [o.event for o in out if isinstance(o, Publish)]
+    assert isinstance(forfeit, Forfeit) and forfeit.verdict.code == "disconnected"
+    assert forfeit.verdict.bot == "b" and forfeit.round == 2
+
+
+def test_gone_bots_also_lose_a_round_whose_other_bot_is_not_ready() -> None:
+    config = MatchConfig(
+        game="tictactoe",
+        bots=["a", "b"],
+        rounds=2,
+        reconnect_grace=1.0,
+        ready_timeout=3.0,
+        forfeit="round",
+    )
+
+    class ReadyOnce(PolitePlayer):
+        def on_message(self, message: ServerMessage) -> Reply | None:
+            if isinstance(message, Prepare) and message.round == 2:
+                return None  # never ready for round 2
+            return super().on_message(message)
+
+    sim = Simulation(
+        Match("m", config),
+        [ReadyOnce(lambda r: (r.legal_actions[0], 0.2)), first_legal(0.2)],  # type: ignore[index]
+    )
+    sim.disconnect(1, when=0.3)
+    result = sim.run()
+    assert [sorted(v.code for v in r.verdicts) for r in result.rounds] == [
+        ["disconnected"],
+        ["disconnected", "not_ready"],
+    ]
+    assert result.rounds[1].scores == [0.0, 0.0]
+
+
+def test_harmless_surprises_get_unexpected_message_and_cost_nothing() -> None:
+    config = MatchConfig(game="tictactoe", bots=["a", "b"])
+    match = Match("m", config)
+    out = match.start(0.0)
+    prepare = next(o.message for o in out if isinstance(o, Send) and o.player == 0)
+    assert isinstance(prepare, Prepare)
+    replies = [
+        *match.receive(0, Ok("m", prepare.id), 0.1),  # the wrong kind of answer
+        *match.receive(0, Action("m", prepare.id + 50, 4), 0.2),  # an id never issued
+    ]
+    errors = [o.message for o in replies if isinstance(o, Send)]
+    assert [(e.code, e.match) for e in errors if isinstance(e, Error)] == [
+        ("unexpected_message", "m"),
+        ("unexpected_message", "m"),
+    ]
+    assert "expects 'ready', not 'ok'" in errors[0].message  # type: ignore[union-attr]
+    assert not [o for o in replies if isinstance(o, Publish)], "no verdict, no event"
+    assert match.pending[0].id == prepare.id, "the prepare is still open"
+    match.abort("done", 0.3)
+    (after,) = match.receive(0, Ready("m", prepare.id), 0.4)
+    assert isinstance(after, Send) and isinstance(after.message, Error)
+    assert after.message.code == "unexpected_message"
+
+
+def test_a_long_illegal_action_is_quoted_whole_in_the_verdict() -> None:
+    move = "definitely-not-a-move-" * 5
+    result, _ = play([Scripted(lambda r: answer(r, move)), first_legal()])
+    assert result.verdict is not None and result.verdict.code == "illegal_action"
+    shown = result.verdict.message.split(": ", 1)[0]
+    assert shown.startswith("'definitely-not-a-move-") and shown.endswith("…'")
+    assert len(shown) == 62

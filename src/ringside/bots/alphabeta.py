@@ -28,6 +28,7 @@ from ringside.bots.evaluation import KNOWLEDGE, Knowledge
 from ringside.games.base import Game
 from ringside.games.registry import get_game
 from ringside.protocol.messages import Request
+from ringside.text import quoted
 
 WIN = 1_000_000.0
 """Value of a won final position, far above any heuristic; a win in fewer plies scores higher."""
@@ -183,9 +184,11 @@ def make_alphabeta(
     if depth is not None and (
         isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_DEPTH
     ):
-        raise StrategyError(f"depth must be an integer from 1 to {MAX_DEPTH}, got {depth!r:.20}")
+        raise StrategyError(
+            f"depth must be an integer from 1 to {MAX_DEPTH}, got {quoted(depth, 20)}"
+        )
     if not 0 < time_fraction <= 1:
-        raise StrategyError(f"time_fraction must be in (0, 1], got {time_fraction!r:.20}")
+        raise StrategyError(f"time_fraction must be in (0, 1], got {quoted(time_fraction, 20)}")
     return AlphaBeta(get_game(game), knowledge, depth, time_fraction, clock)
 
 

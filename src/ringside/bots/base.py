@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ringside.protocol.messages import Request
+from ringside.text import quoted
 
 JSON = Any
 
@@ -44,7 +45,7 @@ class UnknownStrategy(LookupError):
 
     def __init__(self, name: str, game: str) -> None:
         known = ", ".join(strategies_for(game)) or "none"
-        super().__init__(f"no bot {name!r:.60} for {game}; built-in bots for {game}: {known}")
+        super().__init__(f"no bot {quoted(name, 60)} for {game}; built-in bots for {game}: {known}")
         self.name = name
         self.game = game
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from ringside.bots.base import JSON, StrategyFailed
 from ringside.games import connect4, othello, tictactoe
+from ringside.text import quoted
 
 # --- shared ---------------------------------------------------------------------------
 
@@ -42,7 +43,7 @@ def _flat_board(observation: JSON, rows: int, cols: int) -> tuple[int | None, ..
         cells = tuple(cell for row in grid for cell in row)
         ok = len(grid) == rows and all(len(row) == cols for row in grid)
     except (KeyError, TypeError) as exc:
-        raise StrategyFailed(f"observation has no usable board: {exc!r:.80}") from None
+        raise StrategyFailed(f"observation has no usable board: {quoted(exc, 80)}") from None
     if not ok or any(cell not in (None, 0, 1) or cell is True or cell is False for cell in cells):
         raise StrategyFailed(f"observation board is not {rows}x{cols} of null, 0 and 1")
     return cells
@@ -51,7 +52,9 @@ def _flat_board(observation: JSON, rows: int, cols: int) -> tuple[int | None, ..
 def _to_move(observation: JSON) -> int:
     seat = observation.get("to_move") if isinstance(observation, dict) else None
     if seat not in (0, 1) or isinstance(seat, bool):
-        raise StrategyFailed(f"observation says seat {seat!r:.20} is to move; expected 0 or 1")
+        raise StrategyFailed(
+            f"observation says seat {quoted(seat, 20)} is to move; expected 0 or 1"
+        )
     return int(seat)
 
 

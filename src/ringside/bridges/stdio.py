@@ -28,6 +28,7 @@ import msgspec
 
 from ringside.bridges.engine import EngineBridge, EngineCrashed, EngineProcess
 from ringside.client import Prepare, Request
+from ringside.text import quoted
 
 
 def request_line(request: Request, prepare: Prepare | None) -> str:
@@ -62,5 +63,5 @@ class StdioBridge(EngineBridge):
             return json.loads(line)
         except ValueError:
             raise EngineCrashed(
-                "wrote a line that is not JSON", f"{self.label} wrote {line[:200]!r}: not JSON"
+                "wrote a line that is not JSON", f"{self.label} wrote {quoted(line, 200)}: not JSON"
             ) from None

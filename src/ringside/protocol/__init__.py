@@ -20,6 +20,7 @@ from ringside.protocol.codec import (
     protocol_error,
 )
 from ringside.protocol.messages import (
+    IGNORED_CODES,
     MAX_MESSAGE_BYTES,
     PROTOCOL_VERSION,
     Action,
@@ -34,6 +35,7 @@ from ringside.protocol.messages import (
     Fischer,
     Forfeit,
     Hello,
+    IgnoredCode,
     Lobby,
     LobbyEvent,
     MatchEvent,
@@ -68,6 +70,7 @@ from ringside.protocol.messages import (
 
 __all__ = [
     "ERROR_CODES",
+    "IGNORED_CODES",
     "MAX_MESSAGE_BYTES",
     "MAX_SPECTATOR_BYTES",
     "PROTOCOL_VERSION",
@@ -84,6 +87,7 @@ __all__ = [
     "Fischer",
     "Forfeit",
     "Hello",
+    "IgnoredCode",
     "Lobby",
     "LobbyEvent",
     "MatchEvent",

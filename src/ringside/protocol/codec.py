@@ -51,8 +51,11 @@ __all__ = [
 ]
 
 ErrorCode = Literal[
-    "malformed_json", "unknown_type", "invalid_field", "unexpected_message", "too_large"
+    "malformed_json", "unknown_type", "invalid_field", "wrong_direction", "too_large"
 ]
+"""Why some bytes are no message. Each is a protocol error: from a bot that owes an
+answer in a match it costs a ``protocol_error`` verdict. (``unexpected_message``, a
+message read but not expected, is the session's and the referee's, and costs nothing.)"""
 ERROR_CODES: tuple[ErrorCode, ...] = typing.get_args(ErrorCode)
 
 Data = bytes | bytearray | memoryview | str
@@ -269,7 +272,7 @@ def _classify(raw: bytes, grammar: _Grammar[Any], exc: Exception) -> ProtocolErr
         for other in _GRAMMARS:
             if kind in other.types:
                 return protocol_error(
-                    "unexpected_message",
+                    "wrong_direction",
                     f"{_quote(kind)} is {other.what}, not {grammar.what}; {expected}",
                 )
         return protocol_error("unknown_type", f"{_quote(kind)} is not a message type; {expected}")

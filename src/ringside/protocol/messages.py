@@ -7,6 +7,7 @@ the answer repeats, so a late answer is recognised and dropped.
 
 from __future__ import annotations
 
+import typing
 from typing import Any, Literal
 
 import msgspec
@@ -68,6 +69,13 @@ class ClockReading(msgspec.Struct, frozen=True):
 # --- results -----------------------------------------------------------------
 
 VerdictCode = Literal["timeout", "illegal_action", "disconnected", "protocol_error", "not_ready"]
+
+
+IgnoredCode = Literal["unexpected_message", "late_answer"]
+"""Errors about a message that was read and then ignored: they never cost a verdict.
+``unexpected_message``: before hello, a second hello, an answer to no open request, the
+wrong kind of answer, a match the bot is not playing; ``late_answer``: its request closed."""
+IGNORED_CODES: tuple[IgnoredCode, ...] = typing.get_args(IgnoredCode)
 
 
 class Verdict(msgspec.Struct, frozen=True):
@@ -196,6 +204,15 @@ class MatchResult(Message, tag="match_result"):
 
 
 class Error(Message, tag="error"):
+    """A problem, told to the bot's author in ``message``.
+
+    ``code`` is stable. A message that could not be read (``malformed_json``,
+    ``unknown_type``, ``invalid_field``, ``wrong_direction``, ``too_large``) costs a
+    ``protocol_error`` verdict when the bot owes an answer in a match; one read but
+    not expected (``unexpected_message``, ``late_answer``) is ignored and costs
+    nothing. Verdicts and refused hellos have codes of their own; new codes may come.
+    """
+
     code: str
     message: str
     match: str | None = None

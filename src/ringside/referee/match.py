@@ -23,6 +23,7 @@ from ringside.protocol.messages import (
     BotMessage,
     Error,
     Forfeit,
+    IgnoredCode,
     MatchEvent,
     MatchResult,
     MatchStarted,
@@ -42,6 +43,7 @@ from ringside.protocol.messages import (
 )
 from ringside.referee.clock import Clock, check_time_control
 from ringside.referee.config import MatchConfig
+from ringside.text import quoted
 
 
 class MatchConfigError(ValueError):
@@ -87,6 +89,10 @@ Phase = Literal["created", "preparing", "playing", "ending", "finished"]
 PendingKind = Literal["ready", "action", "ok"]
 _ANSWERS: dict[str, type[Ready | Action | Ok]] = {"ready": Ready, "action": Action, "ok": Ok}
 """The message that answers each kind of request."""
+
+
+_ABSENT = "the bot left the match earlier"
+"""The verdict's message for a bot that is gone for good, in every round it misses."""
 
 
 class Pending(msgspec.Struct, frozen=True, gc=False):
@@ -185,28 +191,24 @@ class Match:
                 self._sync_timers()  # a verdict or the round's end; in play, moves arm their own
             return self._flush()
         if self.phase == "finished":
-            self._send(player, Error("unexpected_message", "the match is over", self.id))
+            self._ignore(player, "unexpected_message", "the match is over")
             return self._flush()
         if isinstance(message, (Ready, Action, Ok)):
             if pending is None or pending.id != message.id:
                 self._refuse_unexpected(player, message, pending)
             elif not isinstance(message, _ANSWERS[pending.kind]):
-                self._send(
+                self._ignore(
                     player,
-                    Error(
-                        "unexpected_message",
-                        f"request {message.id} expects {pending.kind!r}, not {type_of(message)!r}",
-                        self.id,
-                    ),
+                    "unexpected_message",
+                    f"request {message.id} expects {pending.kind!r}, not {type_of(message)!r}",
                 )
             elif isinstance(message, Ready):
                 self._on_ready(player, now)
             else:  # an awaited action took the path at the top
                 self._on_ok(player, now)
         else:
-            self._send(
-                player,
-                Error("unexpected_message", "only ready, action and ok belong to a match", self.id),
+            self._ignore(
+                player, "unexpected_message", "only ready, action and ok belong to a match"
             )
         self._sync_timers()
         return self._flush()
@@ -289,15 +291,24 @@ class Match:
             self.pending[player] = pending
             if self.online[player]:
                 self._send(player, self._message_for(player, pending, now))
-        absent = [(p, "disconnected", "the bot left the match earlier") for p in sorted(self.gone)]
-        if absent:
-            self._give_verdicts(absent, now)  # type: ignore[arg-type]
-        elif not self.pending:
-            self._start_play(now)
+        if not self.pending:
+            self._all_ready(now)
 
     def _on_ready(self, player: int, now: float) -> None:
         del self.pending[player]
         if self.phase == "preparing" and not self.pending:
+            self._all_ready(now)
+
+    def _all_ready(self, now: float) -> None:
+        """Every bot still in the match is ready: play, or score the round lost by the absent.
+
+        The absent lose only now, not when the round is prepared: a verdict then
+        would close the round under the bots just asked for ``ready``, and their
+        prompt answers would come back as ``late_answer``.
+        """
+        if self.gone:
+            self._give_verdicts([], now)
+        else:
             self._start_play(now)
 
     def _start_play(self, now: float) -> None:
@@ -373,7 +384,7 @@ class Match:
             self.state = self.game.apply(self.state, actions)
         except IllegalAction as exc:
             culprit = exc.seat if exc.seat is not None and exc.seat in actions else seat
-            shown = _short(actions[culprit])
+            shown = quoted(actions[culprit], 60)
             self._give_verdicts(
                 [(self.seat_players[culprit], "illegal_action", f"{shown}: {exc.reason}")], now
             )
@@ -516,6 +527,12 @@ class Match:
             if not self.pending:
                 self._after_round(now)
             return
+        if self.phase == "preparing":  # the bots gone for good lose every round they miss
+            named = {player for player, _, _ in offences}
+            absent: list[tuple[int, VerdictCode, str]] = [
+                (p, "disconnected", _ABSENT) for p in sorted(self.gone) if p not in named
+            ]
+            offences = [*offences, *absent]
         offender_seats: set[int] = set()
         for player, code, text in offences:
             seat = self.seat_of(player)
@@ -616,11 +633,15 @@ class Match:
     ) -> None:
         if 0 < message.id < self.next_id:
             text = f"{type_of(message)} for request {message.id} came too late and was ignored"
-            self._send(player, Error("late_answer", text, self.id))
+            self._ignore(player, "late_answer", text)
         else:
             waiting = f"request {pending.id}" if pending else "nothing from you"
             text = f"no request {message.id} is open (waiting for {waiting})"
-            self._send(player, Error("unexpected_message", text, self.id))
+            self._ignore(player, "unexpected_message", text)
+
+    def _ignore(self, player: int, code: IgnoredCode, text: str) -> None:
+        """Tell the player its message was read and ignored; this never costs a verdict."""
+        self._send(player, Error(code, text, self.id))
 
     def _clock_figures(self, now: float) -> list[float]:
         """Every seat's main time left, rounded as shown to bots and spectators."""
@@ -666,8 +687,3 @@ def validate_config(game: Game, config: MatchConfig) -> None:
         game.start(n, 0, config.options)
     except (ValueError, IllegalAction) as exc:
         raise MatchConfigError(str(exc)) from None
-
-
-def _short(action: Any) -> str:
-    text = repr(action)
-    return text if len(text) <= 60 else text[:57] + "..."

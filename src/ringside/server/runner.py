@@ -30,7 +30,8 @@ from ringside.protocol.messages import (
 from ringside.referee.match import ArmTimer, CancelTimer, Match, Output, Publish, Send
 from ringside.server.lobby import fan_out
 from ringside.server.peer import Peer
-from ringside.store.records import EncodedEvent
+from ringside.store.ports import ResultStore
+from ringside.store.records import EncodedEvent, MatchOutcome
 
 if TYPE_CHECKING:
     from ringside.server.app import Server
@@ -327,22 +328,11 @@ class MatchRunner:
 
     async def _write(self, events: list[EncodedEvent], result: MatchResult | None) -> None:
         """Append ``events``; with a ``result``, finish the match in the same transaction."""
-        store = self.server.store
+        store: ResultStore = self.server.store
         if not self.server.settings.record:
             return  # the bench's switch to measure what recording costs
         if result is None:
             await store.append_events(self.id, events)
             return
-        rounds = [
-            {
-                "round": r.round,
-                "seats": r.players,
-                "scores": r.scores,
-                "verdict": msgspec.to_builtins(r.verdicts[0]) if r.verdicts else None,
-            }
-            for r in result.rounds
-        ]
-        await store.finish_match(
-            self.id, result.status, msgspec.to_builtins(result), rounds, events, rate=True
-        )
+        await store.finish_match(MatchOutcome.of(result), events, rate=True)
         await self.server.on_match_stored(self, result)

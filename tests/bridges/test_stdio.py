@@ -40,7 +40,7 @@ async def test_a_node_bot_plays_tic_tac_toe_to_the_end(
         task.cancel()
     assert bridge.returncode == 0, stderr
     assert record["status"] == "finished" and len(record["round_results"]) == 2
-    assert [r["verdict"] for r in record["round_results"]] == [None, None]
+    assert [r["verdicts"] for r in record["round_results"]] == [[], []]
     moves = [e for e in record["events"] if e["type"] == "move" and e["bot"] == "js-bot"]
     assert moves, "the JavaScript bot moved"
     assert "tictactoe match" in stderr, "the program's stderr is shown with --verbose"

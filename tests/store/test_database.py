@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from ringside.store import EncodedEvent, open_store, repository, sqlite_url
-from ringside.store.database import SQLITE_AUTOCHECKPOINT_PAGES
+from ringside.store import EncodedEvent, engine, open_store, sqlite_url
+from ringside.store.engine import SQLITE_AUTOCHECKPOINT_PAGES
 from ringside.testing.clock import FakeClock
 
 
@@ -37,7 +37,7 @@ async def test_writes_are_checkpointed_in_the_background(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Commits leave the log to the store's checkpointer, which copies all of it soon after."""
-    monkeypatch.setattr(repository, "CHECKPOINT_DELAY", 0.0)
+    monkeypatch.setattr(engine, "CHECKPOINT_DELAY", 0.0)
     async with await open_store(sqlite_url(tmp_path)) as store:
         await store.create_match("m1", "counting", ["a", "b"], 1, {}, {}, status="running")
         events = [EncodedEvent("move", b'{"type":"move","ply":%d}' % n) for n in range(2000)]
@@ -46,7 +46,7 @@ async def test_writes_are_checkpointed_in_the_background(
         database = tmp_path / "ringside.db"
         before = database.stat().st_size
         await store.append_events("m1", events)
-        checkpointer = store._checkpointer
+        checkpointer = store.db._checkpointer
         assert checkpointer is not None, "a write schedules a checkpoint"
         await checkpointer
         assert database.stat().st_size > before + 50_000, "the events were copied into the file"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ringside.store import MatchStatus, MatchSummary, Store
+from ringside.store import MatchOutcome, MatchStatus, MatchSummary, Store
 from ringside.testing.clock import FakeClock
 
 TC = {"type": "per_move", "seconds": 1.0}
@@ -27,8 +27,8 @@ async def filled(store: Store, clock: FakeClock) -> Store:
         if status in ("running", "finished"):
             await store.set_match_status(match_id, "running")
         if status in ("finished", "aborted"):
-            result = {"type": "match_result", "scores": [1.0, 0.0], "winner": bots[0]}
-            await store.finish_match(match_id, status, result, [], [])
+            end = MatchOutcome(match_id=match_id, status=status, scores=(1.0, 0.0), winner=bots[0])
+            await store.finish_match(end)
     return store
 
 

@@ -11,10 +11,14 @@ import pytest
 from sqlalchemy import text
 
 from ringside.rating import Skill, rate
-from ringside.store import Store
+from ringside.store import MatchOutcome, Store
 from ringside.testing.clock import FakeClock
 
 TIME_CONTROL = {"type": "per_move", "seconds": 5.0}
+
+
+def scored(match_id: str, *scores: float) -> MatchOutcome:
+    return MatchOutcome(match_id=match_id, status="finished", scores=scores)
 
 
 async def play(
@@ -29,8 +33,8 @@ async def play(
 ) -> None:
     await store.create_match(match_id, game, bots, 1, TIME_CONTROL, {})
     await store.set_match_status(match_id, "running")
-    result: dict[str, Any] = {"type": "match_result", "match": match_id, "scores": scores}
-    await store.finish_match(match_id, status, result, [], [], rate=rate_it)  # type: ignore[arg-type]
+    end = MatchOutcome(match_id=match_id, status=status, scores=tuple(scores))  # type: ignore[arg-type]
+    await store.finish_match(end, rate=rate_it)
 
 
 def table(rows: list[Any]) -> dict[str, tuple[Any, ...]]:
@@ -79,7 +83,7 @@ async def test_unrated_and_aborted_matches_leave_ratings_alone(store: Store) -> 
 async def test_a_failed_finish_writes_no_rating(store: Store) -> None:
     await store.create_match("bad", "connect4", ["ann", "bob"], 1, TIME_CONTROL, {})
     with pytest.raises(ValueError):
-        await store.finish_match("bad", "finished", {"scores": [1.0]}, [], [], rate=True)
+        await store.finish_match(scored("bad", 1.0), rate=True)
     assert await store.leaderboard("connect4") == []
     record = await store.get_match("bad")
     assert record is not None and record.status == "pending"
@@ -157,10 +161,7 @@ async def test_concurrent_finishes_still_rebuild_identically(
         await store.create_match(f"p{i}", "connect4", names[i : i + 2], 1, TIME_CONTROL, {})
         await store.set_match_status(f"p{i}", "running")
     await asyncio.gather(
-        *(
-            store.finish_match(f"p{i}", "finished", {"scores": [1.0, 0.0]}, [], [], rate=True)
-            for i in range(0, 8, 2)
-        )
+        *(store.finish_match(scored(f"p{i}", 1.0, 0.0), rate=True) for i in range(0, 8, 2))
     )
     for round_ in range(3):
         ids = []
@@ -172,12 +173,7 @@ async def test_concurrent_finishes_still_rebuild_identically(
             await store.create_match(match_id, "connect4", pair, 1, TIME_CONTROL, {})
             await store.set_match_status(match_id, "running")
             ids.append(match_id)
-        await asyncio.gather(
-            *(
-                store.finish_match(m, "finished", {"scores": [0.0, 1.0]}, [], [], rate=True)
-                for m in ids
-            )
-        )
+        await asyncio.gather(*(store.finish_match(scored(m, 0.0, 1.0), rate=True) for m in ids))
     before = table(await store.leaderboard("connect4"))
     assert sum(row[2] for row in before.values()) % 2 == 0
     await store.rebuild_ratings()

@@ -174,8 +174,9 @@ def fetch_http(base: str, match_id: str) -> dict[str, Any]:
 
 
 def fetch_store(database_url: str | None, data_dir: Path, match_id: str) -> dict[str, Any]:
-    """The match from the database, in the shape of GET /api/matches/ID."""
+    """The match from the database, in the shape of GET /api/matches/ID (``ringside.views``)."""
     from ringside.store.database import open_store, sqlite_url
+    from ringside.views import as_json, match_detail
 
     if database_url is None and not (data_dir / "ringside.db").exists():
         fail(f"no database in {data_dir} (use --data-dir, --database-url or --server)")
@@ -191,31 +192,7 @@ def fetch_store(database_url: str | None, data_dir: Path, match_id: str) -> dict
     if record is None:
         fail(f"no match {match_id!r:.60} in the database", EXIT_FAILURE)
 
-    def iso(value: datetime | None) -> str | None:
-        return None if value is None else value.isoformat()
-
-    return {
-        "id": record.id,
-        "game": record.game,
-        "status": record.status,
-        "rounds": record.rounds,
-        "bots": record.bots,
-        "seats": [{"player": s.player, "bot": s.bot_name, "score": s.score} for s in record.seats],
-        "options": record.options,
-        "time_control": record.time_control,
-        "created_at": iso(record.created_at),
-        "started_at": iso(record.started_at),
-        "finished_at": iso(record.finished_at),
-        "winner": record.winner,
-        "verdict": record.verdict,
-        "tournament_id": record.tournament_id,
-        "result": record.result,
-        "round_results": [
-            {"round": r.round, "seats": r.seats, "scores": r.scores, "verdict": r.verdict}
-            for r in record.round_results
-        ],
-        "events": list(record.events),
-    }
+    return as_json(match_detail(record))
 
 
 def render(detail: dict[str, Any], fmt: ExportFormat, round_number: int | None) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import msgspec
 from aiohttp import web
@@ -22,6 +22,7 @@ from ringside.server.errors import (
     ShuttingDown,
 )
 from ringside.server.keys import SERVER_KEY
+from ringside.views import MatchDetail, MatchPage, match_detail, match_page
 
 
 class ApiError(Refused):
@@ -85,50 +86,6 @@ class MatchCreated(msgspec.Struct):
     id: str
     url: str
     watch: str
-
-
-class Seat(msgspec.Struct):
-    player: int
-    bot: str
-    score: float | None
-
-
-class MatchSummary(msgspec.Struct):
-    id: str
-    game: str
-    status: Literal["pending", "running", "finished", "aborted"]
-    rounds: int
-    bots: list[str]
-    seats: list[Seat]
-    options: dict[str, Any]
-    time_control: dict[str, Any]
-    created_at: str
-    started_at: str | None
-    finished_at: str | None
-    winner: str | None
-    verdict: str | None
-    tournament_id: str | None
-
-
-class RoundRow(msgspec.Struct):
-    round: int
-    seats: list[int]
-    scores: list[float]
-    verdict: dict[str, Any] | None
-
-
-class MatchDetail(MatchSummary):
-    result: dict[str, Any] | None
-    round_results: list[RoundRow]
-    events: list[dict[str, Any]]
-    """The stored event log, in order: a replay is these events played back."""
-
-
-class MatchPage(msgspec.Struct):
-    items: list[MatchSummary]
-    total: int
-    limit: int
-    offset: int
 
 
 @dataclass(frozen=True)
@@ -300,8 +257,7 @@ async def list_matches(request: web.Request) -> web.StreamResponse:
         limit=limit,
         offset=offset,
     )
-    page = MatchPage([_summary(m) for m in items], total, limit, offset)
-    return json_response(page)
+    return json_response(match_page(items, total, limit, offset))
 
 
 @route(
@@ -316,38 +272,7 @@ async def get_match(request: web.Request) -> web.StreamResponse:
     record = await request.app[SERVER_KEY].store.get_match(match_id)
     if record is None:
         raise ApiError(404, "unknown_match", f"no match {match_id!r:.40}")
-    summary = msgspec.structs.asdict(_summary(record))
-    detail = MatchDetail(
-        **summary,
-        result=record.result,
-        round_results=[
-            RoundRow(r.round, r.seats, r.scores, r.verdict) for r in record.round_results
-        ],
-        events=list(record.events),
-    )
-    return json_response(detail)
-
-
-def _summary(record: Any) -> MatchSummary:
-    def iso(value: Any) -> str | None:
-        return None if value is None else value.isoformat()
-
-    return MatchSummary(
-        id=record.id,
-        game=record.game,
-        status=record.status,
-        rounds=record.rounds,
-        bots=record.bots,
-        seats=[Seat(s.player, s.bot_name, s.score) for s in record.seats],
-        options=record.options,
-        time_control=record.time_control,
-        created_at=iso(record.created_at) or "",
-        started_at=iso(record.started_at),
-        finished_at=iso(record.finished_at),
-        winner=record.winner,
-        verdict=record.verdict,
-        tournament_id=record.tournament_id,
-    )
+    return json_response(match_detail(record))
 
 
 # --- OpenAPI ----------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from ringside.server.bus import EventBus
 from ringside.server.ports import Clock, Seat
 from ringside.server.runner import MatchRunner
 from ringside.server.settings import Settings
-from ringside.store.repository import Store
+from ringside.store.ports import ResultStore
 
 
 def bench_switches(settings: Settings, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -128,7 +128,7 @@ class BenchMatchRunner(MatchRunner):
         match: Match,
         seats: list[Seat],
         *,
-        store: Store | None,
+        store: ResultStore | None,
         bus: EventBus,
         clock: Clock | None = None,
     ) -> None:

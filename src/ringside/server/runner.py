@@ -33,8 +33,8 @@ from ringside.referee.match import ArmTimer, CancelTimer, Match, Output, Publish
 from ringside.server.bus import EventBus, MatchEnded, ResultStored
 from ringside.server.lobby import fan_out
 from ringside.server.ports import Clock, Outbox, Seat, TimerHandle
-from ringside.store.records import EncodedEvent
-from ringside.store.repository import Store
+from ringside.store.ports import ResultStore
+from ringside.store.records import EncodedEvent, MatchOutcome
 
 log = logging.getLogger("ringside.server")
 
@@ -76,7 +76,7 @@ class MatchRunner:
         match: Match,
         seats: list[Seat],
         *,
-        store: Store | None,
+        store: ResultStore | None,
         bus: EventBus,
         clock: Clock | None = None,
     ) -> None:
@@ -364,17 +364,6 @@ class MatchRunner:
         if result is None:
             await store.append_events(self.id, events)
             return
-        rounds = [
-            {
-                "round": r.round,
-                "seats": r.players,
-                "scores": r.scores,
-                "verdict": msgspec.to_builtins(r.verdicts[0]) if r.verdicts else None,
-            }
-            for r in result.rounds
-        ]
-        await store.finish_match(
-            self.id, result.status, msgspec.to_builtins(result), rounds, events, rate=True
-        )
+        await store.finish_match(MatchOutcome.of(result), events, rate=True)
         self._stored = True
         self._bus.publish(ResultStored(self.id, self.tournament_id, result))

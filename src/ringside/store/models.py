@@ -139,7 +139,14 @@ class MatchSeat(Base):
 
 
 class Round(Base):
-    """The result of one round; ``seats`` gives the player index at each seat."""
+    """The result of one round; ``players`` gives the player index at each seat.
+
+    The attributes carry the protocol's names (``RoundScore``) while the columns
+    keep those of the first schema, ``seats`` and ``verdict``: renaming them would
+    rewrite every stored round for no gain. ``verdicts`` holds a JSON list of
+    verdicts; rounds written before it held one verdict object or null, which
+    the store reads as a list of one or none.
+    """
 
     __tablename__ = "rounds"
 
@@ -147,9 +154,9 @@ class Round(Base):
         String(64), ForeignKey("matches.id", ondelete="CASCADE"), primary_key=True
     )
     round: Mapped[int] = mapped_column(Integer, primary_key=True)
-    seats: Mapped[list[int]] = mapped_column(Json)
+    players: Mapped[list[int]] = mapped_column("seats", Json)
     scores: Mapped[list[float]] = mapped_column(Json)
-    verdict: Mapped[Any] = mapped_column(Json, nullable=True)
+    verdicts: Mapped[Any] = mapped_column("verdict", Json, nullable=True)
 
 
 class Event(Base):

@@ -3,7 +3,7 @@
 The arithmetic is ``ringside.rating.rate``; this module reads and writes the
 rows around it. Two promises are kept here:
 
-- **Same transaction**: ``Store.finish_match(..., rate=True)`` calls
+- **Same transaction**: ``MatchStore.finish_match(..., rate=True)`` calls
   :func:`rate_match` in its own session, so a match result is never stored
   without its rating change, nor the other way round.
 - **Rebuild equals incremental**: matches of one game are rated one at a time
@@ -23,6 +23,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ringside.rating.model import Outcome, Skill, outcomes, rate
+from ringside.store.engine import Database
 from ringside.store.models import Match, MatchSeat, Rating
 from ringside.store.records import RatingRecord
 
@@ -166,3 +167,24 @@ async def leaderboard(session: AsyncSession, game: str) -> list[RatingRecord]:
 async def rated_games(session: AsyncSession) -> list[str]:
     """Games with at least one rating row."""
     return sorted(set(await session.scalars(select(Rating.game).distinct())))
+
+
+class RatingStore:
+    """The leaderboard and the rebuild; ratings change with results in ``MatchStore``."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def leaderboard(self, game: str) -> list[RatingRecord]:
+        """The ratings of ``game``, best conservative skill (mu − 3 sigma) first."""
+        async with self._db.transaction() as session:
+            return await leaderboard(session, game)
+
+    async def rated_games(self) -> list[str]:
+        async with self._db.transaction() as session:
+            return await rated_games(session)
+
+    async def rebuild_ratings(self, game: str | None = None) -> int:
+        """Recompute ratings from every finished match, in one transaction; returns how many."""
+        async with self._db.transaction(write=True) as session:
+            return await rebuild(session, game)

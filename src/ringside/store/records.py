@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
+import msgspec
+
+from ringside.protocol.messages import MatchResult, RoundScore, Verdict
 from ringside.store.models import MatchStatus
+
+FinalStatus = Literal["finished", "aborted"]
 
 
 class EncodedEvent(NamedTuple):
@@ -78,10 +83,47 @@ class SeatRecord:
 
 @dataclass(frozen=True, slots=True)
 class RoundRecord:
+    """One round played, with the protocol's names (``RoundScore``)."""
+
     round: int
-    seats: list[int]
-    scores: list[float]
-    verdict: Any
+    players: tuple[int, ...]
+    """Player index sitting at each seat."""
+    scores: tuple[float, ...]
+    """Score of each seat."""
+    verdicts: tuple[Verdict, ...]
+
+
+class MatchOutcome(msgspec.Struct, frozen=True, kw_only=True):
+    """How a match ended: what ``finish_match`` writes, typed instead of a dict by key.
+
+    ``scores`` None means the match ended with no result to record (an abort
+    before any); otherwise it holds each player's total, by player index, and
+    the stored result document is the protocol's ``MatchResult`` rebuilt from
+    these fields and the match row.
+    """
+
+    match_id: str
+    status: FinalStatus
+    scores: tuple[float, ...] | None = None
+    winner: str | None = None
+    verdict: Verdict | None = None
+    """The verdict that ended the match early, if one did."""
+    reason: str | None = None
+    rounds: tuple[RoundScore, ...] = ()
+    """Rounds played, in order, with the protocol's names (players, scores, verdicts)."""
+
+    @classmethod
+    def of(cls, result: MatchResult) -> MatchOutcome:
+        """The outcome a referee's final ``MatchResult`` announces."""
+        return cls(
+            match_id=result.match,
+            status=result.status,
+            scores=tuple(result.scores),
+            winner=result.winner,
+            verdict=result.verdict,
+            reason=result.reason,
+            rounds=tuple(result.rounds),
+        )
 
 
 @dataclass(frozen=True, slots=True)

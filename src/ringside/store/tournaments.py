@@ -11,18 +11,16 @@ play it again); a match is never counted through two games.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ringside.store.engine import Database
 from ringside.store.models import TOURNAMENT_STATUSES, Tournament, TournamentGame, TournamentStatus
 from ringside.store.records import TournamentGameRecord, TournamentNotFound, TournamentRecord
-
-if TYPE_CHECKING:
-    from ringside.store.repository import Store
 
 
 def _game_values(game: Mapping[str, Any]) -> dict[str, Any]:
@@ -66,10 +64,10 @@ def _record(t: Tournament, games: Sequence[TournamentGame]) -> TournamentRecord:
 
 
 class TournamentStore:
-    """Reached as ``store.tournaments``; each method is one transaction."""
+    """Tournaments and their games (also reached as ``store.tournaments``); one transaction each."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def create(
         self,
@@ -82,7 +80,7 @@ class TournamentStore:
         games: Sequence[Mapping[str, Any]],
     ) -> None:
         """Store a new running tournament and its first games (dicts with no, round, bots...)."""
-        async with self._store._transaction(write=True) as session:
+        async with self._db.transaction(write=True) as session:
             session.add(
                 Tournament(
                     id=tournament_id,
@@ -91,7 +89,7 @@ class TournamentStore:
                     format=format,
                     status="running",
                     config=dict(config),
-                    created_at=self._store._now(),
+                    created_at=self._db.now(),
                 )
             )
             await session.flush()
@@ -107,7 +105,7 @@ class TournamentStore:
         rows = [
             {"tournament_id": tournament_id, "no": int(g["no"]), **_game_values(g)} for g in games
         ]
-        async with self._store._transaction(write=True) as session:
+        async with self._db.transaction(write=True) as session:
             await self._require(session, tournament_id)
             dialect = session.get_bind().dialect.name
             insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -123,7 +121,7 @@ class TournamentStore:
             )
 
     async def set_result(self, tournament_id: str, result: Mapping[str, Any] | None) -> None:
-        async with self._store._transaction(write=True) as session:
+        async with self._db.transaction(write=True) as session:
             await self._require(session, tournament_id)
             await session.execute(
                 update(Tournament)
@@ -135,16 +133,16 @@ class TournamentStore:
         """Close a tournament as ``finished`` or ``cancelled``."""
         if status not in TOURNAMENT_STATUSES or status == "running":
             raise ValueError(f"a tournament ends finished or cancelled, not {status!r}")
-        async with self._store._transaction(write=True) as session:
+        async with self._db.transaction(write=True) as session:
             await self._require(session, tournament_id)
             await session.execute(
                 update(Tournament)
                 .where(Tournament.id == tournament_id)
-                .values(status=status, finished_at=self._store._now())
+                .values(status=status, finished_at=self._db.now())
             )
 
     async def get(self, tournament_id: str) -> TournamentRecord | None:
-        async with self._store._transaction() as session:
+        async with self._db.transaction() as session:
             tournament = await session.get(Tournament, tournament_id)
             if tournament is None:
                 return None
@@ -162,7 +160,7 @@ class TournamentStore:
     ) -> tuple[list[TournamentRecord], int]:
         """A page of tournaments, newest first, with their games, and the total count."""
         conditions = [] if status is None else [Tournament.status == status]
-        async with self._store._transaction() as session:
+        async with self._db.transaction() as session:
             total = await session.scalar(
                 select(func.count()).select_from(Tournament).where(*conditions)
             )

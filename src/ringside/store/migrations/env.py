@@ -15,7 +15,7 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 
-from ringside.store.database import create_engine
+from ringside.store.engine import create_engine
 from ringside.store.models import Base, UTCDateTime
 
 config = context.config

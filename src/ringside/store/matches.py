@@ -1,0 +1,429 @@
+"""Matches in the store: created live, their events appended, finished once, then read.
+
+A match's record is final once it is finished or aborted: every write locks
+the match row first and refuses a closed match. ``finish_match`` writes the
+end of a match (last events, rounds, scores, result, and with ``rate`` the
+ratings) in one transaction, from a typed ``MatchOutcome``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ringside.protocol.messages import MatchResult, Verdict
+from ringside.store import ratings
+from ringside.store.engine import Database
+from ringside.store.models import (
+    LIVE_STATUSES,
+    MATCH_STATUSES,
+    Event,
+    Match,
+    MatchSeat,
+    MatchStatus,
+    Round,
+    json_text,
+)
+from ringside.store.records import (
+    EncodedEvent,
+    MatchClosed,
+    MatchExists,
+    MatchNotFound,
+    MatchOutcome,
+    MatchRecord,
+    MatchSummary,
+    RoundRecord,
+    SeatRecord,
+)
+
+
+def _check_events(events: Sequence[Mapping[str, Any] | EncodedEvent]) -> None:
+    """A mapping must carry a string ``type``; encoded events carry theirs."""
+    for event in events:
+        if type(event) is EncodedEvent:
+            continue
+        if not isinstance(event, Mapping) or not isinstance(event.get("type"), str):
+            raise ValueError(f"an event must be a mapping with a string 'type': {event!r}")
+
+
+def _event_rows(
+    match_id: str, start: int, events: Sequence[Mapping[str, Any] | EncodedEvent]
+) -> list[tuple[str, int, str, str]]:
+    """Each (checked) event as the row it is stored as, numbered from ``start``.
+
+    One pass and one tuple per event: a match can log tens of thousands.
+    """
+    rows = []
+    seq = start
+    for event in events:
+        if type(event) is EncodedEvent:
+            rows.append((match_id, seq, event.type, event.json.decode()))
+        else:
+            assert isinstance(event, Mapping)
+            rows.append((match_id, seq, event["type"], json_text(event)))
+        seq += 1
+    return rows
+
+
+def _placeholders(paramstyle: str, count: int) -> str:
+    """Positional parameter markers in the driver's own style."""
+    if paramstyle == "qmark":
+        return ", ".join("?" * count)
+    if paramstyle == "numeric_dollar":
+        return ", ".join(f"${i}" for i in range(1, count + 1))
+    if paramstyle == "numeric":
+        return ", ".join(f":{i}" for i in range(1, count + 1))
+    return ", ".join(["%s"] * count)  # format, and pyformat's positional form
+
+
+def _check_scores(scores: Sequence[float], players: int) -> list[float]:
+    if len(scores) != players:
+        raise ValueError(f"result has {len(scores)} scores for {players} players")
+    if not all(isinstance(s, int | float) and not isinstance(s, bool) for s in scores):
+        raise ValueError(f"result scores must be numbers: {scores!r}")
+    return [float(s) for s in scores]
+
+
+def _verdicts(stored: Any) -> tuple[Verdict, ...]:
+    """A round's stored verdicts: a list, or from older rows one object or null."""
+    if stored is None:
+        return ()
+    if isinstance(stored, Mapping):
+        stored = [stored]
+    return tuple(msgspec.convert(stored, list[Verdict]))
+
+
+def _round_record(row: Round) -> RoundRecord:
+    return RoundRecord(
+        row.round,
+        tuple(row.players),
+        tuple(float(s) for s in row.scores),
+        _verdicts(row.verdicts),
+    )
+
+
+def _summary_fields(match: Match, seats: Sequence[MatchSeat]) -> dict[str, Any]:
+    return {
+        "id": match.id,
+        "game": match.game,
+        "status": match.status,
+        "rounds": match.rounds,
+        "options": match.options,
+        "time_control": match.time_control,
+        "created_at": match.created_at,
+        "started_at": match.started_at,
+        "finished_at": match.finished_at,
+        "winner": match.winner,
+        "verdict": match.verdict,
+        "tournament_id": match.tournament_id,
+        "seats": tuple(SeatRecord(s.player, s.bot_name, s.score) for s in seats),
+    }
+
+
+class MatchStore:
+    """Matches, their seats, rounds and event logs; each method is one transaction.
+
+    It satisfies ``ringside.store.ports.ResultStore``, what a match runner needs.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create_match(
+        self,
+        match_id: str,
+        game: str,
+        bots: Sequence[str],
+        rounds: int,
+        time_control: Mapping[str, Any],
+        options: Mapping[str, Any],
+        tournament_id: str | None = None,
+        status: MatchStatus = "pending",
+    ) -> None:
+        """Store a new live match and one seat per bot (player index = list index).
+
+        A match about to be played is created ``running`` (with ``started_at``):
+        one transaction fewer than creating it pending and starting it after.
+        """
+        if not bots:
+            raise ValueError("a match needs at least one bot")
+        if status not in LIVE_STATUSES:
+            raise ValueError(f"a match is created pending or running, not {status!r}")
+        now = self._db.now()
+        try:
+            async with self._db.transaction(write=True) as session:
+                session.add(
+                    Match(
+                        id=match_id,
+                        game=game,
+                        status=status,
+                        rounds=rounds,
+                        options=dict(options),
+                        time_control=dict(time_control),
+                        created_at=now,
+                        started_at=now if status == "running" else None,
+                        tournament_id=tournament_id,
+                    )
+                )
+                await session.flush()
+                session.add_all(
+                    MatchSeat(match_id=match_id, player=i, bot_name=name)
+                    for i, name in enumerate(bots)
+                )
+        except IntegrityError as exc:
+            async with self._db.transaction() as session:
+                exists = await session.scalar(select(Match.id).where(Match.id == match_id))
+            if exists is not None:
+                raise MatchExists(match_id) from exc
+            raise
+
+    async def set_match_status(
+        self, match_id: str, status: MatchStatus, *, started_at: datetime | None = None
+    ) -> None:
+        """Move a live match to ``pending``, ``running`` or ``aborted``.
+
+        Entering ``running`` records ``started_at`` (now by default); ``aborted``
+        records ``finished_at``. A finished result goes through ``finish_match``.
+        """
+        if status not in MATCH_STATUSES:
+            raise ValueError(f"unknown match status {status!r}")
+        if status == "finished":
+            raise ValueError("use finish_match to finish a match")
+        values: dict[str, Any] = {"status": status}
+        if status == "running":
+            values["started_at"] = started_at or self._db.now()
+        elif started_at is not None:
+            values["started_at"] = started_at
+        if status == "aborted":
+            values["finished_at"] = self._db.now()
+        async with self._db.transaction(write=True) as session:
+            await _lock_live_match(session, match_id)
+            await session.execute(update(Match).where(Match.id == match_id).values(values))
+
+    async def append_events(
+        self, match_id: str, events: Sequence[Mapping[str, Any] | EncodedEvent]
+    ) -> int:
+        """Append events after the last stored one; returns the match's event count."""
+        _check_events(events)
+        async with self._db.transaction(write=True) as session:
+            await _lock_live_match(session, match_id)
+            return await _append(session, match_id, events)
+
+    async def finish_match(
+        self,
+        outcome: MatchOutcome,
+        events: Sequence[Mapping[str, Any] | EncodedEvent] = (),
+        *,
+        rate: bool = False,
+    ) -> None:
+        """Write the end of a match in one transaction: all of it or, on any error, none.
+
+        Appends the last ``events``, stores the outcome's rounds, the seats'
+        scores, the winner, the verdict code and the result document, and
+        closes the match as ``finished`` or ``aborted``. With ``rate``, a
+        finished match with scores also updates its players' ratings in the
+        same transaction (see ``ringside.store.ratings``).
+        """
+        if outcome.status not in ("finished", "aborted"):
+            raise ValueError(f"a match ends finished or aborted, not {outcome.status!r}")
+        match_id = outcome.match_id
+        _check_events(events)
+        async with self._db.transaction(write=True) as session:
+            await _lock_live_match(session, match_id)
+            await _append(session, match_id, events)
+            if outcome.rounds:
+                await session.execute(
+                    insert(Round),
+                    [
+                        {
+                            "match_id": match_id,
+                            "players": list(r.players),
+                            "round": r.round,
+                            "scores": list(r.scores),
+                            "verdicts": [msgspec.to_builtins(v) for v in r.verdicts],
+                        }
+                        for r in outcome.rounds
+                    ],
+                )
+            values: dict[str, Any] = {
+                "status": outcome.status,
+                "finished_at": self._db.now(),
+                "winner": outcome.winner,
+                "verdict": None if outcome.verdict is None else outcome.verdict.code,
+            }
+            if outcome.scores is not None:
+                match = await session.get(Match, match_id)
+                assert match is not None  # locked above
+                bots = await _seat_names(session, match_id)
+                scores = await _set_scores(session, match_id, outcome.scores, len(bots))
+                values["result"] = msgspec.to_builtins(_result_document(outcome, match.game, bots))
+                if rate and outcome.status == "finished":
+                    values["finished_at"] = await ratings.rate_match(
+                        session, match.game, bots, scores, values["finished_at"]
+                    )
+            await session.execute(update(Match).where(Match.id == match_id).values(values))
+
+    async def abort_interrupted(self) -> list[str]:
+        """Mark every pending or running match aborted (start-up after a crash)."""
+        async with self._db.transaction(write=True) as session:
+            ids = list(
+                await session.scalars(
+                    select(Match.id)
+                    .where(Match.status.in_(LIVE_STATUSES))
+                    .order_by(Match.id)
+                    .with_for_update()
+                )
+            )
+            if ids:
+                await session.execute(
+                    update(Match)
+                    .where(Match.id.in_(ids))
+                    .values(status="aborted", finished_at=self._db.now())
+                )
+        return ids
+
+    async def get_match(self, match_id: str) -> MatchRecord | None:
+        """The whole match with seats, rounds played and its ordered event log."""
+        async with self._db.transaction() as session:
+            match = await session.get(Match, match_id)
+            if match is None:
+                return None
+            seats = (
+                await session.scalars(
+                    select(MatchSeat)
+                    .where(MatchSeat.match_id == match_id)
+                    .order_by(MatchSeat.player)
+                )
+            ).all()
+            rounds = await session.scalars(
+                select(Round).where(Round.match_id == match_id).order_by(Round.round)
+            )
+            round_results = tuple(_round_record(r) for r in rounds)
+            data = await session.scalars(
+                select(Event.data).where(Event.match_id == match_id).order_by(Event.seq)
+            )
+            return MatchRecord(
+                **_summary_fields(match, seats),
+                result=match.result,
+                round_results=round_results,
+                events=tuple(data),
+            )
+
+    async def list_matches(
+        self,
+        bot: str | None = None,
+        game: str | None = None,
+        status: MatchStatus | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[MatchSummary], int]:
+        """A page of matches, newest first, and how many match the filters in all."""
+        if limit < 0 or offset < 0:
+            raise ValueError("limit and offset cannot be negative")
+        conditions: list[ColumnElement[bool]] = []
+        if bot is not None:
+            played = select(MatchSeat.match_id).where(MatchSeat.bot_name == bot)
+            conditions.append(Match.id.in_(played))
+        if game is not None:
+            conditions.append(Match.game == game)
+        if status is not None:
+            conditions.append(Match.status == status)
+        page = (
+            select(Match)
+            .where(*conditions)
+            .order_by(Match.created_at.desc(), Match.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        async with self._db.transaction() as session:
+            total = await session.scalar(select(func.count()).select_from(Match).where(*conditions))
+            matches = (await session.scalars(page)).all()
+            seats: dict[str, list[MatchSeat]] = {m.id: [] for m in matches}
+            if matches:
+                rows = await session.scalars(
+                    select(MatchSeat)
+                    .where(MatchSeat.match_id.in_(list(seats)))
+                    .order_by(MatchSeat.match_id, MatchSeat.player)
+                )
+                for seat in rows:
+                    seats[seat.match_id].append(seat)
+            items = [MatchSummary(**_summary_fields(m, seats[m.id])) for m in matches]
+        return items, total or 0
+
+
+def _result_document(outcome: MatchOutcome, game: str, bots: list[str]) -> MatchResult:
+    """The protocol's ``MatchResult`` of the outcome: the stored result document."""
+    assert outcome.scores is not None
+    return MatchResult(
+        match=outcome.match_id,
+        game=game,
+        status=outcome.status,
+        bots=bots,
+        rounds=list(outcome.rounds),
+        scores=list(outcome.scores),
+        winner=outcome.winner,
+        verdict=outcome.verdict,
+        reason=outcome.reason,
+    )
+
+
+async def _lock_live_match(session: AsyncSession, match_id: str) -> None:
+    """Lock the match row (PostgreSQL) and refuse a match whose record is final."""
+    status = await session.scalar(
+        select(Match.status).where(Match.id == match_id).with_for_update()
+    )
+    if status is None:
+        raise MatchNotFound(match_id)
+    if status not in LIVE_STATUSES:
+        raise MatchClosed(match_id, status)
+
+
+async def _append(
+    session: AsyncSession,
+    match_id: str,
+    events: Sequence[Mapping[str, Any] | EncodedEvent],
+) -> int:
+    last = await session.scalar(select(func.max(Event.seq)).where(Event.match_id == match_id))
+    start = 0 if last is None else last + 1
+    if events:
+        # Straight to the driver's executemany: a match can log tens of
+        # thousands of events, and per-row ORM or Core processing would
+        # cost more than the database itself.
+        connection = await session.connection()
+        marks = _placeholders(connection.dialect.paramstyle, 4)
+        await connection.exec_driver_sql(
+            f"INSERT INTO {Event.__tablename__} (match_id, seq, type, data) VALUES ({marks})",
+            _event_rows(match_id, start, events),
+        )
+    return start + len(events)
+
+
+async def _seat_names(session: AsyncSession, match_id: str) -> list[str]:
+    """The match's bot names by player index."""
+    return list(
+        await session.scalars(
+            select(MatchSeat.bot_name)
+            .where(MatchSeat.match_id == match_id)
+            .order_by(MatchSeat.player)
+        )
+    )
+
+
+async def _set_scores(
+    session: AsyncSession, match_id: str, scores: Sequence[float], players: int
+) -> list[float]:
+    checked = _check_scores(scores, players)
+    await session.execute(
+        update(MatchSeat),
+        [
+            {"match_id": match_id, "player": player, "score": score}
+            for player, score in enumerate(checked)
+        ],
+    )
+    return checked

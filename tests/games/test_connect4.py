@@ -38,6 +38,7 @@ def test_start() -> None:
         "winner": None,
         "to_move": 0,
         "line": None,
+        "to_act": [0],
     }
 
 

@@ -100,6 +100,12 @@ def test_catalogue_entry(name: str) -> None:
     assert game.title and game.rules
     assert len(game.players) >= 1
     assert msgspec.json.decode(encode(game.options_schema()))
+    facts = game.game_type
+    assert (facts.name, facts.title, facts.players) == (name, game.title, game.players)
+    assert game.options_schema() == msgspec.json.schema(facts.options)
+    board = facts.board_file()
+    assert board is not None and board.name == "board.js", "every built-in game draws its board"
+    assert board.parent.name == name, "a game's files live in its own folder"
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -110,6 +116,7 @@ def test_random_play_ends_with_valid_scores(name: str, data: st.DataObject) -> N
     game, seats = rnd.game, range(rnd.players)
     for state in rnd.states[:-1]:
         to_act = game.to_act(state)
+        assert game.view(state)["to_act"] == list(to_act), "the view says whose turn it is"
         assert to_act, "a running game must ask someone"
         assert len(to_act) == 1 or game.simultaneous
         for seat in seats:
@@ -118,6 +125,7 @@ def test_random_play_ends_with_valid_scores(name: str, data: st.DataObject) -> N
     end = rnd.state
     assert game.is_over(end)
     assert list(game.to_act(end)) == []
+    assert game.view(end)["to_act"] == []
     assert all(list(game.legal_actions(end, seat) or []) == [] for seat in seats)
     scores = game.scores(end)
     assert len(scores) == rnd.players

@@ -37,6 +37,7 @@ def test_start() -> None:
         "throws": 3,
         "throws_left": 3,
         "winner": None,
+        "to_act": [0, 1],
     }
 
 

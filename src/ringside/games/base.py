@@ -7,7 +7,11 @@ socket, a database or the wall clock.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 import msgspec
@@ -40,8 +44,68 @@ class NoOptions(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """Options of a game that has none."""
 
 
+NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+"""A game's registry name: it is part of URLs, CLI arguments and stored records."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class GameType:
+    """What a game is, known without playing it (after OpenSpiel's ``GameType``).
+
+    The catalogue, the CLI and the web page read these facts; only the rules
+    module states them, so adding a game means adding its folder and nothing else.
+    """
+
+    name: str
+    title: str
+    rules: str
+    """The rules in a few sentences, for people choosing a game."""
+    players: range = range(2, 3)
+    simultaneous: bool = False
+    seats: tuple[str, ...] = ()
+    """What each seat is called ("Black", "White"); a seat past the end is "Seat n"."""
+    options: type[msgspec.Struct] = NoOptions
+    package: str | None = None
+    """The package whose folder holds the game's other files (its ``__name__``)."""
+    board: str | None = None
+    """The page's renderer: a JavaScript module in the package's folder (``"board.js"``);
+    without one the page shows a view as JSON."""
+
+    def __post_init__(self) -> None:
+        if not NAME.fullmatch(self.name):
+            raise ValueError(f"a game name is 1-40 of a-z, 0-9, _ and -, not {self.name!r:.60}")
+        if self.board is not None and self.package is None:
+            raise ValueError(f"{self.name}: a board module needs the package that holds it")
+        if not (self.players.step == 1 and 0 < self.players.start < self.players.stop):
+            raise ValueError(
+                f"{self.name}: players must be a range of seat counts like range(2, 3)"
+            )
+
+    def seat_label(self, seat: int) -> str:
+        return self.seats[seat] if 0 <= seat < len(self.seats) else f"Seat {seat + 1}"
+
+    def options_schema(self) -> JSON:
+        """The JSON schema of the options, generated from their struct."""
+        return msgspec.json.schema(self.options)
+
+    def board_file(self) -> Path | None:
+        """Where the board module is on disk, if the game has one and it is a plain file."""
+        if self.board is None or self.package is None:
+            return None
+        path = resources.files(self.package).joinpath(self.board)
+        return path if isinstance(path, Path) and path.is_file() else None
+
+
 class Game(Protocol):
-    """What the referee needs from a game: rules as pure functions of a state."""
+    """What the referee needs from a game: rules as pure functions of a state.
+
+    ``view`` is what watchers see; it says whose turn it is as ``to_act``, the
+    seats ``to_act`` would return ([] once the round is over), so a page that
+    draws it needs no rules.
+    """
+
+    @property
+    def game_type(self) -> GameType: ...
 
     @property
     def name(self) -> str: ...
@@ -72,22 +136,39 @@ class Game(Protocol):
 
 
 class BaseGame(Generic[StateT, OptionsT]):
-    """Shared plumbing: option parsing, player-count checks, turn checks.
+    """Shared plumbing: option parsing, player-count checks, turn checks, the
+    turn in the view.
 
-    Subclasses set the class attributes and implement the ``_``-less rules
-    methods; ``start`` validates its inputs and calls ``new_state``.
+    Subclasses set ``game_type`` and implement the rules methods and
+    ``describe``; ``start`` validates its inputs and calls ``new_state``.
     """
 
-    name: ClassVar[str]
-    title: ClassVar[str]
-    rules: ClassVar[str]
-    players: ClassVar[range] = range(2, 3)
-    simultaneous: ClassVar[bool] = False
-    options_type: ClassVar[type[msgspec.Struct]] = NoOptions
+    game_type: ClassVar[GameType]
+
+    # The static facts, as the referee and the Game protocol read them.
+    @property
+    def name(self) -> str:
+        return self.game_type.name
+
+    @property
+    def title(self) -> str:
+        return self.game_type.title
+
+    @property
+    def rules(self) -> str:
+        return self.game_type.rules
+
+    @property
+    def players(self) -> range:
+        return self.game_type.players
+
+    @property
+    def simultaneous(self) -> bool:
+        return self.game_type.simultaneous
 
     def parse_options(self, options: Mapping[str, JSON] | None) -> OptionsT:
         try:
-            parsed = msgspec.convert(dict(options or {}), type=self.options_type)
+            parsed = msgspec.convert(dict(options or {}), type=self.game_type.options)
         except msgspec.ValidationError as exc:
             raise InvalidOptions(f"{self.name}: {exc}") from None
         self.check_options(parsed)  # type: ignore[arg-type]
@@ -97,7 +178,7 @@ class BaseGame(Generic[StateT, OptionsT]):
         """Range checks msgspec cannot express; raise InvalidOptions."""
 
     def options_schema(self) -> JSON:
-        return msgspec.json.schema(self.options_type)
+        return self.game_type.options_schema()
 
     def start(
         self,
@@ -142,6 +223,16 @@ class BaseGame(Generic[StateT, OptionsT]):
         raise NotImplementedError
 
     def is_over(self, state: StateT) -> bool:
+        raise NotImplementedError
+
+    def view(self, state: StateT) -> JSON:
+        """``describe``'s picture of the position, with whose turn it is (``to_act``)."""
+        picture = self.describe(state)
+        picture["to_act"] = list(self.to_act(state))
+        return picture
+
+    def describe(self, state: StateT) -> dict[str, JSON]:
+        """What watchers see of a position, for the game's board module to draw."""
         raise NotImplementedError
 
 

@@ -1,26 +1,55 @@
-"""The catalogue of games, by registry name."""
+"""The catalogue of games, by registry name.
+
+A game is a package (a folder: rules, game type, board module) that offers its
+``Game`` as an entry point of the ``ringside.games`` group::
+
+    [project.entry-points."ringside.games"]
+    nim = "ringside_nim:GAME"
+
+The built-in games are declared the same way in Ringside's own pyproject.toml,
+and are also listed here (``BUILTIN_GAMES``), so a source checkout whose
+installed metadata is stale (an editable install made before a game was
+added) still finds every one of them.
+
+Names are first come, first served, so the name a match was recorded under
+keeps meaning the same rules: the built-ins come first, then the plugins in
+the order Python finds their distributions (``sys.path`` order). A plugin
+whose name is taken, or that fails to load, is left out and logged; the rest
+of the catalogue is unaffected. ``register`` is the deliberate way in from
+code: it adds a game, or replaces the game of that name.
+"""
 
 from __future__ import annotations
 
 import importlib
+import logging
+from collections.abc import Iterable
 
-from ringside.games.base import Game
+from ringside.games.base import Game, GameType
 
-BUILTIN_MODULES = (
-    "tictactoe",
-    "connect4",
-    "othello",
-    "gomoku",
-    "baskin31",
-    "rps",
-    "counting",
-    "go",
-)
-OPTIONAL_MODULES = ("chess",)
+log = logging.getLogger(__name__)
+
+GROUP = "ringside.games"
+"""The entry-point group games are found in."""
+
+BUILTIN_GAMES = {
+    "tictactoe": "ringside.games.tictactoe:GAME",
+    "connect4": "ringside.games.connect4:GAME",
+    "othello": "ringside.games.othello:GAME",
+    "gomoku": "ringside.games.gomoku:GAME",
+    "baskin31": "ringside.games.baskin31:GAME",
+    "rps": "ringside.games.rps:GAME",
+    "counting": "ringside.games.counting:GAME",
+    "go": "ringside.games.go:GAME",
+    "chess": "ringside.games.chess:GAME",
+}
+"""The built-in games' entry points, as pyproject.toml declares them (a test keeps both equal)."""
+
+OPTIONAL_GAMES = frozenset({"chess"})
 """Games that need an extra (``pip install 'ringside[engines]'``); left out when it is missing."""
 
 _games: dict[str, Game] = {}
-_builtins_loaded = False
+_loaded = False
 
 
 class UnknownGame(LookupError):
@@ -31,32 +60,81 @@ class UnknownGame(LookupError):
 
 
 def register(game: Game) -> Game:
-    """Add a game to the catalogue (plugins call this)."""
+    """Add a game to the catalogue, replacing any of its name (plugins may call this)."""
     _games[game.name] = game
     return game
 
 
+def _resolve(target: str) -> object:
+    """The object an entry point's ``module:attribute`` value names."""
+    module, _, attribute = target.partition(":")
+    found: object = importlib.import_module(module)
+    for part in attribute.split(".") if attribute else ():
+        found = getattr(found, part)
+    return found
+
+
+def _check(game: object, name: str) -> Game:
+    """``game`` if it describes itself as the game ``name``; TypeError otherwise."""
+    game_type = getattr(game, "game_type", None)
+    if not isinstance(game_type, GameType):
+        raise TypeError(f"{game!r:.60} has no GameType as its game_type")
+    if game_type.name != name:
+        raise TypeError(
+            f"the entry point is named {name!r:.40} but the game {game_type.name!r:.40}"
+        )
+    return game  # type: ignore[return-value]
+
+
 def _load_builtins() -> None:
-    """Load the built-in games once; a plugin may have registered its own before."""
-    global _builtins_loaded
-    if _builtins_loaded:
-        return
-    _builtins_loaded = True
-    for module in BUILTIN_MODULES:
-        builtin = importlib.import_module(f"ringside.games.{module}").GAME
-        _games.setdefault(builtin.name, builtin)  # a plugin's game of the same name wins
-    for module in OPTIONAL_MODULES:
+    """Load the built-in games once; a game registered before keeps its place."""
+    for name, target in BUILTIN_GAMES.items():
         try:
-            loaded = importlib.import_module(f"ringside.games.{module}")
+            game = _check(_resolve(target), name)
         except ImportError as exc:
-            if (exc.name or "").startswith("ringside"):
-                raise  # a bug of ours, not a missing extra
+            if name in OPTIONAL_GAMES and not (exc.name or "").startswith("ringside"):
+                continue  # the extra is not installed
+            raise  # a bug of ours
+        _games.setdefault(name, game)
+
+
+def _plugin_entry_points() -> Iterable[tuple[str, str, str]]:
+    """(name, value, distribution) of each entry point in the group, Ringside's own skipped.
+
+    importlib.metadata is imported here, not at the top: it reads installed
+    packages from disk, the one part of the catalogue that is not sans-I/O.
+    """
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group=GROUP):
+        if BUILTIN_GAMES.get(ep.name) == ep.value:
+            continue  # Ringside's own declaration of a built-in, loaded already
+        dist = ep.dist.name if ep.dist is not None else "an unknown distribution"
+        yield ep.name, ep.value, dist
+
+
+def _load_plugins() -> None:
+    for name, target, dist in _plugin_entry_points():
+        if name in _games:
+            log.warning("game %r from %s is left out: the name is taken", name, dist)
             continue
-        _games.setdefault(loaded.GAME.name, loaded.GAME)
+        try:
+            _games[name] = _check(_resolve(target), name)
+        except Exception:
+            log.exception("game %r from %s is left out: it did not load", name, dist)
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    _load_builtins()
+    _load_plugins()
 
 
 def get_game(name: str) -> Game:
-    _load_builtins()
+    _load()
     try:
         return _games[name]
     except (KeyError, TypeError):
@@ -64,10 +142,10 @@ def get_game(name: str) -> Game:
 
 
 def catalogue_names() -> list[str]:
-    _load_builtins()
+    _load()
     return list(_games)
 
 
 def catalogue() -> list[Game]:
-    _load_builtins()
+    _load()
     return list(_games.values())

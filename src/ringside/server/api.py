@@ -71,6 +71,10 @@ class GameInfo(msgspec.Struct):
     max_players: int
     simultaneous: bool
     options_schema: dict[str, Any]
+    seats: list[str]
+    """What each seat is called; seats past the end are "Seat n"."""
+    board: str | None
+    """The URL of the game's board module for the page, if it has one."""
 
 
 class GameList(msgspec.Struct):
@@ -198,10 +202,22 @@ async def list_games(request: web.Request) -> web.StreamResponse:
             g.players.stop - 1,
             g.simultaneous,
             g.options_schema(),
+            list(g.game_type.seats),
+            f"/games/{g.name}/{g.game_type.board}" if g.game_type.board_file() else None,
         )
         for g in catalogue()
     ]
     return json_response(GameList(games))
+
+
+async def game_board(request: web.Request) -> web.StreamResponse:
+    """A game's board module, from the game's own folder (the catalogue gives its URL)."""
+    name = request.match_info["name"]
+    game = next((g for g in catalogue() if g.name == name), None)
+    path = game.game_type.board_file() if game is not None else None
+    if game is None or path is None or request.match_info["file"] != game.game_type.board:
+        raise web.HTTPNotFound()
+    return web.FileResponse(path, headers={"Content-Type": "text/javascript; charset=utf-8"})
 
 
 @route(

@@ -15,7 +15,7 @@ from aiohttp import web
 
 import ringside.server.api_export  # noqa: F401  (registers the export routes)
 from ringside.server import api_tournaments  # noqa: F401  (registers the rating and tournament routes)
-from ringside.server.api import add_routes, errors_middleware
+from ringside.server.api import add_routes, errors_middleware, game_board
 from ringside.server.app import Server, Settings, build_server
 from ringside.server.bench import COLLECTOR_PAUSES, BenchMatchRunner, bench_latency, bench_switches
 from ringside.server.keys import SERVER_KEY
@@ -102,6 +102,7 @@ def build_app(server: Server) -> web.Application:
     if (WEB_ROOT / "index.html").exists():
         app.router.add_get("/", index_page)
         app.router.add_static("/static/", WEB_ROOT / "static", append_version=False)
+        app.router.add_get("/games/{name}/{file}", game_board)
         app.router.add_get("/status", status_page)
     else:
         app.router.add_get("/", status_page)

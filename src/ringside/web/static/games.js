@@ -2,7 +2,7 @@
 
 import { games } from "./api.js";
 import { errorBox, h } from "./dom.js";
-import { drawBoard, sampleMoves, sampleView, seatStyle } from "./boards.js";
+import { drawBoard, loadBoard, sample, seatStyle } from "./boards.js";
 
 function options(schema) {
   const root = schema || {};
@@ -17,20 +17,22 @@ export function mountGames(main) {
   main.replaceChildren(h("h1", { tabindex: "-1" }, "Games"), list);
   function load() {
     games()
+      .then((catalogue) => Promise.all(catalogue.map((g) => loadBoard(g.name))).then(() => catalogue))
       .then((catalogue) => {
         list.replaceChildren(
           ...catalogue.map((g) => {
             const players = g.min_players === g.max_players ? `${g.min_players} players` : `${g.min_players}–${g.max_players} players`;
             const opts = options(g.options_schema);
             const names = [0, 1].map((seat) => seatStyle(g.name, seat).label);
+            const picture = sample(g.name);
             return h(
               "section",
               { class: "card game-card", "data-game": g.name, "aria-labelledby": `g-${g.name}` },
               h(
                 "div",
                 { class: "thumb" },
-                sampleView(g.name)
-                  ? drawBoard(g.name, sampleView(g.name), { names, roundMoves: sampleMoves(g.name) })
+                picture
+                  ? drawBoard(g.name, picture.view, { names, roundMoves: picture.moves })
                   : h("p", { class: "muted" }, "No picture yet: matches show the game's view as data."),
               ),
               h(

@@ -56,7 +56,7 @@ export function applyEvent(state, event, index) {
       state.clocks = event.clocks && event.clocks.length ? [...event.clocks] : state.seats.map(() => null);
       const periods = state.timeControl && state.timeControl.type === "byoyomi" ? state.timeControl.periods : 0;
       state.periods = state.seats.map(() => periods);
-      state.running = toMove(state.game, state.view, state.seats.length, null);
+      state.running = toMove(state.view);
       break;
     }
     case "move": {
@@ -71,7 +71,7 @@ export function applyEvent(state, event, index) {
       state.lastMove = move;
       state.roundMoves.push(move);
       state.moves.push(move);
-      state.running = toMove(state.game, state.view, state.seats.length, event.seat);
+      state.running = toMove(state.view);
       break;
     }
     case "forfeit":

@@ -1,7 +1,7 @@
 // The match panel shared by the live view and the replay: title, board,
 // players and clocks, round results, final result and verdict, move list.
 
-import { caption, drawBoard, moveText, seatStyle } from "./boards.js";
+import { boardReady, caption, drawBoard, loadBoard, moveText, seatStyle } from "./boards.js";
 import { clockReading } from "./model.js";
 import { actionText, append, clockText, clear, fmtScore, h } from "./dom.js";
 
@@ -17,6 +17,8 @@ export class MatchPanel {
     this.shownAt = performance.now();
     this.onPick = null;
     this.moveItems = [];
+    this.listed = [];
+    this.awaiting = null;
     this.heading = h("h1", { tabindex: "-1" }, "Match ", matchId);
     this.status = h("p", { class: "match-status", "aria-live": "polite" });
     this.controls = h("div", { class: "controls" });
@@ -57,6 +59,19 @@ export class MatchPanel {
     this.state = state;
     this.shownAt = performance.now();
     const game = state.game;
+    if (!boardReady(game) && this.awaiting !== game) {
+      // The game's board module is still loading: draw again once it is here.
+      this.awaiting = game;
+      loadBoard(game).then(
+        () => {
+          this.awaiting = null;
+          if (this.state && this.state.game === game) this.redraw();
+        },
+        () => {
+          this.awaiting = null; // the catalogue is unreachable: the next render asks again
+        },
+      );
+    }
     const names = state.bots.length ? state.bots : [];
     this.heading.textContent = `${this.gameTitle || game || "Match"} — ${names.join(" vs ") || this.matchId}`;
     const roundText = state.round ? `Round ${state.round} of ${state.rounds}` : "Waiting for the bots";
@@ -72,6 +87,15 @@ export class MatchPanel {
     this.renderPlayers();
     this.renderRounds();
     this.renderResult();
+    this.highlightMove();
+  }
+
+  /** Draw the current state and the listed moves again (both use the game's board module). */
+  redraw() {
+    const listed = this.listed;
+    this.render(this.state);
+    this.clearMoves();
+    for (const move of listed) this.addMove(move);
     this.highlightMove();
   }
 
@@ -167,6 +191,7 @@ export class MatchPanel {
 
   clearMoves() {
     this.moveItems = [];
+    this.listed = [];
     this.lastRound = 0;
     clear(this.moveList);
   }
@@ -185,6 +210,7 @@ export class MatchPanel {
     const li = h("li", { class: "move", "data-index": String(move.index), title: actionText(move.action) }, body);
     this.moveList.append(li);
     this.moveItems.push(li);
+    this.listed.push(move);
   }
 
   highlightMove() {

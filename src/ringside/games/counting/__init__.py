@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import msgspec
 
-from ringside.games.base import JSON, BaseGame, IllegalAction, InvalidOptions
+from ringside.games.base import JSON, BaseGame, GameType, IllegalAction, InvalidOptions
 
 
 class CountingOptions(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -23,15 +23,22 @@ class CountingState(msgspec.Struct, frozen=True, gc=False):
     plies: int
 
 
-class Counting(BaseGame[CountingState, CountingOptions]):
-    name = "counting"
-    title = "Counting"
-    rules = (
+TYPE = GameType(
+    name="counting",
+    title="Counting",
+    rules=(
         "Seats call 1, 2, 3... in turn; the action is the next number; "
         "whoever calls the last one wins."
-    )
-    players = range(1, 9)
-    options_type = CountingOptions
+    ),
+    players=range(1, 9),
+    options=CountingOptions,
+    package=__name__,
+    board="board.js",
+)
+
+
+class Counting(BaseGame[CountingState, CountingOptions]):
+    game_type = TYPE
 
     def check_options(self, options: CountingOptions) -> None:
         if not 1 <= options.plies <= 1_000_000:
@@ -67,7 +74,7 @@ class Counting(BaseGame[CountingState, CountingOptions]):
     def observation(self, state: CountingState, seat: int) -> JSON:
         return {"count": state.count, "plies": state.plies}
 
-    def view(self, state: CountingState) -> JSON:
+    def describe(self, state: CountingState) -> dict[str, JSON]:
         return {"count": state.count, "plies": state.plies}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ringside.games.base import JSON, BaseGame, IllegalAction, NoOptions, require_int
+from ringside.games.base import JSON, BaseGame, GameType, IllegalAction, NoOptions, require_int
 
 LINES = (
     (0, 1, 2), (3, 4, 5), (6, 7, 8),
@@ -31,10 +31,18 @@ def find_winner(board: Sequence[int | None]) -> int | None:
     return None
 
 
+TYPE = GameType(
+    name="tictactoe",
+    title="Tic-tac-toe",
+    rules="Two players mark cells 0-8 of a 3x3 grid in turn; three in a row wins.",
+    seats=("X", "O"),
+    package=__name__,
+    board="board.js",
+)
+
+
 class TicTacToe(BaseGame[TicTacToeState, NoOptions]):
-    name = "tictactoe"
-    title = "Tic-tac-toe"
-    rules = "Two players mark cells 0-8 of a 3x3 grid in turn; three in a row wins."
+    game_type = TYPE
 
     def new_state(self, players: int, seed: int, options: NoOptions) -> TicTacToeState:
         return TicTacToeState((None,) * 9, 0, (), None, seed)
@@ -75,7 +83,7 @@ class TicTacToe(BaseGame[TicTacToeState, NoOptions]):
             "moves": list(state.moves),
         }
 
-    def view(self, state: TicTacToeState) -> JSON:
+    def describe(self, state: TicTacToeState) -> dict[str, JSON]:
         return {
             "board": ["" if c is None else MARKS[c] for c in state.board],
             "to_move": None if self.is_over(state) else state.to_move,

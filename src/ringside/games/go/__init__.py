@@ -30,7 +30,7 @@ from functools import cache
 
 import msgspec
 
-from ringside.games.base import JSON, BaseGame, IllegalAction, InvalidOptions
+from ringside.games.base import JSON, BaseGame, GameType, IllegalAction, InvalidOptions
 
 MIN_SIZE, MAX_SIZE = 9, 19
 LETTERS = "ABCDEFGHJKLMNOPQRST"  # GTP skips I
@@ -147,16 +147,24 @@ def area(board: Sequence[int | None], size: int) -> tuple[int, int]:
     return points[0], points[1]
 
 
-class Go(BaseGame[GoState, GoOptions]):
-    name = "go"
-    title = "Go"
-    rules = (
+TYPE = GameType(
+    name="go",
+    title="Go",
+    rules=(
         "Two players place stones on a 9x9 board (option size, 9-19); black (seat 0) starts. "
         "Moves are GTP vertices like D4 (no column I, row 1 at the bottom), pass or resign. "
         "Suicide is illegal and no move may repeat an earlier position (positional superko). "
         "Two passes end the game; area scoring, white gets komi (option komi, default 7.5)."
-    )
-    options_type = GoOptions
+    ),
+    seats=("Black", "White"),
+    options=GoOptions,
+    package=__name__,
+    board="board.js",
+)
+
+
+class Go(BaseGame[GoState, GoOptions]):
+    game_type = TYPE
 
     def check_options(self, options: GoOptions) -> None:
         if not MIN_SIZE <= options.size <= MAX_SIZE:
@@ -351,7 +359,7 @@ class Go(BaseGame[GoState, GoOptions]):
             "captures": list(state.captures),
         }
 
-    def view(self, state: GoState) -> JSON:
+    def describe(self, state: GoState) -> dict[str, JSON]:
         """Board, last move and the stones it took; the score and result once over."""
         names = vertex_names(state.size)
         over = self.is_over(state)

@@ -19,7 +19,7 @@ from functools import cache
 
 import msgspec
 
-from ringside.games.base import JSON, BaseGame, IllegalAction, InvalidOptions
+from ringside.games.base import JSON, BaseGame, GameType, IllegalAction, InvalidOptions
 
 MIN_SIZE, MAX_SIZE = 9, 19
 LETTERS = "abcdefghijklmnopqrs"
@@ -74,15 +74,23 @@ def winning_line(
     return tuple(sorted(found))
 
 
-class Gomoku(BaseGame[GomokuState, GomokuOptions]):
-    name = "gomoku"
-    title = "Gomoku"
-    rules = (
+TYPE = GameType(
+    name="gomoku",
+    title="Gomoku",
+    rules=(
         "Two players place stones in turn on an empty intersection of a 15x15 board (option "
         "size, 9-19); five in a row in any direction wins. With option exactly_five, six or "
         "more in a row does not count. A full board is a draw."
-    )
-    options_type = GomokuOptions
+    ),
+    seats=("Black", "White"),
+    options=GomokuOptions,
+    package=__name__,
+    board="board.js",
+)
+
+
+class Gomoku(BaseGame[GomokuState, GomokuOptions]):
+    game_type = TYPE
 
     def check_options(self, options: GomokuOptions) -> None:
         if not MIN_SIZE <= options.size <= MAX_SIZE:
@@ -152,7 +160,7 @@ class Gomoku(BaseGame[GomokuState, GomokuOptions]):
             "moves": list(state.moves),
         }
 
-    def view(self, state: GomokuState) -> JSON:
+    def describe(self, state: GomokuState) -> dict[str, JSON]:
         """Board, last stone and winning line, so a page can highlight them without rules."""
         names = square_names(state.size)
         return {

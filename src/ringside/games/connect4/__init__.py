@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ringside.games.base import JSON, BaseGame, IllegalAction, NoOptions, require_int
+from ringside.games.base import JSON, BaseGame, GameType, IllegalAction, NoOptions, require_int
 
 ROWS = 6
 COLS = 7
@@ -53,14 +53,22 @@ def winning_cells(board: Sequence[int | None], row: int, col: int) -> tuple[Cell
     return tuple(sorted(found))
 
 
-class ConnectFour(BaseGame[ConnectFourState, NoOptions]):
-    name = "connect4"
-    title = "Connect Four"
-    rules = (
+TYPE = GameType(
+    name="connect4",
+    title="Connect Four",
+    rules=(
         "Two players drop discs into columns 0-6 of a 7-wide, 6-high grid; a disc falls to the "
         "lowest empty cell. Four in a row horizontally, vertically or diagonally wins; a full "
         "grid is a draw."
-    )
+    ),
+    seats=("Red", "Yellow"),
+    package=__name__,
+    board="board.js",
+)
+
+
+class ConnectFour(BaseGame[ConnectFourState, NoOptions]):
+    game_type = TYPE
 
     def new_state(self, players: int, seed: int, options: NoOptions) -> ConnectFourState:
         return ConnectFourState((None,) * (ROWS * COLS), 0, (), None, None, (), seed)
@@ -112,7 +120,7 @@ class ConnectFour(BaseGame[ConnectFourState, NoOptions]):
             "moves": list(state.moves),
         }
 
-    def view(self, state: ConnectFourState) -> JSON:
+    def describe(self, state: ConnectFourState) -> dict[str, JSON]:
         """Board, last disc and winning line, so a page can highlight them without rules."""
         return {
             "board": self.rows(state),

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import chess
 import msgspec
 
-from ringside.games.base import JSON, BaseGame, IllegalAction, InvalidOptions
+from ringside.games.base import JSON, BaseGame, GameType, IllegalAction, InvalidOptions
 
 COLOURS = ("white", "black")
 
@@ -139,16 +139,24 @@ def _state(
     )
 
 
-class Chess(BaseGame[ChessState, ChessOptions]):
-    name = "chess"
-    title = "Chess"
-    rules = (
+TYPE = GameType(
+    name="chess",
+    title="Chess",
+    rules=(
         "Standard chess. Seat 0 plays white. A move is a UCI string like e2e4, e7e8q or e1g1 "
         "(castling). Checkmate wins; stalemate, insufficient material, threefold repetition and "
         "the fifty-move rule draw (both applied automatically). Options: fen (start position) "
         "and openings (UCI move strings; each is played with both colours in rounds 1-2, 3-4...)."
-    )
-    options_type = ChessOptions
+    ),
+    seats=("White", "Black"),
+    options=ChessOptions,
+    package=__name__,
+    board="board.js",
+)
+
+
+class Chess(BaseGame[ChessState, ChessOptions]):
+    game_type = TYPE
 
     def check_options(self, options: ChessOptions) -> None:
         board = start_board(options.fen)
@@ -228,7 +236,7 @@ class Chess(BaseGame[ChessState, ChessOptions]):
             "check": state.board.is_check(),
         }
 
-    def view(self, state: ChessState) -> JSON:
+    def describe(self, state: ChessState) -> dict[str, JSON]:
         """The position and the last move; the start and opening let an export rebuild the game."""
         return {
             "fen": state.fen,

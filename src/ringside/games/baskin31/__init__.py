@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-from ringside.games.base import JSON, BaseGame, IllegalAction, InvalidOptions
+from ringside.games.base import JSON, BaseGame, GameType, IllegalAction, InvalidOptions
 
 MAX_CALL = 3
 MIN_TARGET, MAX_TARGET = 5, 100
@@ -38,16 +38,23 @@ def numbers_left(left: int) -> str:
     return "only 1 number is left" if left == 1 else f"only {left} numbers are left"
 
 
-class Baskin31(BaseGame[Baskin31State, Baskin31Options]):
-    name = "baskin31"
-    title = "Baskin-Robbins 31"
-    rules = (
+TYPE = GameType(
+    name="baskin31",
+    title="Baskin-Robbins 31",
+    rules=(
         "2 to 8 players count up from 1 in turn; each turn a player calls the next 1, 2 or 3 "
         "numbers (the action is how many). Whoever calls 31 (option target, 5-100) loses; "
         "everyone else wins."
-    )
-    players = range(2, 9)
-    options_type = Baskin31Options
+    ),
+    players=range(2, 9),
+    options=Baskin31Options,
+    package=__name__,
+    board="board.js",
+)
+
+
+class Baskin31(BaseGame[Baskin31State, Baskin31Options]):
+    game_type = TYPE
 
     def check_options(self, options: Baskin31Options) -> None:
         if not MIN_TARGET <= options.target <= MAX_TARGET:
@@ -109,7 +116,7 @@ class Baskin31(BaseGame[Baskin31State, Baskin31Options]):
             "history": [[s, list(numbers)] for s, numbers in state.history],
         }
 
-    def view(self, state: Baskin31State) -> JSON:
+    def describe(self, state: Baskin31State) -> dict[str, JSON]:
         last = state.history[-1] if state.history else None
         return {
             "count": state.count,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ringside.games.base import JSON, BaseGame, IllegalAction, NoOptions
+from ringside.games.base import JSON, BaseGame, GameType, IllegalAction, NoOptions
 
 SIZE = 8
 COLUMNS = "abcdefgh"
@@ -70,14 +70,22 @@ def start_board() -> tuple[int | None, ...]:
     return tuple(board)
 
 
-class Othello(BaseGame[OthelloState, NoOptions]):
-    name = "othello"
-    title = "Othello"
-    rules = (
+TYPE = GameType(
+    name="othello",
+    title="Othello",
+    rules=(
         "Two players place discs on an 8x8 board; a disc must outflank a line of the opponent's "
         "discs, which are flipped. Black (seat 0) starts. A player with no legal move passes "
         "automatically; the game ends when neither can move and the most discs wins."
-    )
+    ),
+    seats=("Black", "White"),
+    package=__name__,
+    board="board.js",
+)
+
+
+class Othello(BaseGame[OthelloState, NoOptions]):
+    game_type = TYPE
 
     def new_state(self, players: int, seed: int, options: NoOptions) -> OthelloState:
         return OthelloState(start_board(), 0, (), None, (), False, seed)
@@ -146,7 +154,7 @@ class Othello(BaseGame[OthelloState, NoOptions]):
             "counts": self.counts(state),
         }
 
-    def view(self, state: OthelloState) -> JSON:
+    def describe(self, state: OthelloState) -> dict[str, JSON]:
         """Board, last disc and the discs it flipped, so a page can animate the move."""
         return {
             "board": self.rows(state),

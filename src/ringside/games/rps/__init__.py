@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-from ringside.games.base import JSON, BaseGame, IllegalAction, InvalidOptions
+from ringside.games.base import JSON, BaseGame, GameType, IllegalAction, InvalidOptions
 
 THROWS = ("rock", "paper", "scissors")
 BEATS = {"rock": "scissors", "paper": "rock", "scissors": "paper"}
@@ -41,16 +41,21 @@ def throw_winner(a: str, b: str) -> int | None:
     return 0 if BEATS[a] == b else 1
 
 
+TYPE = GameType(
+    name="rps",
+    title="Rock-paper-scissors",
+    rules='Both players throw "rock", "paper" or "scissors" at the same time; rock blunts '
+    "scissors, scissors cut paper, paper wraps rock. A round is 3 throws (option throws, "
+    "1-1001); whoever won more throws wins the round.",
+    simultaneous=True,
+    options=RpsOptions,
+    package=__name__,
+    board="board.js",
+)
+
+
 class RockPaperScissors(BaseGame[RpsState, RpsOptions]):
-    name = "rps"
-    title = "Rock-paper-scissors"
-    rules = (
-        'Both players throw "rock", "paper" or "scissors" at the same time; rock blunts '
-        "scissors, scissors cut paper, paper wraps rock. A round is 3 throws (option throws, "
-        "1-1001); whoever won more throws wins the round."
-    )
-    simultaneous = True
-    options_type = RpsOptions
+    game_type = TYPE
 
     def check_options(self, options: RpsOptions) -> None:
         if not 1 <= options.throws <= MAX_THROWS:
@@ -100,7 +105,7 @@ class RockPaperScissors(BaseGame[RpsState, RpsOptions]):
             "throws_left": state.throws - len(state.history),
         }
 
-    def view(self, state: RpsState) -> JSON:
+    def describe(self, state: RpsState) -> dict[str, JSON]:
         """The last throw and the tally; no history, which at 1001 throws would make every
         move event grow with the round (a replay has the throws as its events)."""
         over = self.is_over(state)

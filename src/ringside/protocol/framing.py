@@ -73,14 +73,15 @@ class LineFramer:
         """Bytes read from the connection; take the lines with :meth:`next_line`."""
         if self._eof:
             raise RuntimeError("data received after end of file")
-        if self._failed is not None or not data:
-            return
-        if self._whole is None and self._start == len(self._buffer):
+        if self._whole is None and not self._buffer:
+            if self._failed is not None:
+                return
             end = data.find(b"\n")
             if end == len(data) - 1 and end <= self.limit:
-                self._whole = data
+                if end >= 0:  # (b"" has no line)
+                    self._whole = data
                 return
-        if self._whole is not None:
+        elif self._whole is not None:
             self._buffer += self._whole
             self._whole = None
         self._buffer += data
@@ -102,9 +103,10 @@ class LineFramer:
             self._whole = None
             if whole[0] == _BRACE or whole.strip():
                 return whole
-        if self._failed is not None:
-            return None
-        buffer, start, limit = self._buffer, self._start, self.limit
+        buffer = self._buffer
+        if not buffer:
+            return None  # also after TooLong, which empties the buffer for good
+        start, limit = self._start, self.limit
         while True:
             end = buffer.find(b"\n", start)
             if end < 0:
@@ -114,6 +116,9 @@ class LineFramer:
             line = bytes(buffer[start : end + 1])
             start = end + 1
             if line[0] == _BRACE or line.strip():
+                if start == len(buffer):
+                    buffer.clear()
+                    start = 0
                 self._start = start
                 return line
         if len(buffer) - start > limit:

@@ -100,8 +100,7 @@ class SpectatorSession:
         if self.closed:
             return
         if not self._take_token(now):
-            text = f"too many commands; at most {self.rate:g} a second, {self.burst} at once"
-            self._error("too_many_commands", text)
+            self._too_many_commands()
             return
         command = parse_spectator_command(data, self.max_message_bytes)
         if isinstance(command, ProtocolError):
@@ -118,7 +117,7 @@ class SpectatorSession:
         if self.closed:
             return
         if not self._take_token(now):
-            self._error("too_many_commands", "too many commands", match)
+            self._too_many_commands(match)
             return
         self._watch(match)
 
@@ -180,6 +179,10 @@ class SpectatorSession:
             return False
         self._tokens -= 1.0
         return True
+
+    def _too_many_commands(self, match: str | None = None) -> None:
+        text = f"too many commands; at most {self.rate:g} a second, {self.burst} at once"
+        self._error("too_many_commands", text, match)
 
     def _error(self, code: str, text: str, match: str | None = None) -> None:
         self._outgoing.append(encode(Error(code, text, match)))

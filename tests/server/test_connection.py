@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import pathlib
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -479,3 +482,28 @@ def test_any_input_never_raises_and_gives_the_same_answers(script: list[bytes | 
     assert fatal in ([], [len(out) - 1])  # at most one fatal error, and it is the last
     hellos = [e for e in events if isinstance(e, HelloReceived)]
     assert len(hellos) <= 1
+
+
+# --- sans I/O -----------------------------------------------------------------------
+
+
+def test_the_pure_server_modules_do_no_io() -> None:
+    """Like the core (tests/test_core_is_sans_io.py): no I/O module, no wall clock."""
+    code = (
+        "import sys\n"
+        "import ringside.server.connection, ringside.server.spectator\n"
+        "import ringside.protocol.framing\n"
+        "print(sorted(m for m in ('asyncio', 'socket', 'aiohttp', 'sqlalchemy') if m in sys.modules))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('ringside.')"
+        " and not m.startswith(('ringside.protocol', 'ringside.server.connection',"
+        " 'ringside.server.spectator')) and m not in ('ringside.server',)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split("\n")
+    assert out[:2] == ["[]", "[]"], f"pulled in {out}"
+    root = pathlib.Path(__file__).parents[2] / "src" / "ringside"
+    for path in ("server/connection.py", "server/spectator.py", "protocol/framing.py"):
+        text = (root / path).read_text()
+        for call in ("time.time(", "time.monotonic(", "perf_counter(", "loop.time("):
+            assert call not in text, f"{path} reads the clock ({call})"

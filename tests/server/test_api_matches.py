@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from ringside.cli.engines import fetch_store
 from ringside.protocol.messages import MatchResult, RoundScore, Verdict
-from ringside.server.app import Server, Settings
+from ringside.server.app import Settings, build_server
 from ringside.server.main import build_app
 from ringside.store import MatchOutcome, Store, open_store, sqlite_url
 
@@ -47,7 +47,7 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 @pytest.fixture
 async def client(store: Store, tmp_path: Path) -> AsyncIterator[TestClient[Any, Any]]:
-    app = build_app(Server(Settings(open=True, data_dir=tmp_path), store))
+    app = build_app(build_server(Settings(open=True, data_dir=tmp_path), store))
     async with TestClient(TestServer(app, host="127.0.0.1")) as test_client:
         yield test_client
 

@@ -76,3 +76,20 @@ async def test_watching_an_unknown_match_is_refused_with_a_reason(memory: InMemo
     error = await watcher.next("error")
     assert error["code"] == "unknown_match"
     assert watcher.watching == set()
+
+
+async def test_a_second_watch_of_the_same_match_sends_no_second_snapshot(memory: InMemory) -> None:
+    await memory.bots("erin", "frank")
+    runner = await memory.server.matches.create(
+        MatchConfig(game="tictactoe", bots=["erin", "frank"])
+    )
+    watcher = memory.spectator()
+    for _ in range(5):
+        await watcher.watch(runner.id)
+    assert [m["type"] for m in watcher.take()].count("snapshot") == 1
+    await watcher.unwatch(runner.id)
+    assert runner.watchers == set()
+    await watcher.watch(runner.id)
+    assert [m["type"] for m in watcher.take()] == ["snapshot"]
+    await watcher.send(b'{"type":"welcome"}')
+    assert [m["code"] for m in watcher.take()] == ["wrong_direction"]

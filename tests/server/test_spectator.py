@@ -83,7 +83,7 @@ def test_a_bad_command_gets_the_codecs_error_and_nothing_closes() -> None:
     assert [e["code"] for e in errors] == [
         "malformed_json",
         "invalid_field",
-        "unexpected_message",
+        "wrong_direction",
         "unknown_type",
     ]
     assert errors[1]["message"] == "invalid_field: watch.match: missing required field"

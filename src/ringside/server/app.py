@@ -8,6 +8,8 @@ command line do). Transports are started by ``main.serve``.
 
 from __future__ import annotations
 
+import asyncio
+
 from ringside.server.bus import EventBus, LocalBus
 from ringside.server.ladder import Ladder
 from ringside.server.lobby import LobbyHub
@@ -31,13 +33,14 @@ def build_server(
 ) -> Server:
     """A server's services over ``store``; ``clock`` (default: the event loop) drives every timer."""
     bus = bus if bus is not None else LocalBus()
+    clock = clock if clock is not None else asyncio.get_running_loop()
     reconnects: Reconnects[MatchRunner] = Reconnects()
     roster = Roster(settings, store, bus, reconnects, clock)
     lobby = LobbyHub(bus)
     matches = Matches(store, bus, roster, reconnects, record=settings.record, clock=clock)
     tournaments = TournamentManager(store, bus, roster, matches)
     ladder = Ladder(store, bus, roster, matches, tournaments) if settings.ladder else None
-    return Server(settings, store, bus, roster, lobby, matches, tournaments, ladder)
+    return Server(settings, store, bus, roster, lobby, matches, tournaments, ladder, clock)
 
 
 __all__ = ["Server", "Settings", "build_server"]

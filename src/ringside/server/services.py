@@ -16,6 +16,7 @@ from ringside.server.ladder import Ladder
 from ringside.server.lobby import LobbyHub
 from ringside.server.matches import Matches
 from ringside.server.peer import Peer
+from ringside.server.ports import Clock
 from ringside.server.session import Roster
 from ringside.server.settings import Settings
 from ringside.server.tournaments import TournamentManager
@@ -35,6 +36,8 @@ class Server:
     """The running matches."""
     tournaments: TournamentManager
     ladder: Ladder | None
+    clock: Clock
+    """Every timer of the server runs on it (the event loop, or a test's manual clock)."""
 
     async def start(self) -> None:
         """Resume what a previous run left (tournaments), start the ladder."""

@@ -1,9 +1,14 @@
-"""One bot's connection: hello, authentication, then routing match messages.
+"""One bot's session: its protocol connection joined to the server's services.
 
-Transports feed raw message bytes in (one WebSocket frame or one TCP line)
-and call ``closed`` when the connection ends; both transports therefore look
-the same to everything above them. The ``Roster`` holds the bots connected
-to this process and tells the bus when one joins, leaves or changes status.
+The protocol itself (hello checks, framing errors, what is answered before
+``welcome``) is the sans-I/O ``BotConnection``; this module does what needs
+the server: it checks the token against the store, admits the bot to the
+``Roster``, routes match messages to the runners and turns unreadable
+messages into verdicts. Transports feed it one message at a time (a
+WebSocket frame or a TCP line) and call ``closed`` when the connection ends;
+both therefore look the same to everything above them. The ``Roster`` holds
+the bots connected to this process and tells the bus when one joins, leaves
+or changes status.
 """
 
 from __future__ import annotations
@@ -11,24 +16,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import unicodedata
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from typing import Any, Literal
 
 from ringside.games.registry import catalogue_names
-from ringside.protocol.codec import ProtocolError, encode, parse_bot_message
-from ringside.protocol.messages import (
-    PROTOCOL_VERSION,
-    BotInfo,
-    BotJoined,
-    BotLeft,
-    BotStatus,
-    Error,
-    Hello,
-    Pong,
-    Welcome,
-)
+from ringside.protocol.codec import encode
+from ringside.protocol.messages import BotInfo, BotJoined, BotLeft, BotStatus, Error
 from ringside.server.bus import EventBus
+from ringside.server.connection import (
+    BadMessage,
+    BotConnection,
+    HelloReceived,
+    MessageReceived,
+)
+from ringside.server.connection import Event as ConnectionEvent
 from ringside.server.hello_limit import FailedHellos
 from ringside.server.peer import Peer
 from ringside.server.ports import Clock
@@ -36,12 +37,11 @@ from ringside.server.reconnects import Reconnects
 from ringside.server.runner import MatchRunner
 from ringside.server.settings import Settings
 from ringside.store.repository import Store
+from ringside.text import quoted
 
 log = logging.getLogger("ringside.server")
 
-MAX_NAME = 64
-MAX_MATCHES = 64
-MAX_ERRORS_BEFORE_HELLO = 5
+SessionState = Literal["greeting", "authenticating", "ready", "closed"]
 
 
 class BotSession:
@@ -50,46 +50,64 @@ class BotSession:
     # Slots: every message goes through a session, and a server holds thousands.
     __slots__ = (
         "_clock",
-        "errors",
-        "games",
-        "guest",
-        "header_token",
+        "connection",
         "host",
-        "last_seen",
         "matches",
-        "max_matches",
-        "message_limit",
-        "name",
         "peer",
         "reserved",
         "roster",
-        "state",
-        "token",
         "transport",
     )
 
-    def __init__(self, roster: Roster, peer: Peer, transport: str) -> None:
+    def __init__(
+        self, roster: Roster, peer: Peer, transport: str, header_token: str | None = None
+    ) -> None:
         self.roster = roster
         self.peer = peer
         self.transport = transport
-        self.state: Literal["greeting", "authenticating", "ready", "closed"] = "greeting"
-        self.name = ""
-        self.guest = False
-        self.token: str | None = None
-        self.header_token: str | None = None
-        """A token from the WebSocket's Authorization header, used when hello has none."""
+        self._clock = roster.clock
+        self.connection = BotConnection(
+            roster.known_games,
+            now=self._clock.time(),
+            header_token=header_token,
+            max_message_bytes=roster.settings.max_message_bytes,
+        )
         self.host = peer.address
         """Where the connection comes from, as the failed-hello limit counts it."""
-        self.games: list[str] | None = None
-        self.max_matches = 1
         self.matches: dict[str, MatchRunner] = {}
         self.reserved = 0
-        self.errors = 0
-        self.message_limit = roster.settings.max_message_bytes
-        self._clock = roster.clock
-        self.last_seen = self._clock.time()
 
     # --- what the lobby shows -------------------------------------------------------
+
+    @property
+    def state(self) -> SessionState:
+        """``closed`` as soon as the connection is closing: nothing more is read."""
+        state = self.connection.state
+        return "closed" if state == "closing" else state
+
+    @property
+    def name(self) -> str:
+        return self.connection.name
+
+    @property
+    def token(self) -> str | None:
+        return self.connection.token
+
+    @property
+    def games(self) -> list[str] | None:
+        return self.connection.games
+
+    @property
+    def max_matches(self) -> int:
+        return self.connection.max_matches
+
+    @property
+    def guest(self) -> bool:
+        return self.connection.guest
+
+    @property
+    def last_seen(self) -> float:
+        return self.connection.last_seen
 
     def info(self) -> BotInfo:
         return BotInfo(
@@ -103,10 +121,11 @@ class BotSession:
         )
 
     def plays(self, game: str) -> bool:
-        return self.games is None or game in self.games
+        games = self.connection.games
+        return games is None or game in games
 
     def free_slots(self) -> int:
-        return self.max_matches - len(self.matches) - self.reserved
+        return self.connection.max_matches - len(self.matches) - self.reserved
 
     # --- input from the transport ---------------------------------------------------
 
@@ -121,34 +140,36 @@ class BotSession:
         The caller awaits that coroutine before it feeds the next message, so
         messages are handled in order; every other message needs no await.
         """
-        self.last_seen = self._clock.time()
-        if self.state == "closed":
-            return None
-        message = parse_bot_message(data, self.message_limit)
-        if isinstance(message, ProtocolError):
-            self._bad_message(message)
-        elif isinstance(message, Hello):
-            return self._hello(message)
-        elif self.state != "ready":
-            self.send_error("unexpected_message", "say hello first", fatal=False)
-        elif isinstance(message, Pong):
-            return None
-        else:
+        connection = self.connection
+        connection.receive_message(data, self._clock.time())
+        events = connection.events_received()
+        if len(events) == 1 and type(events[0]) is MessageReceived:  # the hot path: a move
+            message = events[0].message
             runner = self.matches.get(message.match)
-            if runner is None:
-                text = f"you are not playing match {message.match!r:.40}"
-                self.send_error("unexpected_message", text, match=message.match)
-            else:
-                runner.receive(runner.player_of(self.name), message)
-        return None
+            if runner is not None:
+                runner.receive(runner.player_of(connection.name), message)
+                return None
+        return self._handle(events)
+
+    def fail(self, code: str, text: str) -> None:
+        """A fatal error from the transport (a line too long) or the server (shutting down)."""
+        self.connection.fail(code, text)
+        self._flush()
+
+    def ping(self) -> None:
+        """The transport's keep-alive: ping, or close a bot silent for too long."""
+        self.connection.heartbeat(self._clock.time(), self.roster.settings.heartbeat)
+        if self.connection.close_expected():
+            log.info("bot %s timed out (no traffic)", self.name or self.peer.address)
+        self._flush()
 
     def closed(self) -> None:
         """The connection is gone; matches start their reconnect grace."""
-        if self.state == "closed":
+        connection = self.connection
+        if connection.state == "closed":
             return
-        was_ready = self.state == "ready"
-        self.state = "closed"
-        if not was_ready:
+        connection.connection_lost()
+        if not connection.welcomed:
             return
         self.roster.leave(self)
         runners = [r for r in self.matches.values() if not r.finished]
@@ -157,16 +178,6 @@ class BotSession:
             self.roster.reconnects.detach(self.name, self.token, runners)
         for runner in runners:
             runner.disconnected(runner.player_of(self.name))
-
-    # --- output -------------------------------------------------------------------
-
-    def send_error(
-        self, code: str, message: str, *, match: str | None = None, fatal: bool = False
-    ) -> None:
-        self.peer.send(encode(Error(code, message, match, fatal)))
-        if fatal:
-            self.state = "closed" if self.state != "ready" else self.state
-            self.peer.close_soon()
 
     # --- matches ------------------------------------------------------------------
 
@@ -181,78 +192,51 @@ class BotSession:
 
     # --- internals ------------------------------------------------------------------
 
-    def _bad_message(self, error: ProtocolError) -> None:
-        self.send_error(error.code, error.message, fatal=error.code == "too_large")
-        if self.state != "ready":
-            self.errors += 1
-            if self.errors >= MAX_ERRORS_BEFORE_HELLO:
-                self.send_error("protocol_error", "too many bad messages before hello", fatal=True)
-            return
-        for runner in list(self.matches.values()):
-            player = runner.player_of(self.name)
-            if runner.owes_answer(player):
-                runner.protocol_error(player, error.message)
+    def _handle(self, events: Sequence[ConnectionEvent]) -> Coroutine[Any, Any, None] | None:
+        """Every event but the plain move; the connection's own replies go out first."""
+        pending = None
+        for event in events:
+            self._flush()
+            if isinstance(event, MessageReceived):
+                message = event.message
+                runner = self.matches.get(message.match)
+                if runner is None:
+                    text = f"you are not playing match {quoted(message.match)}"
+                    self.peer.send(encode(Error("unexpected_message", text, message.match)))
+                else:
+                    runner.receive(runner.player_of(self.name), message)
+            elif isinstance(event, BadMessage):
+                for runner in list(self.matches.values()):
+                    player = runner.player_of(self.name)
+                    if runner.owes_answer(player):
+                        runner.protocol_error(player, event.error.message)
+            else:
+                pending = self._admit(event)
+        self._flush()
+        return pending
 
-    async def _hello(self, hello: Hello) -> None:
-        if self.state != "greeting":
-            self.send_error("unexpected_message", "hello was already received")
-            return
-        refusal = self._check_hello(hello)
+    def _flush(self) -> None:
+        connection, peer = self.connection, self.peer
+        for data in connection.data_to_send():
+            peer.send(data)
+        if connection.close_expected() and not peer.closed:
+            peer.close_soon()
+
+    async def _admit(self, hello: HelloReceived) -> None:
+        """Check the token and the name; welcome the bot or refuse it."""
+        guest, refusal = await self._check(hello)
+        connection = self.connection
         if refusal is not None:
-            self.send_error(refusal[0], refusal[1], fatal=True)
+            connection.refuse(*refusal)
+            self._flush()
             return
-        self.state = "authenticating"
-        name = hello.name.strip()
-        token = hello.token or self.header_token
         roster = self.roster
-        record = await roster.store.get_bot(name)
-        if record is not None and not record.guest:
-            if token is None:
-                self.send_error("bad_token", f"missing token for bot {name!r}", fatal=True)
-                return
-            checks, started = roster.failed_hellos, self._clock.time()
-            wait = checks.start_check(self.host, started)
-            if wait > 0.0:
-                self.send_error(
-                    "too_many_attempts",
-                    f"too many wrong tokens from {self.host}; try again in {math.ceil(wait)} s",
-                    fatal=True,
-                )
-                return
-            if not await roster.store.verify_bot(name, token):
-                self.send_error("bad_token", f"wrong token for bot {name!r}", fatal=True)
-                return
-            checks.passed(self.host, started)
-        elif not roster.settings.open:
-            self.send_error(
-                "unknown_bot",
-                f"bot {name!r} is not registered: an operator runs `ringside bots add {name}`"
-                " (or the server runs with --open to accept guests)",
-                fatal=True,
-            )
-            return
-        else:
-            self.guest = True
-        if self.peer.closed:
+        returning = roster.reconnects.waiting(hello.name)
+        if not connection.accept(guest=guest):
             return  # the connection dropped while we looked the bot up
-        existing = roster.bots.get(name)
-        if existing is not None and existing.state != "closed":
-            self.send_error("name_taken", f"a bot named {name!r} is already connected", fatal=True)
-            return
-        returning = roster.reconnects.waiting(name)
-        if returning and self.guest and not roster.reconnects.token_fits(name, token):
-            self.send_error(
-                "name_taken",
-                f"bot {name!r} is in a match; reconnect with the same token",
-                fatal=True,
-            )
-            return
-        self.name = name
-        self.token = token
-        self.games = sorted(set(hello.games)) if hello.games is not None else None
-        self.max_matches = hello.max_matches
-        self.state = "ready"
-        self.peer.send(encode(Welcome(name, name, PROTOCOL_VERSION, self.guest)))
+        events = connection.events_received()  # messages held during the check
+        self._flush()  # the welcome first
+        name = hello.name
         roster.join(self)
         if returning:
             for runner in roster.reconnects.reattach(name):
@@ -261,26 +245,41 @@ class BotSession:
                     self.matches.pop(runner.id, None)
             if self.matches:
                 roster.status_changed(self)
-        log.info("bot %s joined over %s%s", name, self.transport, " as a guest" * self.guest)
+        log.info("bot %s joined over %s%s", name, self.transport, " as a guest" * guest)
+        if events:
+            self._handle(events)
 
-    def _check_hello(self, hello: Hello) -> tuple[str, str] | None:
-        if hello.protocol != PROTOCOL_VERSION:
-            return "unsupported_protocol", f"this server speaks protocol {PROTOCOL_VERSION}"
-        name = hello.name.strip()
-        if not 1 <= len(name) <= MAX_NAME:
-            return "invalid_field", f"name must be 1 to {MAX_NAME} characters"
-        if any(unicodedata.category(ch).startswith("C") for ch in name):
-            return "invalid_field", "name must not contain control characters"
-        if not 1 <= hello.max_matches <= MAX_MATCHES:
-            return "invalid_field", f"max_matches must be from 1 to {MAX_MATCHES}"
-        if hello.games is not None:
-            known = set(catalogue_names())
-            unknown = [g for g in hello.games if g not in known]
-            if unknown:
-                return "unknown_game", (
-                    f"unknown game {unknown[0]!r:.40}; known: {', '.join(sorted(known))}"
-                )
-        return None
+    async def _check(self, hello: HelloReceived) -> tuple[bool, tuple[str, str] | None]:
+        """Whether the bot comes as a guest, and why it is refused (code, text) or None."""
+        roster, name, token = self.roster, hello.name, hello.token
+        record = await roster.store.get_bot(name)
+        guest = False
+        if record is not None and not record.guest:
+            if token is None:
+                return guest, ("bad_token", f"missing token for bot {name!r}")
+            checks, started = roster.failed_hellos, self._clock.time()
+            wait = checks.start_check(self.host, started)
+            if wait > 0.0:
+                text = f"too many wrong tokens from {self.host}; try again in {math.ceil(wait)} s"
+                return guest, ("too_many_attempts", text)
+            if not await roster.store.verify_bot(name, token):
+                return guest, ("bad_token", f"wrong token for bot {name!r}")
+            checks.passed(self.host, started)
+        elif not roster.settings.open:
+            text = (
+                f"bot {name!r} is not registered: an operator runs `ringside bots add {name}`"
+                " (or the server runs with --open to accept guests)"
+            )
+            return guest, ("unknown_bot", text)
+        else:
+            guest = True
+        existing = roster.bots.get(name)
+        if existing is not None and existing.state != "closed":
+            return guest, ("name_taken", f"a bot named {name!r} is already connected")
+        if guest and not roster.reconnects.token_fits(name, token):
+            text = f"bot {name!r} is in a match; reconnect with the same token"
+            return guest, ("name_taken", text)
+        return guest, None
 
 
 class Roster:
@@ -301,10 +300,14 @@ class Roster:
         self.clock: Clock = clock if clock is not None else asyncio.get_running_loop()
         self.failed_hellos = FailedHellos()
         self.bots: dict[str, BotSession] = {}
+        self.known_games = frozenset(catalogue_names())
+        """The games a ``hello`` may name."""
 
-    def connect(self, peer: Peer, transport: str) -> BotSession:
-        """A new connection's session; it joins the roster once its hello is accepted."""
-        return BotSession(self, peer, transport)
+    def connect(self, peer: Peer, transport: str, header_token: str | None = None) -> BotSession:
+        """A new connection's session; it joins the roster once its hello is accepted.
+
+        ``header_token``: from the WebSocket's Authorization header, used when hello has none."""
+        return BotSession(self, peer, transport, header_token)
 
     def ready(self, name: str) -> BotSession | None:
         """The session of bot ``name`` when it is connected and admitted."""

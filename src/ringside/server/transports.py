@@ -15,11 +15,11 @@ from typing import Any, cast
 
 from aiohttp import WSMsgType, web
 
-from ringside.protocol.codec import ProtocolError, encode, parse_spectator_command
-from ringside.protocol.messages import Error, Ping, Watch
+from ringside.protocol.framing import LineFramer, TooLong
 from ringside.server.keys import SERVER_KEY
 from ringside.server.peer import Peer
 from ringside.server.services import Server
+from ringside.server.watching import SpectatorLink
 
 log = logging.getLogger("ringside.server")
 
@@ -77,8 +77,7 @@ async def bot_websocket(request: web.Request) -> web.StreamResponse:
 
     peer = Peer("bot", str(request.remote), write, ws.close, write_now=_ws_write_now(request, ws))
     peer.start()
-    session = server.roster.connect(peer, "websocket")
-    session.header_token = _bearer(request)
+    session = server.roster.connect(peer, "websocket", _bearer(request))
     try:
         async for msg in ws:
             if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
@@ -113,30 +112,15 @@ async def watch_websocket(request: web.Request) -> web.StreamResponse:
         write_now=_ws_write_now(request, ws),
     )
     peer.start()
-    matches = server.matches
-    watched: set[str] = set()
-    server.lobby.add_spectator(peer)
+    link = SpectatorLink(server.lobby, server.matches, peer, server.clock)
     try:
         if request.query.get("match"):
-            match_id = request.query["match"]
-            if await matches.watch(match_id, peer):
-                watched.add(match_id)
+            await link.watch(request.query["match"])
         async for msg in ws:
-            if msg.type != WSMsgType.TEXT:
-                continue
-            command = parse_spectator_command(msg.data)
-            if isinstance(command, ProtocolError):
-                peer.send(encode(Error(command.code, command.message)))
-            elif isinstance(command, Watch):
-                if await matches.watch(command.match, peer):
-                    watched.add(command.match)
-            else:
-                watched.discard(command.match)
-                matches.unwatch(command.match, peer)
+            if msg.type == WSMsgType.TEXT:
+                await link.receive(msg.data)
     finally:
-        server.lobby.remove_spectator(peer)
-        for match_id in watched:
-            matches.unwatch(match_id, peer)
+        link.closed()
         peer.close_soon()
         await peer.flushed()
     return ws
@@ -210,17 +194,14 @@ class TcpBot(asyncio.Protocol):
     # Slots: every message goes through one, and a server holds thousands.
     __slots__ = (
         "beat",
-        "buffer",
         "busy",
         "done",
-        "eof",
-        "limit",
+        "framer",
         "loop",
         "lost",
         "paused",
         "peer",
         "pending",
-        "ping_id",
         "resumed",
         "session",
         "settings",
@@ -231,20 +212,16 @@ class TcpBot(asyncio.Protocol):
     def __init__(self, tcp: TcpBots) -> None:
         self.tcp = tcp
         self.settings = tcp.server.settings
-        self.limit = self.settings.max_message_bytes + 2
-        """Longest line, as the stream reader allowed it; a longer one is ``too_large``."""
-        self.buffer = bytearray()
+        self.framer = LineFramer(self.settings.max_message_bytes)
         self.loop = asyncio.get_running_loop()
         self.transport: asyncio.Transport | None = None
         self.busy: asyncio.Task[None] | None = None
         """The task finishing a ``hello``; later lines wait for it."""
-        self.eof = False
         self.done = False
         self.lost = self.loop.create_future()
         self.paused = False
         self.resumed: asyncio.Future[None] | None = None
         self.beat: asyncio.TimerHandle | None = None
-        self.ping_id = 0
         self.pending: bytes | list[bytes] | None = None
         """Messages written in this pass of the loop, not yet given to the transport.
 
@@ -265,21 +242,14 @@ class TcpBot(asyncio.Protocol):
         self.beat = self.loop.call_later(self.settings.heartbeat, self._heartbeat)
 
     def data_received(self, data: bytes) -> None:
-        if self.busy is None and not self.buffer and not self.done:
-            end = data.find(b"\n")
-            if end == len(data) - 1 and end < self.limit:
-                # The usual case, one whole line: no copy into and out of the buffer.
-                if self.session.state != "closed" and self._feed(data):
-                    return
-                if self.session.state == "closed":
-                    self.finish()
-                return
-        self.buffer += data
+        if self.done:
+            return
+        self.framer.receive_data(data)
         if self.busy is None:
             self._lines()
 
     def eof_received(self) -> bool:
-        self.eof = True
+        self.framer.receive_eof()
         if self.busy is None:
             self._lines()
         return True  # keep writing what is queued; ``finish`` closes
@@ -314,39 +284,24 @@ class TcpBot(asyncio.Protocol):
 
     def _lines(self) -> None:
         """Hand every complete line to the session, in order, until one has to be awaited."""
-        buffer, session, limit = self.buffer, self.session, self.limit
-        start = 0
-        try:
-            while not self.done and session.state != "closed":
-                end = buffer.find(b"\n", start)
-                if end < 0:
-                    if len(buffer) - start > limit:
-                        self._too_large()
-                    elif self.eof:
-                        if buffer[start:].strip():
-                            self._feed(bytes(buffer[start:]))
-                        start = len(buffer)
-                        if self.busy is None:
-                            self.finish()
-                    return
-                if end - start > limit:
-                    self._too_large()
-                    return
-                line = bytes(buffer[start : end + 1])
-                start = end + 1
-                if self._feed(line):
-                    return
-            if session.state == "closed":
+        framer, session = self.framer, self.session
+        while not self.done and session.state != "closed":
+            line = framer.next_line()
+            if line is None:
+                if framer.done:
+                    self.finish()  # end of file, every line handled
+                return
+            if type(line) is TooLong:
+                session.fail("too_large", line.message)
                 self.finish()
-        finally:
-            del buffer[:start]
+                return
+            if self._feed(line):  # type: ignore[arg-type]
+                return
+        if session.state == "closed":
+            self.finish()
 
     def _feed(self, line: bytes) -> bool:
-        """One message to the session; True when it is being awaited (reading pauses).
-
-        Blank lines are skipped (a message starts with ``{`` but for white space)."""
-        if line[0] != 0x7B and not line.strip():
-            return False
+        """One message to the session; True when it is being awaited (reading pauses)."""
         pending = self.session.feed(line)
         if pending is None:
             return False
@@ -369,13 +324,6 @@ class TcpBot(asyncio.Protocol):
         if self.transport is not None and not self.transport.is_closing():
             self.transport.resume_reading()
         self._lines()
-
-    def _too_large(self) -> None:
-        limit = self.settings.max_message_bytes
-        text = f"a line is longer than {limit} bytes; lines end with \\n"
-        self.session.send_error("too_large", text, fatal=True)
-        self.buffer.clear()
-        self.finish()
 
     # --- output (the peer's) ------------------------------------------------------------
 
@@ -427,17 +375,13 @@ class TcpBot(asyncio.Protocol):
             await asyncio.wait_for(asyncio.shield(self.lost), 5)
 
     def _heartbeat(self) -> None:
-        """Ping now and then; a peer silent for three periods is dead."""
-        session, interval = self.session, self.settings.heartbeat
+        """Ping now and then; the session closes a peer silent for three periods."""
+        session = self.session
         if self.done or session.state == "closed":
             return
-        if self.loop.time() - session.last_seen > 3 * interval:
-            log.info("bot %s timed out (no traffic)", session.name or session.peer.address)
-            session.peer.close_soon()
-            return
-        self.ping_id += 1
-        session.peer.send(encode(Ping(self.ping_id)))
-        self.beat = self.loop.call_later(interval, self._heartbeat)
+        session.ping()
+        if not session.connection.close_expected():
+            self.beat = self.loop.call_later(self.settings.heartbeat, self._heartbeat)
 
 
 __all__ = ["TcpBot", "TcpBots", "bot_websocket", "watch_websocket"]

@@ -29,6 +29,7 @@ from ringside.server.peer import Peer
 from ringside.server.services import Server
 from ringside.server.session import BotSession
 from ringside.server.settings import Settings
+from ringside.server.watching import SpectatorLink
 from ringside.store import open_store, sqlite_url
 
 
@@ -188,22 +189,26 @@ class MemorySpectator(_End):
 
     def __init__(self, server: Server) -> None:
         super().__init__("spectator", f"memory:{id(self):x}")
-        self.server = server
-        self.watching: set[str] = set()
-        server.lobby.add_spectator(self.peer)
+        self.link = SpectatorLink(server.lobby, server.matches, self.peer, server.clock)
+
+    @property
+    def watching(self) -> set[str]:
+        return self.link.watching
+
+    async def send(self, message: dict[str, Any] | bytes) -> None:
+        """One command, as the WebSocket would give it."""
+        await self.link.receive(
+            message if isinstance(message, bytes) else msgspec.json.encode(message)
+        )
 
     async def watch(self, match_id: str) -> None:
-        if await self.server.matches.watch(match_id, self.peer):
-            self.watching.add(match_id)
+        await self.send({"type": "watch", "match": match_id})
 
-    def unwatch(self, match_id: str) -> None:
-        self.watching.discard(match_id)
-        self.server.matches.unwatch(match_id, self.peer)
+    async def unwatch(self, match_id: str) -> None:
+        await self.send({"type": "unwatch", "match": match_id})
 
     def leave(self) -> None:
-        self.server.lobby.remove_spectator(self.peer)
-        for match_id in list(self.watching):
-            self.unwatch(match_id)
+        self.link.closed()
         self.peer.close_soon()
 
 

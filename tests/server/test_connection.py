@@ -495,7 +495,7 @@ def test_the_pure_server_modules_do_no_io() -> None:
         "import ringside.protocol.framing\n"
         "print(sorted(m for m in ('asyncio', 'socket', 'aiohttp', 'sqlalchemy') if m in sys.modules))\n"
         "print(sorted(m for m in sys.modules if m.startswith('ringside.')"
-        " and not m.startswith(('ringside.protocol', 'ringside.server.connection',"
+        " and not m.startswith(('ringside.protocol', 'ringside.text', 'ringside.server.connection',"
         " 'ringside.server.spectator')) and m not in ('ringside.server',)))\n"
     )
     out = subprocess.run(

@@ -27,6 +27,7 @@ from ringside.cli.common import (
 )
 from ringside.client import Bot, BotRefused, MatchResult, Request
 from ringside.games.registry import catalogue_names
+from ringside.text import quoted
 
 __all__ = ["DEFAULT_SERVER", "StrategyBot", "bot"]
 
@@ -113,7 +114,7 @@ def bot(
         fail(str(exc.args[0]) if exc.args else str(exc))
     if game not in catalogue_names():
         typer.echo(
-            f"ringside: warning: {game!r:.40} is not a game this installation knows", err=True
+            f"ringside: warning: {quoted(game, 40)} is not a game this installation knows", err=True
         )
 
     player = StrategyBot(

@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 
 from ringside.protocol.messages import ByoYomi, Fischer, PerMove, TimeControl
+from ringside.text import quoted
 
 __all__ = [
     "DEFAULT_SERVER",
@@ -59,7 +60,7 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
 def check_bot_server(url: str) -> None:
     """Refuse a ``--server`` a bot cannot connect to before anything starts."""
     if urlsplit(url).scheme.lower() not in ("ws", "wss", "tcp"):
-        fail(f"--server must be ws://HOST:PORT/ws/bot or tcp://HOST:PORT, not {url!r:.80}")
+        fail(f"--server must be ws://HOST:PORT/ws/bot or tcp://HOST:PORT, not {quoted(url, 80)}")
 
 
 @contextmanager
@@ -97,11 +98,11 @@ def parse_time_control(text: str) -> TimeControl:
     known = _TIME_CONTROLS.get(kind)
     if known is None:
         choices = ", ".join(form for _, form in _TIME_CONTROLS.values())
-        raise UsageError(f"unknown time control {text!r:.40}; use {choices}")
+        raise UsageError(f"unknown time control {quoted(text, 40)}; use {choices}")
     pattern, form = known
     match = pattern.fullmatch(figures.strip())
     if match is None:
-        raise UsageError(f"bad time control {text!r:.40}; use {form}")
+        raise UsageError(f"bad time control {quoted(text, 40)}; use {form}")
     values = match.groups()
     if kind == "per_move":
         return PerMove(float(values[0]))
@@ -117,7 +118,7 @@ def parse_options(pairs: list[str]) -> dict[str, Any]:
         key, sep, raw = pair.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise UsageError(f"bad option {pair!r:.40}; use --option key=value")
+            raise UsageError(f"bad option {quoted(pair, 40)}; use --option key=value")
         try:
             options[key] = json.loads(raw)
         except ValueError:

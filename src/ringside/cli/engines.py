@@ -32,6 +32,7 @@ from ringside.cli.common import (
     program_app,
 )
 from ringside.client import BotRefused
+from ringside.text import quoted
 
 __all__ = ["bridge_app", "export"]
 
@@ -167,7 +168,7 @@ def fetch_http(base: str, match_id: str) -> dict[str, Any]:
     except urllib.error.HTTPError as exc:
         exc.close()  # it holds the response, and so the socket
         if exc.code == 404:
-            fail(f"the server has no match {match_id!r:.60}", EXIT_FAILURE)
+            fail(f"the server has no match {quoted(match_id, 60)}", EXIT_FAILURE)
         fail(f"{url}: HTTP {exc.code} {exc.reason}", EXIT_FAILURE)
     except (urllib.error.URLError, OSError, ValueError) as exc:
         fail(f"cannot read {url}: {exc}", EXIT_FAILURE)
@@ -190,7 +191,7 @@ def fetch_store(database_url: str | None, data_dir: Path, match_id: str) -> dict
 
     record = asyncio.run(read())
     if record is None:
-        fail(f"no match {match_id!r:.60} in the database", EXIT_FAILURE)
+        fail(f"no match {quoted(match_id, 60)} in the database", EXIT_FAILURE)
 
     return as_json(match_detail(record))
 
@@ -241,9 +242,9 @@ def export(
 ) -> None:
     """Write a stored match as PGN (chess), SGF (Go) or JSON."""
     if fmt not in ("auto", "pgn", "sgf", "json"):
-        fail(f"--format must be auto, pgn, sgf or json, not {fmt!r:.20}")
+        fail(f"--format must be auto, pgn, sgf or json, not {quoted(fmt, 20)}")
     if server is not None and urllib.parse.urlsplit(server).scheme not in ("http", "https"):
-        fail(f"--server must be http://HOST:PORT, not {server!r:.80}")
+        fail(f"--server must be http://HOST:PORT, not {quoted(server, 80)}")
     fetch: Callable[[], dict[str, Any]] = (
         (lambda: fetch_http(server, match_id))
         if server is not None

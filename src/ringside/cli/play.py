@@ -41,6 +41,7 @@ from ringside.games.registry import UnknownGame, catalogue, get_game
 from ringside.local import LocalBot, Simulation
 from ringside.protocol.messages import MatchEvent, MatchResult, RoundResult, Verdict
 from ringside.referee import Match, MatchConfig, MatchConfigError
+from ringside.text import quoted
 
 # --- ringside games -----------------------------------------------------------------------
 
@@ -200,7 +201,7 @@ def play(
         seed = secrets.randbits(31)
     try:
         if forfeit not in ("match", "round"):
-            raise UsageError(f"--forfeit must be match or round, not {forfeit!r:.20}")
+            raise UsageError(f"--forfeit must be match or round, not {quoted(forfeit, 20)}")
         get_game(game)
         strategies = [name.strip() for name in bots.split(",") if name.strip()]
         config = MatchConfig(

@@ -38,6 +38,7 @@ from ringside.cli.common import (
     parse_time_control,
     program_app,
 )
+from ringside.text import quoted
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 SPRT_KEYS = ("elo0", "elo1", "alpha", "beta")
@@ -59,7 +60,7 @@ class Client:
     def __init__(self, base: str, token: str | None = None, timeout: float = 15.0) -> None:
         parts = urllib.parse.urlsplit(base)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            fail(f"--server must be http://HOST:PORT, not {base!r:.80}")
+            fail(f"--server must be http://HOST:PORT, not {quoted(base, 80)}")
         self.base = base.rstrip("/")
         self.token = token
         self.timeout = timeout
@@ -175,11 +176,11 @@ def parse_sprt(tokens: list[str]) -> dict[str, float]:
     for token in " ".join(tokens).replace(",", " ").split():
         key, sep, raw = token.partition("=")
         if not sep or key not in SPRT_KEYS:
-            fail(f"bad SPRT setting {token!r:.40}; use elo0=0 elo1=5 alpha=0.05 beta=0.05")
+            fail(f"bad SPRT setting {quoted(token, 40)}; use elo0=0 elo1=5 alpha=0.05 beta=0.05")
         try:
             values[key] = float(raw)
         except ValueError:
-            fail(f"bad SPRT number {token!r:.40}")
+            fail(f"bad SPRT number {quoted(token, 40)}")
     return values
 
 
@@ -235,7 +236,7 @@ def tournament(
     import msgspec
 
     if rest and sprt is None:
-        fail(f"unexpected argument {rest[0]!r:.40}")
+        fail(f"unexpected argument {quoted(rest[0], 40)}")
     client = Client(server, admin_token)
     if watch is None:
         if game is None or bots is None:

@@ -16,6 +16,8 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 import msgspec
 
+from ringside.text import quoted
+
 JSON = Any
 """A value that serialises to JSON (dict, list, str, int, float, bool, None)."""
 
@@ -73,7 +75,9 @@ class GameType:
 
     def __post_init__(self) -> None:
         if not NAME.fullmatch(self.name):
-            raise ValueError(f"a game name is 1-40 of a-z, 0-9, _ and -, not {self.name!r:.60}")
+            raise ValueError(
+                f"a game name is 1-40 of a-z, 0-9, _ and -, not {quoted(self.name, 60)}"
+            )
         if self.board is not None and self.package is None:
             raise ValueError(f"{self.name}: a board module needs the package that holds it")
         if not (self.players.step == 1 and 0 < self.players.start < self.players.stop):
@@ -239,7 +243,9 @@ class BaseGame(Generic[StateT, OptionsT]):
 def require_int(action: JSON, what: str, lo: int, hi: int) -> int:
     """Return ``action`` as an int in [lo, hi] or raise a readable IllegalAction."""
     if isinstance(action, bool) or not isinstance(action, int):
-        raise IllegalAction(f"{what} must be an integer from {lo} to {hi}, got {action!r:.40}")
+        raise IllegalAction(
+            f"{what} must be an integer from {lo} to {hi}, got {quoted(action, 40)}"
+        )
     if not lo <= action <= hi:
         raise IllegalAction(f"{what} {action} is out of range ({lo} to {hi})")
     return action

@@ -26,6 +26,7 @@ import logging
 from collections.abc import Iterable
 
 from ringside.games.base import Game, GameType
+from ringside.text import quoted
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ _loaded = False
 class UnknownGame(LookupError):
     def __init__(self, name: str) -> None:
         known = ", ".join(sorted(catalogue_names()))
-        super().__init__(f"unknown game {name!r:.60}; known games: {known}")
+        super().__init__(f"unknown game {quoted(name, 60)}; known games: {known}")
         self.name = name
 
 
@@ -78,10 +79,10 @@ def _check(game: object, name: str) -> Game:
     """``game`` if it describes itself as the game ``name``; TypeError otherwise."""
     game_type = getattr(game, "game_type", None)
     if not isinstance(game_type, GameType):
-        raise TypeError(f"{game!r:.60} has no GameType as its game_type")
+        raise TypeError(f"{quoted(game, 60)} has no GameType as its game_type")
     if game_type.name != name:
         raise TypeError(
-            f"the entry point is named {name!r:.40} but the game {game_type.name!r:.40}"
+            f"the entry point is named {quoted(name, 40)} but the game {quoted(game_type.name, 40)}"
         )
     return game  # type: ignore[return-value]
 

@@ -22,6 +22,7 @@ from ringside.server.errors import (
     ShuttingDown,
 )
 from ringside.server.keys import SERVER_KEY
+from ringside.text import quoted
 from ringside.views import MatchDetail, MatchPage, match_detail, match_page
 
 
@@ -287,7 +288,7 @@ async def get_match(request: web.Request) -> web.StreamResponse:
     match_id = request.match_info["id"]
     record = await request.app[SERVER_KEY].store.get_match(match_id)
     if record is None:
-        raise ApiError(404, "unknown_match", f"no match {match_id!r:.40}")
+        raise ApiError(404, "unknown_match", f"no match {quoted(match_id, 40)}")
     return json_response(match_detail(record))
 
 

@@ -13,6 +13,7 @@ from aiohttp import web
 from ringside.export import ExportError, Format, export
 from ringside.server.api import ApiError, route
 from ringside.server.keys import SERVER_KEY
+from ringside.text import quoted
 
 MEDIA_TYPES = {"pgn": "application/x-chess-pgn", "sgf": "application/x-go-sgf"}
 EXPORT_STATUS = {"wrong_game": 409, "no_round": 404, "unavailable": 501}
@@ -28,7 +29,7 @@ async def _export(request: web.Request, fmt: Format) -> web.StreamResponse:
         raise ApiError(422, "invalid_field", "round must be an integer") from None
     record = await request.app[SERVER_KEY].store.get_match(match_id)
     if record is None:
-        raise ApiError(404, "unknown_match", f"no match {match_id!r:.40}")
+        raise ApiError(404, "unknown_match", f"no match {quoted(match_id, 40)}")
     try:
         text = export(
             fmt,

@@ -27,6 +27,7 @@ from ringside.server.api import (
 from ringside.server.keys import SERVER_KEY
 from ringside.server.tournaments import TournamentManager, TournamentRequest, restore
 from ringside.store.records import TournamentRecord
+from ringside.text import quoted
 from ringside.tournament import Tournament
 from ringside.tournament.report import SprtInfo, StandingRow, sprt_info, standing_rows
 
@@ -271,7 +272,7 @@ async def _record(request: web.Request) -> TournamentRecord:
     tid = request.match_info["id"]
     record = await request.app[SERVER_KEY].store.tournaments.get(tid)
     if record is None:
-        raise ApiError(404, "unknown_tournament", f"no tournament {tid!r:.40}")
+        raise ApiError(404, "unknown_tournament", f"no tournament {quoted(tid, 40)}")
     return record
 
 

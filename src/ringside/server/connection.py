@@ -37,6 +37,7 @@ from ringside.protocol.messages import (
     Ready,
     Welcome,
 )
+from ringside.text import quoted
 
 __all__ = [
     "MAX_ERRORS_BEFORE_HELLO",
@@ -369,7 +370,7 @@ class BotConnection:
             unknown = [g for g in hello.games if g not in self.known_games]
             if unknown:
                 known = ", ".join(sorted(self.known_games))
-                return "unknown_game", f"unknown game {unknown[0]!r:.40}; known: {known}"
+                return "unknown_game", f"unknown game {quoted(unknown[0], 40)}; known: {known}"
         return None
 
 

@@ -22,6 +22,7 @@ from ringside.server.reconnects import Reconnects
 from ringside.server.runner import MatchRunner
 from ringside.server.session import BotSession, Roster
 from ringside.store.repository import Store
+from ringside.text import quoted
 
 
 class Matches:
@@ -119,7 +120,7 @@ class Matches:
             return True
         record = await self.store.get_match(match_id)
         if record is None:
-            text = f"no match {match_id!r:.40}"
+            text = f"no match {quoted(match_id, 40)}"
             peer.send(encode(Error("unknown_match", text, match_id)))
             return False
         peer.send(encode(MatchSnapshot(match_id, list(record.events))))

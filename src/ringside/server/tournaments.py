@@ -67,6 +67,7 @@ from ringside.server.runner import MatchRunner
 from ringside.server.session import Roster
 from ringside.store.records import TournamentRecord
 from ringside.store.repository import Store
+from ringside.text import quoted
 from ringside.tournament import (
     Decision,
     Game,
@@ -483,10 +484,12 @@ class TournamentManager:
             session = self.roster.bots.get(bot)
             if session is None and await self.store.get_bot(bot) is None:
                 raise BotUnavailable(
-                    "unknown_bot", f"bot {bot!r:.70} is neither connected nor registered"
+                    "unknown_bot", f"bot {quoted(bot, 70)} is neither connected nor registered"
                 )
             if session is not None and not session.plays(request.game):
-                raise BotUnavailable("bot_wrong_game", f"bot {bot!r:.70} does not play {game.name}")
+                raise BotUnavailable(
+                    "bot_wrong_game", f"bot {quoted(bot, 70)} does not play {game.name}"
+                )
 
     async def resume(self) -> None:
         """Start again every tournament a previous run of the server left running."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import msgspec
 
 from ringside.games.base import JSON, BaseGame, GameType, IllegalAction, InvalidOptions
+from ringside.text import quoted
 
 MAX_CALL = 3
 MIN_TARGET, MAX_TARGET = 5, 100
@@ -76,7 +77,7 @@ class Baskin31(BaseGame[Baskin31State, Baskin31Options]):
         if isinstance(action, bool) or not isinstance(action, int) or not 1 <= action <= MAX_CALL:
             raise IllegalAction(
                 f"the action is how many numbers to call, an integer from 1 to {MAX_CALL}; "
-                f"got {action!r:.40}"
+                f"got {quoted(action, 40)}"
             )
         how_many = action
         left = state.target - state.count

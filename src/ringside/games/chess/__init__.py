@@ -36,6 +36,7 @@ import chess
 import msgspec
 
 from ringside.games.base import JSON, BaseGame, GameType, IllegalAction, InvalidOptions
+from ringside.text import quoted
 
 COLOURS = ("white", "black")
 
@@ -82,13 +83,15 @@ def parse_opening(board: chess.Board, text: str) -> list[chess.Move]:
         try:
             move = chess.Move.from_uci(token)
         except ValueError:
-            raise InvalidOptions(f"chess: opening {text!r:.60}: {token!r} is no UCI move") from None
+            raise InvalidOptions(
+                f"chess: opening {quoted(text, 60)}: {token!r} is no UCI move"
+            ) from None
         if move not in board.legal_moves:
-            raise InvalidOptions(f"chess: opening {text!r:.60}: {token} is illegal there")
+            raise InvalidOptions(f"chess: opening {quoted(text, 60)}: {token} is illegal there")
         board.push(move)
         moves.append(move)
     if _outcome(board)[0] is not None:
-        raise InvalidOptions(f"chess: opening {text!r:.60} leaves a finished game")
+        raise InvalidOptions(f"chess: opening {quoted(text, 60)} leaves a finished game")
     return moves
 
 
@@ -98,10 +101,10 @@ def start_board(fen: str | None) -> chess.Board:
     try:
         board = chess.Board(fen)
     except ValueError as exc:
-        raise InvalidOptions(f"chess: bad fen {fen!r:.100}: {exc}") from None
+        raise InvalidOptions(f"chess: bad fen {quoted(fen, 100)}: {exc}") from None
     if not board.is_valid():
         raise InvalidOptions(
-            f"chess: fen {fen!r:.100} is not a legal position ({board.status()!r})"
+            f"chess: fen {quoted(fen, 100)} is not a legal position ({board.status()!r})"
         )
     return board
 
@@ -205,11 +208,11 @@ class Chess(BaseGame[ChessState, ChessOptions]):
 
     def _refusal(self, state: ChessState, action: JSON) -> str:
         if not isinstance(action, str):
-            return f'a move must be a UCI string like "e2e4", got {action!r:.40}'
+            return f'a move must be a UCI string like "e2e4", got {quoted(action, 40)}'
         try:
             move = chess.Move.from_uci(action)
         except ValueError:
-            return f'{action!r:.20} is no UCI move (like "e2e4", "e7e8q", castling "e1g1")'
+            return f'{quoted(action, 20)} is no UCI move (like "e2e4", "e7e8q", castling "e1g1")'
         if state.board.is_castling(move) and move.uci() not in state.legal:
             return f"{action} is not castling in standard chess (castle with the king's move)"
         return f"{action} is not a legal move in {state.fen}"

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import msgspec
 
 from ringside.games.base import JSON, BaseGame, GameType, IllegalAction, InvalidOptions
+from ringside.text import quoted
 
 
 class CountingOptions(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -61,7 +62,7 @@ class Counting(BaseGame[CountingState, CountingOptions]):
     def play(self, state: CountingState, actions: dict[int, JSON]) -> CountingState:
         (action,) = actions.values()
         if type(action) is not int or action != state.count + 1:  # not 1.0 nor True
-            raise IllegalAction(f"the next number is {state.count + 1}, not {action!r:.40}")
+            raise IllegalAction(f"the next number is {state.count + 1}, not {quoted(action, 40)}")
         return CountingState(state.count + 1, state.players, state.plies)
 
     def is_over(self, state: CountingState) -> bool:

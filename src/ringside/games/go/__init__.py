@@ -31,6 +31,7 @@ from functools import cache
 import msgspec
 
 from ringside.games.base import JSON, BaseGame, GameType, IllegalAction, InvalidOptions
+from ringside.text import quoted
 
 MIN_SIZE, MAX_SIZE = 9, 19
 LETTERS = "ABCDEFGHJKLMNOPQRST"  # GTP skips I
@@ -255,7 +256,7 @@ class Go(BaseGame[GoState, GoOptions]):
         if point is None:
             raise IllegalAction(
                 f'a move must be a vertex like "D4" (column A-{LETTERS[size - 1]} without I, '
-                f'row 1-{size} from the bottom), "pass" or "resign", got {action!r:.40}'
+                f'row 1-{size} from the bottom), "pass" or "resign", got {quoted(action, 40)}'
             )
         tried = self._try(state, point)
         if isinstance(tried, str):

@@ -20,6 +20,7 @@ from functools import cache
 import msgspec
 
 from ringside.games.base import JSON, BaseGame, GameType, IllegalAction, InvalidOptions
+from ringside.text import quoted
 
 MIN_SIZE, MAX_SIZE = 9, 19
 LETTERS = "abcdefghijklmnopqrs"
@@ -118,7 +119,7 @@ class Gomoku(BaseGame[GomokuState, GomokuOptions]):
         if index is None:
             raise IllegalAction(
                 f'a move must be a square like "h8" (column a-{LETTERS[size - 1]}, '
-                f"row 1-{size}), got {action!r:.40}"
+                f"row 1-{size}), got {quoted(action, 40)}"
             )
         if state.board[index] is not None:
             raise IllegalAction(f"square {action} is occupied")

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ringside.games.base import JSON, BaseGame, GameType, IllegalAction, NoOptions
+from ringside.text import quoted
 
 SIZE = 8
 COLUMNS = "abcdefgh"
@@ -103,7 +104,7 @@ class Othello(BaseGame[OthelloState, NoOptions]):
         index = INDEX.get(action) if isinstance(action, str) else None
         if index is None:
             raise IllegalAction(
-                f'a move must be a square "a1" to "h8" (column a-h, row 1-8), got {action!r:.40}'
+                f'a move must be a square "a1" to "h8" (column a-h, row 1-8), got {quoted(action, 40)}'
             )
         if state.board[index] is not None:
             raise IllegalAction(f"square {action} is occupied")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import msgspec
 
 from ringside.games.base import JSON, BaseGame, GameType, IllegalAction, InvalidOptions
+from ringside.text import quoted
 
 THROWS = ("rock", "paper", "scissors")
 BEATS = {"rock": "scissors", "paper": "rock", "scissors": "paper"}
@@ -76,7 +77,7 @@ class RockPaperScissors(BaseGame[RpsState, RpsOptions]):
             action = actions[seat]
             if not isinstance(action, str) or action not in BEATS:
                 raise IllegalAction(
-                    f'a throw must be "rock", "paper" or "scissors", got {action!r:.40}',
+                    f'a throw must be "rock", "paper" or "scissors", got {quoted(action, 40)}',
                     seat=seat,
                 )
         pair: tuple[str, str] = (actions[0], actions[1])

@@ -88,6 +88,7 @@ bench-quick: $(BENCH_VENV)/.synced
 
 schema: $(TEST_VENV)/.synced
 	$(TEST_BIN)/python -m ringside.schema docs/schema
+	$(TEST_BIN)/python -m ringside.gamedocs docs/games
 
 # Refresh the locks on purpose: `make lock` keeps every pin that still satisfies
 # pyproject.toml (adds and removes what changed); `make lock-upgrade` takes the newest.

@@ -22,7 +22,7 @@ LAYERS: list[set[str]] = [
     # 0: the sans-I/O core and plain helpers
     {"text", "protocol", "games", "referee", "rating", "tournament", "export", "local", "bots"},
     # 1: tools over the core: schemas, the bot SDK, the engine bridges
-    {"schema", "client", "bridges"},
+    {"schema", "gamedocs", "client", "bridges"},
     # 2: storage
     {"store"},
     # 3: what the API and the command line show of stored records

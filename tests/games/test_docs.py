@@ -28,6 +28,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from ringside import gamedocs
 from ringside.games.base import Game
 from ringside.games.registry import catalogue, get_game
 
@@ -51,10 +52,10 @@ class Example:
 
 
 def doc_path(game: Game) -> Path:
-    """``docs/games/NAME.md``, or ``README.md`` in the game's own folder once it moves there."""
+    """``README.md`` in the game's own folder (``docs/games/NAME.md`` is its copy)."""
     module = importlib.import_module(type(game).__module__)
     folder = Path(module.__file__ or "").parent
-    candidates = [DOCS / f"{game.name}.md", folder / "README.md", folder / f"{game.name}.md"]
+    candidates = [folder / "README.md", DOCS / f"{game.name}.md"]
     if folder.name != game.name:
         candidates = candidates[:1]  # the games package itself: its README is not this game's
     for path in candidates:
@@ -166,3 +167,14 @@ def test_the_example_parser_reads_values_with_spaces() -> None:
     kind, settings = parse_settings('observation seat=1 options={"openings": ["e2e4 e7e5"]}')
     assert kind == "observation"
     assert settings == {"seat": 1, "options": {"openings": ["e2e4 e7e5"]}}
+
+
+@pytest.mark.parametrize("game", catalogue(), ids=lambda g: g.name)
+def test_docs_games_holds_each_games_own_page(game: Game) -> None:
+    """``docs/games/NAME.md`` is what ``make schema`` copies from the game's folder."""
+    expected = gamedocs.rendered(game)
+    assert expected is not None, f"{game.name} has no README.md in its folder"
+    copy = DOCS / f"{game.name}.md"
+    assert copy.is_file() and copy.read_text(encoding="utf-8") == expected, (
+        f"{copy} is out of date: run `make schema`"
+    )

@@ -176,7 +176,7 @@ def fetch_http(base: str, match_id: str) -> dict[str, Any]:
 
 def fetch_store(database_url: str | None, data_dir: Path, match_id: str) -> dict[str, Any]:
     """The match from the database, in the shape of GET /api/matches/ID (``ringside.views``)."""
-    from ringside.store.database import open_store, sqlite_url
+    from ringside.store import open_store, sqlite_url
     from ringside.views import as_json, match_detail
 
     if database_url is None and not (data_dir / "ringside.db").exists():

@@ -16,7 +16,7 @@ bots_app = typer.Typer(help="Register and list bots (tokens are stored only as h
 
 
 def _database_url(database_url: str | None, data_dir: Path) -> str:
-    from ringside.store.database import sqlite_url
+    from ringside.store import sqlite_url
 
     return database_url or sqlite_url(data_dir)
 
@@ -103,7 +103,7 @@ def bots_add(
     data_dir: DataDir = Path("data"),
 ) -> None:
     """Register a bot and print its token once; only a hash is kept."""
-    from ringside.store.database import open_store
+    from ringside.store import open_store
     from ringside.store.records import BotExists
 
     async def add() -> str:
@@ -127,7 +127,7 @@ def bots_add(
 @bots_app.command("list")
 def bots_list(database_url: DatabaseUrl = None, data_dir: DataDir = Path("data")) -> None:
     """List registered bots."""
-    from ringside.store.database import open_store
+    from ringside.store import open_store
 
     async def fetch() -> list[tuple[str, str]]:
         store = await open_store(_database_url(database_url, data_dir))

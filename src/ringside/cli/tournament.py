@@ -153,7 +153,7 @@ def ratings_rebuild(
     The result equals the ratings the server kept up to date match by match;
     run it after an upgrade to rate matches stored before ratings existed.
     """
-    from ringside.store.database import open_store, sqlite_url
+    from ringside.store import open_store, sqlite_url
 
     async def rebuild() -> tuple[int, list[str]]:
         store = await open_store(database_url or sqlite_url(data_dir))

@@ -20,7 +20,7 @@ from ringside.server.app import Server, Settings, build_server
 from ringside.server.bench import COLLECTOR_PAUSES, BenchMatchRunner, bench_latency, bench_switches
 from ringside.server.keys import SERVER_KEY
 from ringside.server.transports import TcpBots, bot_websocket, watch_websocket
-from ringside.store.database import open_store, sqlite_url
+from ringside.store import open_store, sqlite_url
 
 log = logging.getLogger("ringside.server")
 

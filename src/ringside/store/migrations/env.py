@@ -1,4 +1,4 @@
-"""Alembic environment: runs on a connection handed in by ``ringside.store.database``.
+"""Alembic environment: runs on a connection handed in by ``ringside.store.engine``.
 
 ``upgrade()`` passes its own connection (already in a transaction) through
 ``config.attributes["connection"]``, so migrations share the caller's event

@@ -120,7 +120,7 @@ class _Driver:
             raise NotRebuildable(f"round {round_number} did not end where recorded")
         for player, pending in sorted(match.pending.items()):
             self._take(match.receive(player, Ok(match.id, pending.id), self.now))
-        if match.phase == "finished":
+        if match.finished:
             raise NotRebuildable("the match is over")
 
     def move(self, event: Mapping[str, Any]) -> None:

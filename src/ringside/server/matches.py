@@ -9,20 +9,27 @@ that it ended.
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
+
+import msgspec
 
 from ringside.protocol.codec import encode
 from ringside.protocol.messages import Error, MatchSnapshot
 from ringside.referee.config import MatchConfig
 from ringside.referee.match import Match, MatchConfigError, UnknownGameError
+from ringside.referee.restore import NotRebuildable, rebuild
 from ringside.server.bus import EventBus, MatchEnded
 from ringside.server.errors import BotUnavailable, GameNotFound, InvalidRequest, ShuttingDown
 from ringside.server.ports import Clock, Outbox
 from ringside.server.reconnects import Reconnects
 from ringside.server.runner import MatchRunner
 from ringside.server.session import BotSession, Roster
+from ringside.store.records import MatchRecord
 from ringside.store.repository import Store
 from ringside.text import quoted
+
+log = logging.getLogger("ringside.server")
 
 
 class Matches:
@@ -91,6 +98,38 @@ class Matches:
                     self.reconnects.detach(session.name, session.token, [runner])
                     runner.disconnected(player)
         runner.begin()
+        return runner
+
+    def resume(self, record: MatchRecord) -> MatchRunner:
+        """Rebuild a match a restart interrupted, from its stored configuration and events.
+
+        Its bots have their reconnect grace from now to come back (a guest with
+        any token: the old one was never stored); one that does not gets the
+        ``disconnected`` verdict. ``NotRebuildable`` says why a match cannot be.
+        """
+        if record.config is None:
+            raise NotRebuildable("it was stored before matches kept their configuration")
+        try:
+            config = msgspec.convert(record.config, MatchConfig)
+            clock = self.clock if self.clock is not None else asyncio.get_running_loop()
+            match = rebuild(record.id, config, record.events, clock.time())
+        except (msgspec.ValidationError, MatchConfigError) as exc:
+            raise NotRebuildable(f"its configuration is no longer valid: {exc}") from None
+        runner = self.runner_type(
+            match,
+            [],
+            store=self.store if self.record else None,
+            bus=self.bus,
+            clock=self.clock,
+        )
+        runner.sessions = [None] * len(config.bots)
+        self.runners[record.id] = runner
+        for name in config.bots:
+            self.reconnects.detach(name, None, [runner], any_token=True)
+        runner.resume([msgspec.json.encode(e) for e in record.events], record.tournament_id)
+        log.info(
+            "match %s resumed after a restart: %d events replayed", record.id, len(record.events)
+        )
         return runner
 
     def _available(self, name: str, game: str) -> BotSession:

@@ -28,14 +28,18 @@ class Detached(Generic[R]):
 
     token: str | None
     matches: dict[str, R] = field(default_factory=dict)
+    any_token: bool = False
+    """The token is not known (a match resumed after a restart): any the bot brings fits."""
 
 
 class Reconnects(Generic[R]):
     def __init__(self) -> None:
         self._detached: dict[str, Detached[R]] = {}
 
-    def detach(self, name: str, token: str | None, matches: list[R]) -> None:
-        entry = self._detached.setdefault(name, Detached(token))
+    def detach(
+        self, name: str, token: str | None, matches: list[R], *, any_token: bool = False
+    ) -> None:
+        entry = self._detached.setdefault(name, Detached(token, any_token=any_token))
         entry.matches.update((m.id, m) for m in matches if not m.finished)
         if not entry.matches:
             del self._detached[name]
@@ -46,7 +50,7 @@ class Reconnects(Generic[R]):
     def token_fits(self, name: str, token: str | None) -> bool:
         """Whether ``token`` is the one the bot had when it dropped (guests prove who they are so)."""
         entry = self._detached.get(name)
-        return entry is None or _same(entry.token, token)
+        return entry is None or entry.any_token or _same(entry.token, token)
 
     def reattach(self, name: str) -> list[R]:
         entry = self._detached.pop(name, None)

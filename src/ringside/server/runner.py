@@ -38,6 +38,10 @@ from ringside.store.records import EncodedEvent, MatchOutcome
 
 log = logging.getLogger("ringside.server")
 
+SAVE_MOVES_WITHIN = 1.0
+"""Seconds within which a move is handed to the store: every event of a round would
+otherwise wait for the round's end, and a restart would lose the round."""
+
 _encode = encode_bound
 _MOVE_TYPE = str(Move.__struct_config__.tag)
 
@@ -53,6 +57,7 @@ class MatchRunner:
         "_kinds",
         "_loop",
         "_result",
+        "_save_due",
         "_saved",
         "_store",
         "_stored",
@@ -94,6 +99,8 @@ class MatchRunner:
         self.status = "pending"
         self._saved = 0
         """How many events of ``log`` were handed to the store; the rest are unsaved."""
+        self._save_due: TimerHandle | None = None
+        """The timer that hands unsaved moves to the store, while one is set."""
         self._kinds: dict[int, str] = {}
         """The type of each unsaved event but moves (most events by far), by index in ``log``.
 
@@ -133,9 +140,25 @@ class MatchRunner:
                 dict(c.options),
                 tournament_id=tournament_id,
                 status="running",
+                config=msgspec.to_builtins(c),
             )
         self._writer = self._loop.create_task(self._write_loop())
         self.status = "running"
+
+    def resume(self, recorded: list[bytes], tournament_id: str | None) -> None:
+        """Go on with a match rebuilt after a restart: ``recorded`` is its stored log.
+
+        No bot is connected yet: each gets the referee's reconnect grace, as
+        if it had just dropped, and the one it owes an answer is asked again
+        when it comes back."""
+        self.tournament_id = tournament_id
+        self.log = list(recorded)
+        self._saved = len(self.log)
+        self._writer = self._loop.create_task(self._write_loop())
+        self.status = "running"
+        self._bus.publish(MatchListed(self.info()))
+        for player in range(len(self.sessions)):
+            self.disconnected(player)
 
     def begin(self) -> None:
         self._bus.publish(MatchListed(self.info()))
@@ -252,10 +275,13 @@ class MatchRunner:
         data = _encode(event)
         kind = type(event)
         log = self.log
-        if kind is Move:  # most events by far: nothing else to do but show them
+        if kind is Move:  # most events by far: show them, store them within SAVE_MOVES_WITHIN
             log.append(data)
             if self.watchers:
                 fan_out(data, self.watchers)
+            if self._save_due is None:
+                clock = self._clock
+                self._save_due = clock.call_at(clock.time() + SAVE_MOVES_WITHIN, self._save_moves)
             return
         self._kinds[len(log)] = type_of(event)
         log.append(data)
@@ -269,6 +295,13 @@ class MatchRunner:
         if kind is RoundStarted:
             self._bus.publish(MatchListed(self.info()))  # the lobby shows the round number
         elif kind is RoundResult or kind is MatchStarted:
+            self._writes.put_nowait((None, self._take_unsaved()))
+
+    def _save_moves(self) -> None:
+        """Hand the moves played since the last write to the store (a restart then loses
+        at most the last ``SAVE_MOVES_WITHIN`` seconds of play, which the bots replay)."""
+        self._save_due = None
+        if not self._closed and self._saved < len(self.log):
             self._writes.put_nowait((None, self._take_unsaved()))
 
     def _take_unsaved(self) -> list[EncodedEvent]:
@@ -298,6 +331,9 @@ class MatchRunner:
             handle.cancel()
         self._timers.clear()
         self._deadlines.clear()
+        if self._save_due is not None:
+            self._save_due.cancel()
+            self._save_due = None
         self._writes.put_nowait((result, self._take_unsaved()))
         self._writes.put_nowait(None)
 

@@ -492,13 +492,21 @@ class TournamentManager:
                 )
 
     async def resume(self) -> None:
-        """Start again every tournament a previous run of the server left running."""
+        """Start again every tournament a previous run of the server left running.
+
+        Run after the interrupted matches were rebuilt: a game whose match plays
+        on is waited for, one whose match was lost is played again."""
         records, _ = await self.store.tournaments.page(status="running", limit=10_000)
         for record in reversed(records):
             request, state = restore(record)
             run = TournamentRun(self, record.id, request, state)
             changed = []
             for game in state.running():
+                resumed = None if game.match_id is None else self.matches.get(game.match_id)
+                if resumed is not None:  # rebuilt after the restart: it plays on
+                    run.runners[game.no] = resumed
+                    self.by_match[resumed.id] = (run, game.no)
+                    continue
                 match = None if game.match_id is None else await self.store.get_match(game.match_id)
                 if match is not None and match.status == "finished" and match.result is not None:
                     scores = [s.score or 0.0 for s in match.seats]

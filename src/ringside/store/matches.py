@@ -145,6 +145,7 @@ class MatchStore:
         options: Mapping[str, Any],
         tournament_id: str | None = None,
         status: MatchStatus = "pending",
+        config: Mapping[str, Any] | None = None,
     ) -> None:
         """Store a new live match and one seat per bot (player index = list index).
 
@@ -169,6 +170,7 @@ class MatchStore:
                         created_at=now,
                         started_at=now if status == "running" else None,
                         tournament_id=tournament_id,
+                        config=None if config is None else dict(config),
                     )
                 )
                 await session.flush()
@@ -313,6 +315,7 @@ class MatchStore:
                 result=match.result,
                 round_results=round_results,
                 events=tuple(data),
+                config=match.config,
             )
 
     async def list_matches(

@@ -124,6 +124,8 @@ class Match(Base):
     winner: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
     verdict: Mapped[str | None] = mapped_column(String(32))
     tournament_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    config: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    """The whole ``MatchConfig`` (seed, timeouts...): what rebuilding an interrupted match needs."""
 
 
 class MatchSeat(Base):

@@ -29,6 +29,7 @@ class ResultStore(Protocol):
         options: Mapping[str, Any],
         tournament_id: str | None = None,
         status: MatchStatus = "pending",
+        config: Mapping[str, Any] | None = None,
     ) -> None:
         """Store a new live match, one seat per bot; refuses an id already stored."""
         ...

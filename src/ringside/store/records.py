@@ -160,6 +160,8 @@ class MatchRecord(MatchSummary):
     """Rounds played, in order (``rounds`` is the number planned)."""
     events: tuple[dict[str, Any], ...]
     """The event log in order (``seq`` 0, 1, ...)."""
+    config: dict[str, Any] | None = None
+    """The whole match configuration, for rebuilding it after a restart (None before 0004)."""
 
 
 class TournamentNotFound(StoreError, LookupError):

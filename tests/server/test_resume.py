@@ -135,3 +135,23 @@ async def test_a_match_stored_without_its_configuration_is_not_rebuilt(
     old = dataclasses.replace(record, config=None)
     with pytest.raises(NotRebuildable, match="configuration"):
         memory.server.matches.resume(old)
+
+
+async def test_a_match_handed_over_at_shutdown_loses_no_move(tmp_path: Path) -> None:
+    async with await open_store(sqlite_url(tmp_path)) as store:
+        first = server_on(store, tmp_path)
+        bots = await first.bots("red", "yellow")
+        runner = await first.server.matches.create(CONFIG)
+        await play_moves(bots, 5)
+        await runner.hand_over()  # no clock moved: the moves were still unsaved
+        record = await store.get_match(runner.id)
+        assert record is not None and record.status == "running"
+        assert sum(e["type"] == "move" for e in record.events) == 5
+
+        second = server_on(store, tmp_path)
+        resumed = second.server.matches.resume(record)
+        red, yellow = await second.bots("red", "yellow")
+        results = await asyncio.gather(red.play(), yellow.play())
+        assert results[0]["status"] == "finished" and results[0].get("verdict") is None
+        await resumed.done
+        await second.server.shutdown()

@@ -222,6 +222,23 @@ class MatchRunner:
     def abort(self, reason: str) -> None:
         self._carry_out(self.match.abort(reason, self._clock.time()))
 
+    async def hand_over(self) -> None:
+        """Stop without ending the match: everything played is stored and the row stays
+        ``running``, for the next start of the server to rebuild (``Matches.resume``)."""
+        if self._closed or self._writer is None:
+            return
+        for handle, _ in self._timers.values():
+            handle.cancel()
+        self._timers.clear()
+        self._deadlines.clear()
+        if self._save_due is not None:
+            self._save_due.cancel()
+            self._save_due = None
+        if self._saved < len(self.log):
+            self._writes.put_nowait((None, self._take_unsaved()))
+        self._writes.put_nowait(None)
+        await asyncio.shield(self.done)
+
     def _timer(self, player: int) -> None:
         del self._timers[player]
         at = self._deadlines.get(player)

@@ -21,7 +21,7 @@ export UV_PYTHON_DOWNLOADS := never
 PORT ?= 8000
 TCP_PORT ?= 8001
 
-.PHONY: test lint typecheck pytest demo schema clean system-deps bench bench-quick \
+.PHONY: test lint typecheck pytest demo schema clean system-deps bench bench-quick soak \
 	lock lock-upgrade check-lock test-latest
 
 $(UV): $(LOCK_DIR)/uv.txt
@@ -85,6 +85,13 @@ bench: $(BENCH_VENV)/.synced
 
 bench-quick: $(BENCH_VENV)/.synced
 	$(BENCH_BIN)/python -m bench.run --quick
+
+# A bounded soak (bench/soak.py): SOAK_SECONDS of ladder matches between SOAK_BOTS raw bots,
+# half TCP, half WebSocket; prints matches announced vs stored, RSS, fds, API latency.
+SOAK_SECONDS ?= 600
+SOAK_BOTS ?= 400
+soak: $(BENCH_VENV)/.synced
+	$(BENCH_BIN)/python -m bench.soak --seconds $(SOAK_SECONDS) --bots $(SOAK_BOTS)
 
 schema: $(TEST_VENV)/.synced
 	$(TEST_BIN)/python -m ringside.schema docs/schema

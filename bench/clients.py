@@ -65,9 +65,16 @@ class Bot:
     """One bot's decisions. ``on_message`` answers at once or schedules the answer."""
 
     def __init__(
-        self, name: str, strategy: str, stats: Stats, think: float = 0.0, hold: bool = False
+        self,
+        name: str,
+        strategy: str,
+        stats: Stats,
+        think: float = 0.0,
+        hold: bool = False,
+        games: list[str] | None = None,
     ) -> None:
         self.name = name
+        self.games = games
         self.strategy = strategy
         self.stats = stats
         self.think = think
@@ -79,7 +86,15 @@ class Bot:
         self.hold = hold
 
     def hello(self) -> bytes:
-        return encode({"type": "hello", "name": self.name, "max_matches": 1, "protocol": 1})
+        hello: dict[str, Any] = {
+            "type": "hello",
+            "name": self.name,
+            "max_matches": 1,
+            "protocol": 1,
+        }
+        if self.games:
+            hello["games"] = self.games
+        return encode(hello)
 
     def on_message(self, data: bytes | str) -> bytes | None:
         msg = DECODE(data)
@@ -269,7 +284,14 @@ async def echo(args: argparse.Namespace) -> None:
 async def bots_mode(args: argparse.Namespace) -> None:
     stats = Stats()
     bots = [
-        Bot(f"{args.prefix}{i:05d}", args.strategy, stats, args.think, args.hold)
+        Bot(
+            f"{args.prefix}{i:05d}",
+            args.strategy,
+            stats,
+            args.think,
+            args.hold,
+            [g for g in args.games.split(",") if g],
+        )
         for i in range(args.count)
     ]
     conns = Connections(args.url)
@@ -348,6 +370,7 @@ def main() -> None:
     p.add_argument("--think", type=float, default=0.0)
     p.add_argument("--parallel", type=int, default=200)
     p.add_argument("--hold", action="store_true", help="make no move before 'go' on stdin")
+    p.add_argument("--games", default="", help="games to say in hello, comma-separated")
     p = modes.add_parser("spectators")
     p.add_argument("url")
     p.add_argument("--match", required=True)

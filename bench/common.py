@@ -202,7 +202,10 @@ SERVER_ENV: dict[str, str] = {}
 """Added to every server's environment (``bench.run --server-src`` sets PYTHONPATH here)."""
 
 
-async def start_server(*, record: bool = True, extra_env: dict[str, str] | None = None) -> Server:
+async def start_server(
+    *, record: bool = True, extra_env: dict[str, str] | None = None, args: Sequence[str] = ()
+) -> Server:
+    """``args`` are more options of ``ringside serve`` (``--ladder``)."""
     data_dir = Path(tempfile.mkdtemp(prefix="ringside-bench-"))
     env = {**os.environ, "RINGSIDE_BENCH": "1", **SERVER_ENV, **(extra_env or {})}
     if not record:
@@ -222,6 +225,7 @@ async def start_server(*, record: bool = True, extra_env: dict[str, str] | None 
             "0",
             "--data-dir",
             str(data_dir),
+            *args,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=log,

@@ -24,7 +24,7 @@ TABLES = {
     "tournaments",
     "tournament_games",
 }
-HEAD = "0002"
+HEAD = "0003"
 
 
 def schema_diff(connection: Connection) -> list[Any]:

@@ -44,6 +44,9 @@ class LeaseTerms:
             )
 
 
+DEFAULT_TERMS = LeaseTerms()
+
+
 def new_node_id() -> str:
     """A fresh node id, for a process that was given none."""
     return f"node-{secrets.token_hex(6)}"
@@ -72,7 +75,7 @@ class Renewal:
 class NodeLease:
     """One node's leases over one database: the owner written on new rows, and their renewal."""
 
-    def __init__(self, db: Database, node: str | None = None, terms: LeaseTerms = LeaseTerms()):
+    def __init__(self, db: Database, node: str | None = None, terms: LeaseTerms = DEFAULT_TERMS):
         self._db = db
         self.node = check_node_id(node) if node is not None else new_node_id()
         self.terms = terms
@@ -109,6 +112,7 @@ class NodeLease:
 
 
 __all__ = [
+    "DEFAULT_TERMS",
     "LEASE_SECONDS",
     "RENEW_EVERY",
     "LeaseTerms",

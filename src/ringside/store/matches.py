@@ -51,7 +51,6 @@ from ringside.store.records import (
     SeatRecord,
 )
 
-
 INTERRUPTED = "interrupted: the server stopped while it was being played"
 """The reason recorded when every live match is aborted (``abort_interrupted``)."""
 RESTARTED = "interrupted by a restart of its server"

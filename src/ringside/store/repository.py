@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ringside.store.bots import BotStore
 from ringside.store.engine import Database, open_database, utcnow
-from ringside.store.leases import LeaseTerms, NodeLease
+from ringside.store.leases import DEFAULT_TERMS, LeaseTerms, NodeLease
 from ringside.store.matches import MatchStore
 from ringside.store.ratings import RatingStore
 from ringside.store.tournaments import TournamentStore
@@ -30,7 +30,7 @@ class Store:
     """
 
     def __init__(
-        self, db: Database, *, node: str | None = None, terms: LeaseTerms = LeaseTerms()
+        self, db: Database, *, node: str | None = None, terms: LeaseTerms = DEFAULT_TERMS
     ) -> None:
         self.db = db
         self.lease = NodeLease(db, node, terms)
@@ -84,7 +84,7 @@ async def open_store(
     *,
     now: Callable[[], datetime] = utcnow,
     node: str | None = None,
-    terms: LeaseTerms = LeaseTerms(),
+    terms: LeaseTerms = DEFAULT_TERMS,
 ) -> Store:
     """Connect to ``url``, migrate it to the latest schema and return the store.
 

@@ -37,8 +37,6 @@ class LeaseKeeper:
         """Run after each renewal, in order (the composition root adds them)."""
         self.renewals = 0
         """Rounds done (renewed and swept), for tests and logs."""
-        self.round_done = asyncio.Event()
-        """Set after each round, then cleared at the next: a test awaits it."""
         self._timer: TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopped = False
@@ -71,6 +69,12 @@ class LeaseKeeper:
         if task is not None and not task.done():
             await asyncio.wait([task])
 
+    async def settled(self) -> None:
+        """Wait for the round under way, if any (a test moves the clock, then awaits this)."""
+        task = self._task
+        if task is not None and not task.done():
+            await asyncio.wait([task])
+
     def _schedule(self) -> None:
         if not self._stopped:
             period = self.store.lease.terms.renew_every
@@ -83,7 +87,6 @@ class LeaseKeeper:
 
     async def _round(self) -> None:
         """Renew, then sweep; whatever fails waits for the next period."""
-        self.round_done.clear()
         try:
             await self.store.lease.renew()
             lapsed = await self.store.matches.abort_lapsed()
@@ -99,7 +102,6 @@ class LeaseKeeper:
             log.exception("node %s: renewing leases failed; trying again next period", self.node)
         finally:
             self.renewals += 1
-            self.round_done.set()
             self._schedule()
 
 

@@ -86,7 +86,7 @@ class Server:
         if drain > 0:
             await self._drain(drain)
         await self.leases.stop()
-        self._hand_on()
+        await self._hand_on()
         goodbye = encode(Error("server_shutdown", reason, None, True))
         peers: list[Peer] = [s.peer for s in self.roster.bots.values()]
         peers += [p for p in self.lobby.spectators if isinstance(p, Peer)]
@@ -119,12 +119,13 @@ class Server:
         finally:
             timer.cancel()
 
-    def _hand_on(self) -> None:
+    async def _hand_on(self, timeout: float = 10.0) -> None:
         """Leave the running matches for the next start: nothing more reaches their referee.
 
         Bots are detached from them (a bot closing now is no disconnect), and
         their timers stopped (a bot told to go cannot lose on time), so no result
         is written and each row stays ``running`` under a lease left to lapse.
+        The rounds they completed are still written before the store closes.
         """
         runners = self._running()
         if not runners:
@@ -140,6 +141,8 @@ class Server:
                 handle.cancel()
             runner._timers.clear()
             runner._deadlines.clear()
+            runner._writes.put_nowait(None)  # write what is queued, then stop, announcing nothing
+        await asyncio.wait([r.done for r in runners], timeout=timeout)
         log.warning(
             "left %d running match(es) to the next start of node %s: %s",
             len(runners),

@@ -97,7 +97,7 @@ class Server:
             await asyncio.wait([asyncio.ensure_future(p.flushed()) for p in peers], timeout=5)
 
     def _running(self) -> list[MatchRunner]:
-        return [r for r in self.matches.runners.values() if not r.finished]
+        return [r for r in self.matches.runners.values() if not r.finished and not r.done.done()]
 
     async def _drain(self, seconds: float) -> None:
         """Wait until every running match has ended, or ``seconds`` on the server's clock."""

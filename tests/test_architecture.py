@@ -37,7 +37,7 @@ parts or lower ones."""
 
 SERVER_LAYERS: list[set[str]] = [
     {"errors", "settings", "ports", "bus", "peer", "hello_limit", "connection", "spectator"},
-    {"reconnects", "lobby", "runner"},
+    {"reconnects", "lobby", "runner", "leases"},
     {"session"},
     {"matches"},
     {"tournaments", "watching"},

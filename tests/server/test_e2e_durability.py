@@ -50,9 +50,12 @@ async def slow_polite(bot: WireBot, message: dict[str, Any]) -> None:
 
 
 async def test_sigkill_mid_match_then_restart(tmp_path: Path) -> None:
+    """A finished match is never changed by a crash; a running one is rebuilt from its
+    events at the next start (the moves of its last second replayed by the bots)."""
     data = tmp_path / "data"
     data.mkdir()
     tokens = {name: register(data, name) for name in ("ann", "ben", "cat", "dan")}
+    config = {"game": "connect4", "bots": ["cat", "dan"], "rounds": 2, "reconnect_grace": 60.0}
     server = ServerProcess(data, ["--admin-token", ADMIN]).start()
     try:
         async with aiohttp.ClientSession() as http:
@@ -67,12 +70,10 @@ async def test_sigkill_mid_match_then_restart(tmp_path: Path) -> None:
             assert status == 201
             async with asyncio.timeout(20):
                 await quick[0].result_seen.wait()
-            status, running = await post_match(
-                http, server, {"game": "connect4", "bots": ["cat", "dan"], "rounds": 2}, ADMIN
-            )
+            status, running = await post_match(http, server, config, ADMIN)
             assert status == 201
             async with asyncio.timeout(20):
-                while sum(m["type"] == "request" for m in slow[0].received) < 2:
+                while sum(m["type"] == "request" for m in slow[0].received) < 4:
                     await asyncio.sleep(0.05)
             before = await get_json(http, f"{server.http}/api/matches/{done['id']}")
             server.kill()
@@ -80,20 +81,19 @@ async def test_sigkill_mid_match_then_restart(tmp_path: Path) -> None:
                 task.cancel()
             for bot in quick + slow:
                 await bot.close()
-
-        restarted = ServerProcess(data, ["--admin-token", ADMIN]).start()
-        try:
-            async with aiohttp.ClientSession() as http:
-                after = await get_json(http, f"{restarted.http}/api/matches/{done['id']}")
-                assert after == before, "a finished match is never changed by a crash"
-                assert after["status"] == "finished" and len(after["events"]) > 0
-                interrupted = await get_json(http, f"{restarted.http}/api/matches/{running['id']}")
-                assert interrupted["status"] == "aborted"
-                assert interrupted["events"][0]["type"] == "match_started"
-        finally:
-            restarted.stop()
     finally:
         server.kill()
+    restarted = ServerProcess(data, ["--admin-token", ADMIN]).start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            after = await get_json(http, f"{restarted.http}/api/matches/{done['id']}")
+            assert after == before, "a finished match is never changed by a crash"
+            assert after["status"] == "finished" and len(after["events"]) > 0
+    finally:
+        restarted.stop()
+    await resumes_and_ends_as_straight_play(
+        data, ["--admin-token", ADMIN], running["id"], config, tokens
+    )
 
 
 async def test_admin_token_guards_matches_and_tokens_are_hashed(tmp_path: Path) -> None:
@@ -142,33 +142,70 @@ async def test_admin_token_guards_matches_and_tokens_are_hashed(tmp_path: Path) 
     assert token.encode() not in raw and other.encode() not in raw
 
 
-async def test_sigterm_aborts_running_matches_cleanly(tmp_path: Path) -> None:
+async def test_sigterm_hands_running_matches_to_the_restart(tmp_path: Path) -> None:
+    """No drain: bots hear ``server_shutdown`` and no result; after the restart they come
+    back and the match ends as if nothing had happened."""
     data = tmp_path / "data"
     data.mkdir()
+    config = {"game": "connect4", "bots": ["p", "q"], "rounds": 2, "reconnect_grace": 60.0}
     server = ServerProcess(data, ["--open"]).start()
     async with aiohttp.ClientSession() as http:
         bots = [WireBot(n, server.ws_bot, behave=slow_polite) for n in ("p", "q")]
         tasks = [await start_bot(b) for b in bots]
-        status, created = await post_match(
-            http, server, {"game": "connect4", "bots": ["p", "q"], "rounds": 2}
-        )
+        status, created = await post_match(http, server, config)
         assert status == 201
-        async with asyncio.timeout(10):
-            while not any(m["type"] == "request" for m in bots[0].received):
+        async with asyncio.timeout(20):
+            while sum(m["type"] == "request" for m in bots[0].received) < 3:
                 await asyncio.sleep(0.05)
         assert server.stop() == 0
         async with asyncio.timeout(10):
             await asyncio.gather(*tasks)
     for bot in bots:
-        assert bot.results and bot.results[0]["status"] == "aborted"
+        assert bot.results == [], "handed on to the restart, not ended"
         assert any(e["code"] == "server_shutdown" for e in bot.errors())
         await bot.close()
-    restarted = ServerProcess(data, ["--open"]).start()
+    await resumes_and_ends_as_straight_play(data, ["--open"], created["id"], config, {})
+
+
+async def resumes_and_ends_as_straight_play(
+    data: Path, args: list[str], match_id: str, config: dict[str, Any], tokens: dict[str, str]
+) -> None:
+    """Restart the server: the bots come back, the match finishes with no verdict, every
+    move stored once, and the same bots playing it again uninterrupted get the same result."""
+    restarted = ServerProcess(data, args).start()
     try:
         async with aiohttp.ClientSession() as http:
-            record = await get_json(http, f"{restarted.http}/api/matches/{created['id']}")
-        assert record["status"] == "aborted"
-        assert record["events"][-1]["type"] == "match_result"
+            record = await get_json(http, f"{restarted.http}/api/matches/{match_id}")
+            assert record["status"] == "running", "rebuilt from its events"
+            back = [WireBot(n, restarted.tcp_bot, tokens.get(n)) for n in config["bots"]]
+            tasks = [await start_bot(b) for b in back]
+            async with asyncio.timeout(30):
+                for bot in back:
+                    await bot.result_seen.wait()
+            result = back[0].results[0]
+            assert result["match"] == match_id
+            assert result["status"] == "finished" and result.get("verdict") is None
+            record = await get_json(http, f"{restarted.http}/api/matches/{match_id}")
+            assert record["status"] == "finished"
+            for round_number in (1, 2):
+                plies = [
+                    e["ply"]
+                    for e in record["events"]
+                    if e["type"] == "move" and e["round"] == round_number
+                ]
+                assert plies == list(range(1, len(plies) + 1)), "every move stored once"
+            status, again = await post_match(http, restarted, config, ADMIN)
+            assert status == 201
+            async with asyncio.timeout(30):
+                while len(back[0].results) < 2:
+                    await asyncio.sleep(0.05)
+            straight = back[0].results[1]
+            assert straight["match"] == again["id"]
+            assert (straight["scores"], straight["winner"]) == (result["scores"], result["winner"])
+            for task in tasks:
+                task.cancel()
+            for bot in back:
+                await bot.close()
     finally:
         restarted.stop()
 

@@ -340,7 +340,9 @@ async def test_abort_interrupted(store: Store, clock: FakeClock) -> None:
         assert match is not None
         assert match.status == "aborted" and match.finished_at == clock.now
     running = await store.get_match("running1")
-    assert running is not None and len(running.events) == 2, "events so far stay for the replay"
+    assert running is not None and len(running.events) == 3, "events so far stay for the replay"
+    assert running.events[-1]["type"] == "match_result", "the log ends like any aborted match's"
+    assert running.result is not None and running.result["reason"].startswith("interrupted")
     done = await store.get_match("done1")
     assert done is not None and done.status == "finished" and done.finished_at != clock.now
 

@@ -71,6 +71,24 @@ def serve(
             help="Ladder mode: keep pairing idle bots of similar rating that share a game",
         ),
     ] = False,
+    node_id: Annotated[
+        str | None,
+        typer.Option(
+            "--node-id",
+            envvar="RINGSIDE_NODE_ID",
+            help="This server's name on a shared database (default: kept in the data dir)",
+        ),
+    ] = None,
+    drain: Annotated[
+        float,
+        typer.Option(
+            "--drain",
+            envvar="RINGSIDE_DRAIN",
+            min=0.0,
+            help="On SIGTERM, let running matches finish for up to SECONDS "
+            "(default 0: leave them to the restart)",
+        ),
+    ] = 0.0,
 ) -> None:
     """Run the match server: HTTP API, WebSocket for bots and spectators, TCP for bots."""
     from ringside.server.main import run
@@ -92,6 +110,8 @@ def serve(
             admin_token=admin_token,
             heartbeat=heartbeat,
             ladder=ladder,
+            node_id=node_id,
+            drain=drain,
         )
     )
 

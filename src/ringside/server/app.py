@@ -12,6 +12,7 @@ import asyncio
 
 from ringside.server.bus import EventBus, LocalBus
 from ringside.server.ladder import Ladder
+from ringside.server.leases import LeaseKeeper
 from ringside.server.lobby import LobbyHub
 from ringside.server.matches import Matches
 from ringside.server.ports import Clock
@@ -40,7 +41,9 @@ def build_server(
     matches = Matches(store, bus, roster, reconnects, record=settings.record, clock=clock)
     tournaments = TournamentManager(store, bus, roster, matches)
     ladder = Ladder(store, bus, roster, matches, tournaments) if settings.ladder else None
-    return Server(settings, store, bus, roster, lobby, matches, tournaments, ladder, clock)
+    leases = LeaseKeeper(store, clock)
+    leases.sweeps.append(tournaments.resume)  # take over the tournaments of lost nodes
+    return Server(settings, store, bus, roster, lobby, matches, tournaments, ladder, clock, leases)
 
 
 __all__ = ["Server", "Settings", "build_server"]

@@ -19,6 +19,7 @@ from ringside.server.api import add_routes, errors_middleware, game_board
 from ringside.server.app import Server, Settings, build_server
 from ringside.server.bench import COLLECTOR_PAUSES, BenchMatchRunner, bench_latency, bench_switches
 from ringside.server.keys import SERVER_KEY
+from ringside.server.settings import hold_node_id, node_id
 from ringside.server.transports import TcpBots, bot_websocket, watch_websocket
 from ringside.store import open_store, sqlite_url
 
@@ -116,10 +117,10 @@ async def serve(
 ) -> None:
     """Run until ``stop`` is set or SIGINT/SIGTERM arrives, then shut down cleanly."""
     url = settings.database_url or sqlite_url(settings.data_dir)
-    store = await open_store(url)
-    aborted = await store.abort_interrupted()
-    if aborted:
-        log.warning("marked %d interrupted match(es) aborted: %s", len(aborted), ", ".join(aborted))
+    node = node_id(settings)
+    held = hold_node_id(settings, node)
+    store = await open_store(url, node=node)
+    log.info("serving as node %s", node)
     server = build_server(settings, store)
     if settings.bench:
         server.matches.runner_type = BenchMatchRunner
@@ -142,10 +143,11 @@ async def serve(
             ready(settings.host, port, tcp_port)
         await stop.wait()
     finally:
-        await server.shutdown()
+        await server.shutdown(drain=settings.drain)
         await tcp.stop()
         await runner.cleanup()
         await store.close()
+        held.close()
 
 
 def print_ready(host: str, port: int, tcp_port: int) -> None:

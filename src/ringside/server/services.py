@@ -2,25 +2,41 @@
 
 A plain holder: the HTTP routes and the transports find what they need on
 it, and ``shutdown`` stops them in order.
+
+Stopping takes no new match at once; with a drain, running matches may
+finish for that long; the rest are handed on to the next start of this node:
+their rows stay ``running``, owned by this node, their leases no longer
+renewed, and bots are told ``server_shutdown``. That next start rebuilds them
+from their stored events (``Server._resume_interrupted``) and their bots have
+their reconnect grace to come back; a match that cannot be rebuilt is aborted
+with the reason.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 
 from ringside.protocol.codec import encode
 from ringside.protocol.messages import Error
+from ringside.referee.restore import NotRebuildable
 from ringside.server.bus import EventBus
 from ringside.server.ladder import Ladder
+from ringside.server.leases import LeaseKeeper
 from ringside.server.lobby import LobbyHub
 from ringside.server.matches import Matches
 from ringside.server.peer import Peer
 from ringside.server.ports import Clock
+from ringside.server.runner import MatchRunner
 from ringside.server.session import Roster
 from ringside.server.settings import Settings
 from ringside.server.tournaments import TournamentManager
+from ringside.store.matches import RESTARTED
+from ringside.store.records import MatchRecord
 from ringside.store.repository import Store
+
+log = logging.getLogger("ringside.server")
 
 
 @dataclass(eq=False)
@@ -39,18 +55,43 @@ class Server:
     clock: Clock
     """Every timer of the server runs on it (the event loop, or a test's manual clock)."""
 
+    leases: LeaseKeeper
+    """This node's leases on its live rows, and the sweep of other nodes' lapsed ones."""
+
     async def start(self) -> None:
-        """Resume what a previous run left (tournaments), start the ladder."""
+        """End what stopped nodes left, take back this node's rows, resume tournaments, pair."""
+        await self._resume_interrupted(await self.leases.recover())
+        self.leases.start()
         await self.tournaments.resume()
         if self.ladder is not None:
             self.ladder.start()
 
-    async def shutdown(self, reason: str = "the server is shutting down") -> None:
-        """Stop pairing, abort running matches (recorded as aborted), tell everyone."""
+    async def _resume_interrupted(self, interrupted: list[MatchRecord]) -> None:
+        """This node's matches a previous run left playing: rebuilt, or aborted with the reason."""
+        resumed: list[str] = []
+        for record in interrupted:
+            try:
+                self.matches.resume(record)
+                resumed.append(record.id)
+            except NotRebuildable as exc:
+                reason = f"{RESTARTED}; it cannot be resumed: {exc.reason}"
+                await self.store.matches.abort([record.id], reason)
+                log.warning("match %s aborted: %s", record.id, reason)
+        if resumed:
+            log.info("resumed %d match(es) after a restart: %s", len(resumed), ", ".join(resumed))
+
+    async def shutdown(
+        self, reason: str = "the server is shutting down", drain: float = 0.0
+    ) -> None:
+        """Take no new match, let running ones finish for ``drain`` s, hand the rest on, tell everyone."""
+        self.matches.closing = True  # create() refuses from now on (HTTP 503 shutting_down)
         if self.ladder is not None:
             await self.ladder.stop()
-        await self.tournaments.stop()  # before the matches abort: they resume next start
-        await self.matches.abort_all(reason)
+        await self.tournaments.stop()  # they resume at the next start, here or on another node
+        if drain > 0:
+            await self._drain(drain)
+        await self.leases.stop()
+        await self._hand_on()
         goodbye = encode(Error("server_shutdown", reason, None, True))
         peers: list[Peer] = [s.peer for s in self.roster.bots.values()]
         peers += [p for p in self.lobby.spectators if isinstance(p, Peer)]
@@ -59,6 +100,55 @@ class Server:
             peer.close_soon()
         if peers:
             await asyncio.wait([asyncio.ensure_future(p.flushed()) for p in peers], timeout=5)
+
+    def _running(self) -> list[MatchRunner]:
+        return [r for r in self.matches.runners.values() if not r.finished and not r.done.done()]
+
+    async def _drain(self, seconds: float) -> None:
+        """Wait until every running match has ended, or ``seconds`` on the server's clock."""
+        pending = {r.done for r in self._running()}
+        if not pending:
+            return
+        log.info("draining %d running match(es) for up to %g s", len(pending), seconds)
+        deadline = asyncio.get_running_loop().create_future()
+
+        def due() -> None:
+            if not deadline.done():
+                deadline.set_result(None)
+
+        timer = self.clock.call_at(self.clock.time() + seconds, due)
+        try:
+            while pending and not deadline.done():
+                await asyncio.wait(pending | {deadline}, return_when=asyncio.FIRST_COMPLETED)
+                pending = {f for f in pending if not f.done()}
+        finally:
+            timer.cancel()
+
+    async def _hand_on(self, timeout: float = 10.0) -> None:
+        """Leave the running matches for the next start: nothing more reaches their referee.
+
+        Bots are detached from them (a bot closing now is no disconnect), and
+        their timers stopped (a bot told to go cannot lose on time), so no result
+        is written and each row stays ``running`` under a lease left to lapse.
+        The rounds they completed are still written before the store closes.
+        """
+        runners = self._running()
+        if not runners:
+            return
+        ids = {r.id for r in runners}
+        for session in self.roster.bots.values():
+            for match_id in ids.intersection(session.matches):
+                del session.matches[match_id]
+        for runner in runners:
+            self.matches.reconnects.forget(runner.id, runner.names)
+        handed = asyncio.gather(*(r.hand_over() for r in runners))
+        await asyncio.wait([handed], timeout=timeout)
+        log.warning(
+            "left %d running match(es) to the next start of node %s: %s",
+            len(runners),
+            self.leases.node,
+            ", ".join(sorted(ids)),
+        )
 
 
 __all__ = ["Server"]

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
+
+from ringside.store.leases import check_node_id, new_node_id
+
+NODE_ID_FILE = "node-id"
+"""The file in the data directory that keeps a server's node id from one run to the next."""
 
 
 @dataclass
@@ -22,6 +30,63 @@ class Settings:
     """Bench only (``RINGSIDE_BENCH=1``): measure relay latency, serve ``/api/bench/latency``."""
     record: bool = True
     """Bench only (``RINGSIDE_BENCH_NO_RECORD=1``): False skips every store write of matches."""
+    node_id: str | None = None
+    """This server's node id (owner of its live rows); None: the one kept in ``data_dir``."""
+    drain: float = 0.0
+    """Seconds a stopping server lets running matches finish; the rest are left for the restart."""
 
 
-__all__ = ["Settings"]
+def node_id(settings: Settings) -> str:
+    """The node id of this server: ``settings.node_id``, else the one kept in the data directory.
+
+    The first start writes a fresh id to ``data_dir/node-id``; later starts
+    read it, so a restarted server recognises its own live rows at once.
+    Several processes on one database need an id each (``--node-id``).
+    """
+    if settings.node_id is not None:
+        return check_node_id(settings.node_id)
+    path = Path(settings.data_dir) / NODE_ID_FILE
+    try:
+        return check_node_id(path.read_text(encoding="utf-8").strip())
+    except FileNotFoundError:
+        pass
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+    node = new_node_id()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = path.with_name(f".{NODE_ID_FILE}.{os.getpid()}")
+    fresh.write_text(node + "\n", encoding="utf-8")
+    try:
+        os.link(fresh, path)  # fails if another process wrote one meanwhile: use theirs
+    except FileExistsError:
+        return check_node_id(path.read_text(encoding="utf-8").strip())
+    finally:
+        fresh.unlink()
+    return node
+
+
+class NodeIdInUse(RuntimeError):
+    """Another live process on this machine already runs as this node id."""
+
+
+def hold_node_id(settings: Settings, node: str) -> IO[bytes]:
+    """Lock ``node`` for this process (a lock file in the data directory) until it exits.
+
+    Two processes sharing a node id would take each other's live rows for
+    their own at start-up; on one machine this refuses the second one.
+    """
+    path = Path(settings.data_dir) / f".node-{node.replace('/', '_')}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("ab")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise NodeIdInUse(
+            f"another server already runs as node {node!r} (data directory {settings.data_dir}): "
+            "give each server on one database its own --node-id or --data-dir"
+        ) from None
+    return handle
+
+
+__all__ = ["NODE_ID_FILE", "NodeIdInUse", "Settings", "hold_node_id", "node_id"]

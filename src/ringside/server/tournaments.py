@@ -24,6 +24,11 @@ an absent bot's time is up. Choices, and why:
   result; aborted by the crash, it is played again ("re-queued", said in the
   game's note). A match is only ever counted through its own game, so every
   game counts once.
+- **Owned by one node**: a tournament row is leased to the node running it
+  (``ringside.store.leases``); ``resume`` takes only this node's own
+  tournaments or those whose owner's lease lapsed, at start-up and after each
+  lease renewal, and a run whose tournament another node has claimed stops at
+  its next write (``TournamentLost``), so two servers never both run one.
 - **SPRT**: after each counted game the test is checked; once decided, games
   not started are cancelled and running ones are aborted, so the verdict and
   the game count are those at the crossing.
@@ -67,6 +72,7 @@ from ringside.server.runner import MatchRunner
 from ringside.server.session import Roster
 from ringside.store.records import TournamentRecord
 from ringside.store.repository import Store
+from ringside.store.tournaments import TournamentLost
 from ringside.text import quoted
 from ringside.tournament import (
     Decision,
@@ -246,6 +252,9 @@ class TournamentRun:
                 timeout = await self._step()
             except asyncio.CancelledError:
                 raise
+            except TournamentLost as exc:
+                self._lost(exc)
+                return
             except Exception:
                 log.exception("tournament %s: step failed; retrying", self.id)
                 timeout = RETRY
@@ -399,6 +408,13 @@ class TournamentRun:
         self.publish()
         log.info("tournament %s %s after %d games", self.id, status, self.state.played)
 
+    def _lost(self, exc: TournamentLost) -> None:
+        """Another node took the tournament over (this one's lease lapsed): stop running it here."""
+        log.warning("tournament %s: %s; stopped here", self.id, exc)
+        self.manager.runs.pop(self.id, None)
+        for runner in list(self.runners.values()):
+            runner.abort(f"tournament {self.id} is now run by server node {exc.owner!r}")
+
     def cancel(self, note: str = "cancelled by an operator") -> None:
         """Drop the games not started, abort the running ones; the task then closes it."""
         self.cancelling = True
@@ -492,12 +508,20 @@ class TournamentManager:
                 )
 
     async def resume(self) -> None:
-        """Start again every tournament a previous run of the server left running.
+        """Run the tournaments left running by a previous run of this node or by a lost node.
 
-        Run after the interrupted matches were rebuilt: a game whose match plays
-        on is waited for, one whose match was lost is played again."""
-        records, _ = await self.store.tournaments.page(status="running", limit=10_000)
-        for record in reversed(records):
+        Called at start-up and after each renewal of this node's leases: it
+        claims (``TournamentStore.claim``) only this node's own tournaments and
+        those whose owner's lease has lapsed, so a live node's are left alone.
+        Lapsed matches are aborted and this node's interrupted ones rebuilt
+        before this runs: a game whose match plays on is waited for, one whose
+        match was lost is played again.
+        """
+        if self.closing:
+            return
+        for record in await self.store.tournaments.claim():
+            if record.id in self.runs or self.closing:
+                continue  # running here already: the claim only renewed its lease
             request, state = restore(record)
             run = TournamentRun(self, record.id, request, state)
             changed = []
@@ -512,7 +536,10 @@ class TournamentManager:
                     scores = [s.score or 0.0 for s in match.seats]
                     changed.append(state.record(game.no, scores, "counted after a restart"))
                 else:
-                    note = f"match {game.match_id} interrupted by a server restart; replayed"
+                    why = "interrupted by a server restart"
+                    if match is not None and match.result is not None:
+                        why = str(match.result.get("reason") or why)
+                    note = f"match {game.match_id} {why}; replayed"
                     changed.append(state.requeue(game.no, note))
             changed += run._check_sprt()
             await run._save(changed)

@@ -4,6 +4,13 @@ A match's record is final once it is finished or aborted: every write locks
 the match row first and refuses a closed match. ``finish_match`` writes the
 end of a match (last events, rounds, scores, result, and with ``rate`` the
 ratings) in one transaction, from a typed ``MatchOutcome``.
+
+Each live row is owned by the node that runs it, under a lease
+(``ringside.store.leases``): start-up and the periodic sweep end only rows
+whose owner's lease has lapsed (``abort_lapsed``), and a node restarted under
+its own id gets its rows back (``claim_interrupted``) instead of losing them.
+An abort written here looks like one the referee announces: a ``match_result``
+event closes the log and the result document records the reason.
 """
 
 from __future__ import annotations
@@ -13,13 +20,15 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy import ColumnElement, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ringside.protocol.messages import MatchResult, Verdict
+from ringside.protocol.codec import encode
+from ringside.protocol.messages import MatchResult, RoundResult, RoundScore, Verdict
 from ringside.store import ratings
 from ringside.store.engine import Database
+from ringside.store.leases import NodeLease
 from ringside.store.models import (
     LIVE_STATUSES,
     MATCH_STATUSES,
@@ -41,6 +50,18 @@ from ringside.store.records import (
     RoundRecord,
     SeatRecord,
 )
+
+INTERRUPTED = "interrupted: the server stopped while it was being played"
+"""The reason recorded when every live match is aborted (``abort_interrupted``)."""
+RESTARTED = "interrupted by a restart of its server"
+"""The reason a restarted node records for its own interrupted matches until they can resume."""
+
+
+def node_lost_reason(owner: str | None) -> str:
+    """The reason recorded for a match whose owner's lease lapsed."""
+    if owner is None:
+        return INTERRUPTED
+    return f"node_lost: server node {owner!r} stopped renewing its lease"
 
 
 def _check_events(events: Sequence[Mapping[str, Any] | EncodedEvent]) -> None:
@@ -130,10 +151,12 @@ class MatchStore:
     """Matches, their seats, rounds and event logs; each method is one transaction.
 
     It satisfies ``ringside.store.ports.ResultStore``, what a match runner needs.
+    The rows it creates are owned by ``lease.node`` (a fresh node id by default).
     """
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, lease: NodeLease | None = None) -> None:
         self._db = db
+        self.lease = lease if lease is not None else NodeLease(db)
 
     async def create_match(
         self,
@@ -171,6 +194,8 @@ class MatchStore:
                         started_at=now if status == "running" else None,
                         tournament_id=tournament_id,
                         config=None if config is None else dict(config),
+                        owner=self.lease.node,
+                        lease_until=self.lease.until(),
                     )
                 )
                 await session.flush()
@@ -271,24 +296,79 @@ class MatchStore:
                     )
             await session.execute(update(Match).where(Match.id == match_id).values(values))
 
-    async def abort_interrupted(self) -> list[str]:
-        """Mark every pending or running match aborted (start-up after a crash)."""
+    async def abort_interrupted(self, reason: str = INTERRUPTED) -> list[str]:
+        """Abort every pending or running match, whoever owns it (a database no server uses).
+
+        A server uses ``abort_lapsed`` and ``claim_interrupted`` instead: this
+        would end the live matches of every other server on the database.
+        """
         async with self._db.transaction(write=True) as session:
-            ids = list(
-                await session.scalars(
-                    select(Match.id)
-                    .where(Match.status.in_(LIVE_STATUSES))
-                    .order_by(Match.id)
-                    .with_for_update()
-                )
+            rows = await _lock_live(session, Match.status.in_(LIVE_STATUSES))
+            for row in rows:
+                await _abort_row(session, row, reason, self._db.now())
+        return [row.id for row in rows]
+
+    async def abort_lapsed(self) -> list[str]:
+        """Abort the live matches of other nodes whose lease has lapsed; their ids.
+
+        Their owner stopped renewing (killed, paused, cut off from the
+        database), so no one is playing them any more: each is closed as
+        ``aborted`` with the reason recorded (``node_lost_reason``). Rows of
+        this node are never taken here, even lapsed: this node is alive, so
+        they are still being played (see ``claim_interrupted`` for a restart).
+        """
+        lease = self.lease
+        async with self._db.transaction(write=True) as session:
+            rows = await _lock_live(
+                session,
+                Match.status.in_(LIVE_STATUSES),
+                or_(Match.owner.is_(None), Match.owner != lease.node),
+                lease.lapsed(Match),
             )
-            if ids:
-                await session.execute(
-                    update(Match)
-                    .where(Match.id.in_(ids))
-                    .values(status="aborted", finished_at=self._db.now())
-                )
-        return ids
+            for row in rows:
+                await _abort_row(session, row, node_lost_reason(row.owner), self._db.now())
+        return [row.id for row in rows]
+
+    async def claim_interrupted(self) -> list[MatchRecord]:
+        """The live matches this very node left behind, with their events, leased again.
+
+        Call it at start-up, before this process starts any match: the rows
+        owned by this node id then belong to a previous run of it (a restart,
+        a crash) and nobody else will end them while their lease is renewed.
+        The caller resumes them from their events or ends them with ``abort``.
+        """
+        lease = self.lease
+        async with self._db.transaction(write=True) as session:
+            rows = await _lock_live(
+                session, Match.status.in_(LIVE_STATUSES), Match.owner == lease.node
+            )
+            if not rows:
+                return []
+            await session.execute(
+                update(Match)
+                .where(Match.id.in_([row.id for row in rows]))
+                .values(lease_until=lease.until())
+            )
+            return [await _load_record(session, row) for row in rows]
+
+    async def abort(self, match_ids: Sequence[str], reason: str) -> list[str]:
+        """Abort these live matches of this node, recording ``reason``; the ids aborted.
+
+        Rows already final, or owned by another node, are left as they are: a
+        node only ends what it owns (another ends a lapsed row by ``abort_lapsed``).
+        """
+        if not match_ids:
+            return []
+        async with self._db.transaction(write=True) as session:
+            rows = await _lock_live(
+                session,
+                Match.id.in_(list(match_ids)),
+                Match.status.in_(LIVE_STATUSES),
+                Match.owner == self.lease.node,
+            )
+            for row in rows:
+                await _abort_row(session, row, reason, self._db.now())
+        return [row.id for row in rows]
 
     async def get_match(self, match_id: str) -> MatchRecord | None:
         """The whole match with seats, rounds played and its ordered event log."""
@@ -296,27 +376,7 @@ class MatchStore:
             match = await session.get(Match, match_id)
             if match is None:
                 return None
-            seats = (
-                await session.scalars(
-                    select(MatchSeat)
-                    .where(MatchSeat.match_id == match_id)
-                    .order_by(MatchSeat.player)
-                )
-            ).all()
-            rounds = await session.scalars(
-                select(Round).where(Round.match_id == match_id).order_by(Round.round)
-            )
-            round_results = tuple(_round_record(r) for r in rounds)
-            data = await session.scalars(
-                select(Event.data).where(Event.match_id == match_id).order_by(Event.seq)
-            )
-            return MatchRecord(
-                **_summary_fields(match, seats),
-                result=match.result,
-                round_results=round_results,
-                events=tuple(data),
-                config=match.config,
-            )
+            return await _load_record(session, match)
 
     async def list_matches(
         self,
@@ -373,6 +433,94 @@ def _result_document(outcome: MatchOutcome, game: str, bots: list[str]) -> Match
         winner=outcome.winner,
         verdict=outcome.verdict,
         reason=outcome.reason,
+    )
+
+
+async def _load_record(session: AsyncSession, match: Match) -> MatchRecord:
+    seats = (
+        await session.scalars(
+            select(MatchSeat).where(MatchSeat.match_id == match.id).order_by(MatchSeat.player)
+        )
+    ).all()
+    rounds = await session.scalars(
+        select(Round).where(Round.match_id == match.id).order_by(Round.round)
+    )
+    round_results = tuple(_round_record(r) for r in rounds)
+    data = await session.scalars(
+        select(Event.data).where(Event.match_id == match.id).order_by(Event.seq)
+    )
+    return MatchRecord(
+        **_summary_fields(match, seats),
+        result=match.result,
+        round_results=round_results,
+        events=tuple(data),
+        config=match.config,
+    )
+
+
+async def _lock_live(session: AsyncSession, *conditions: ColumnElement[bool]) -> list[Match]:
+    """The match rows that meet ``conditions``, locked (PostgreSQL), in id order.
+
+    PostgreSQL checks the conditions again on the row it locked, so a row that
+    another node closed or renewed meanwhile is skipped, not overwritten.
+    """
+    return list(
+        (
+            await session.scalars(
+                select(Match).where(*conditions).order_by(Match.id).with_for_update()
+            )
+        ).all()
+    )
+
+
+async def _abort_row(session: AsyncSession, match: Match, reason: str, now: datetime) -> None:
+    """Close a live match as ``aborted`` the way the referee would: log, rounds, scores, reason.
+
+    The rounds are those whose ``round_result`` event was stored; the
+    scores are their totals, as in an abort announced by a running match.
+    """
+    bots = await _seat_names(session, match.id)
+    logged = await session.scalars(
+        select(Event.data)
+        .where(Event.match_id == match.id, Event.type == "round_result")
+        .order_by(Event.seq)
+    )
+    rounds = [msgspec.convert(data, RoundResult) for data in logged]
+    played = {r.round: RoundScore(r.round, r.players, r.scores, r.verdicts) for r in rounds}
+    totals = [0.0] * len(bots)
+    for played_round in played.values():
+        for seat, score in enumerate(played_round.scores):
+            if 0 <= played_round.players[seat] < len(totals):
+                totals[played_round.players[seat]] += score
+    result = MatchResult(
+        match.id, match.game, "aborted", bots, list(played.values()), totals, None, None, reason
+    )
+    await _append(session, match.id, [EncodedEvent("match_result", encode(result))])
+    if played:
+        await session.execute(
+            insert(Round),
+            [
+                {
+                    "match_id": match.id,
+                    "players": list(r.players),
+                    "round": r.round,
+                    "scores": list(r.scores),
+                    "verdicts": [msgspec.to_builtins(v) for v in r.verdicts],
+                }
+                for r in played.values()
+            ],
+        )
+    await _set_scores(session, match.id, totals, len(bots))
+    await session.execute(
+        update(Match)
+        .where(Match.id == match.id)
+        .values(
+            status="aborted",
+            finished_at=now,
+            winner=None,
+            verdict=None,
+            result=msgspec.to_builtins(result),
+        )
     )
 
 

@@ -35,6 +35,8 @@ LIVE_STATUSES: tuple[MatchStatus, ...] = ("pending", "running")
 
 NAME_LENGTH = 64
 """Longest bot name; the protocol layer may be stricter, never looser."""
+NODE_LENGTH = 64
+"""Longest node id (``ringside serve --node-id``): the owner of live match and tournament rows."""
 
 # Explicit constraint names, so that migrations can drop or alter them by name
 # on every backend (SQLite batch mode needs names too).
@@ -124,6 +126,10 @@ class Match(Base):
     winner: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
     verdict: Mapped[str | None] = mapped_column(String(32))
     tournament_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    owner: Mapped[str | None] = mapped_column(String(NODE_LENGTH))
+    """The node running the match (``store/leases.py``); None on rows older than leases."""
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """Until when the owner vouches for the row; past it, any node may end the match."""
     config: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     """The whole ``MatchConfig`` (seed, timeouts...): what rebuilding an interrupted match needs."""
 
@@ -216,6 +222,9 @@ class Tournament(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(Json)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    owner: Mapped[str | None] = mapped_column(String(NODE_LENGTH))
+    """The node running the tournament; another may claim it once ``lease_until`` has passed."""
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class TournamentGame(Base):

@@ -17,20 +17,27 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ringside.store.bots import BotStore
 from ringside.store.engine import Database, open_database, utcnow
+from ringside.store.leases import DEFAULT_TERMS, LeaseTerms, NodeLease
 from ringside.store.matches import MatchStore
 from ringside.store.ratings import RatingStore
 from ringside.store.tournaments import TournamentStore
 
 
 class Store:
-    """Bots, matches with their rounds and event logs, ratings and tournaments."""
+    """Bots, matches with their rounds and event logs, ratings and tournaments.
 
-    def __init__(self, db: Database) -> None:
+    Live rows it creates are owned by ``node`` (a fresh id by default) under ``lease``.
+    """
+
+    def __init__(
+        self, db: Database, *, node: str | None = None, terms: LeaseTerms = DEFAULT_TERMS
+    ) -> None:
         self.db = db
-        self.matches = MatchStore(db)
+        self.lease = NodeLease(db, node, terms)
+        self.matches = MatchStore(db, self.lease)
         self.bots = BotStore(db)
         self.ratings = RatingStore(db)
-        self.tournaments = TournamentStore(db)
+        self.tournaments = TournamentStore(db, self.lease)
         # The names callers used before the split (the runner, the HTTP API, the CLI).
         self.add_bot = self.bots.add_bot
         self.verify_bot = self.bots.verify_bot
@@ -72,9 +79,16 @@ class Store:
         await self.close()
 
 
-async def open_store(url: str, *, now: Callable[[], datetime] = utcnow) -> Store:
+async def open_store(
+    url: str,
+    *,
+    now: Callable[[], datetime] = utcnow,
+    node: str | None = None,
+    terms: LeaseTerms = DEFAULT_TERMS,
+) -> Store:
     """Connect to ``url``, migrate it to the latest schema and return the store.
 
     The caller owns the store: ``await store.close()`` (or ``async with``) when done.
+    ``node`` owns the live rows it creates (a fresh node id by default).
     """
-    return Store(await open_database(url, now=now))
+    return Store(await open_database(url, now=now), node=node, terms=terms)

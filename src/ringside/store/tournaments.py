@@ -6,6 +6,11 @@ a restarted server rebuilds the tournament from these rows alone. A game
 points at the match of its last attempt: after a crash, that match's stored
 status says whether the game was played (finished: count it) or not (aborted:
 play it again); a match is never counted through two games.
+
+A running tournament is owned by one node under a lease, like a live match
+(``ringside.store.leases``): only its owner writes it (any other write raises
+``TournamentLost``), and a node takes over a tournament only when it is its own
+or its owner's lease has lapsed (``claim``), so two servers never both run one.
 """
 
 from __future__ import annotations
@@ -13,14 +18,29 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ringside.store.engine import Database
+from ringside.store.leases import NodeLease
 from ringside.store.models import TOURNAMENT_STATUSES, Tournament, TournamentGame, TournamentStatus
-from ringside.store.records import TournamentGameRecord, TournamentNotFound, TournamentRecord
+from ringside.store.records import (
+    StoreError,
+    TournamentGameRecord,
+    TournamentNotFound,
+    TournamentRecord,
+)
+
+
+class TournamentLost(StoreError):
+    """The tournament is run by another node now (this one's lease lapsed and it was claimed)."""
+
+    def __init__(self, tournament_id: str, owner: str | None) -> None:
+        super().__init__(f"tournament {tournament_id!r} is now run by node {owner!r}")
+        self.tournament_id = tournament_id
+        self.owner = owner
 
 
 def _game_values(game: Mapping[str, Any]) -> dict[str, Any]:
@@ -66,8 +86,9 @@ def _record(t: Tournament, games: Sequence[TournamentGame]) -> TournamentRecord:
 class TournamentStore:
     """Tournaments and their games (also reached as ``store.tournaments``); one transaction each."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, lease: NodeLease | None = None) -> None:
         self._db = db
+        self.lease = lease if lease is not None else NodeLease(db)
 
     async def create(
         self,
@@ -90,6 +111,8 @@ class TournamentStore:
                     status="running",
                     config=dict(config),
                     created_at=self._db.now(),
+                    owner=self.lease.node,
+                    lease_until=self.lease.until(),
                 )
             )
             await session.flush()
@@ -141,6 +164,43 @@ class TournamentStore:
                 .values(status=status, finished_at=self._db.now())
             )
 
+    async def claim(self) -> list[TournamentRecord]:
+        """Take over the running tournaments that are this node's or whose owner's lease lapsed.
+
+        Oldest first, each with its games, now owned by this node under a fresh
+        lease. A tournament whose owner still renews its lease is left alone.
+        """
+        lease = self.lease
+        async with self._db.transaction(write=True) as session:
+            claimed = (
+                await session.scalars(
+                    select(Tournament)
+                    .where(
+                        Tournament.status == "running",
+                        or_(Tournament.owner == lease.node, lease.lapsed(Tournament)),
+                    )
+                    .order_by(Tournament.created_at, Tournament.id)
+                    .with_for_update()
+                )
+            ).all()
+            if not claimed:
+                return []
+            ids = [t.id for t in claimed]
+            await session.execute(
+                update(Tournament)
+                .where(Tournament.id.in_(ids))
+                .values(owner=lease.node, lease_until=lease.until())
+            )
+            games: dict[str, list[TournamentGame]] = {tid: [] for tid in ids}
+            rows = await session.scalars(
+                select(TournamentGame)
+                .where(TournamentGame.tournament_id.in_(ids))
+                .order_by(TournamentGame.tournament_id, TournamentGame.no)
+            )
+            for row in rows:
+                games[row.tournament_id].append(row)
+            return [_record(t, games[t.id]) for t in claimed]
+
     async def get(self, tournament_id: str) -> TournamentRecord | None:
         async with self._db.transaction() as session:
             tournament = await session.get(Tournament, tournament_id)
@@ -185,8 +245,15 @@ class TournamentStore:
             return [_record(t, games[t.id]) for t in page], total or 0
 
     async def _require(self, session: AsyncSession, tournament_id: str) -> None:
-        found = await session.scalar(
-            select(Tournament.id).where(Tournament.id == tournament_id).with_for_update()
-        )
+        """Lock the tournament row; refuse a missing one, or one another node owns now."""
+        found = (
+            await session.execute(
+                select(Tournament.id, Tournament.owner)
+                .where(Tournament.id == tournament_id)
+                .with_for_update()
+            )
+        ).first()
         if found is None:
             raise TournamentNotFound(tournament_id)
+        if found.owner != self.lease.node:
+            raise TournamentLost(tournament_id, found.owner)

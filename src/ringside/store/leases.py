@@ -1,0 +1,123 @@
+"""Owned rows: which server node runs a live match or tournament, and until when.
+
+Every live match row and running tournament row carries its ``owner`` (a node
+id) and ``lease_until``. The owner renews its leases while it lives, with one
+UPDATE per table per period for all its rows (``NodeLease.renew``); a row
+whose lease has passed belongs to a node that stopped (killed, paused, cut
+off), and only then may another node end it or take it over. So a second
+server on the same database disturbs nothing of the first's, and a node
+restarted under the same id finds its own rows at once.
+
+The lease is read against the store's clock (``Database.now``): nodes on
+several machines need clocks in step to well within ``LEASE_SECONDS`` (NTP).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, or_, update
+
+from ringside.store.engine import Database
+from ringside.store.models import LIVE_STATUSES, NODE_LENGTH, Match, Tournament
+
+LEASE_SECONDS = 15.0
+"""How long a renewal vouches for a node's rows: three missed renewals and they lapse."""
+RENEW_EVERY = 5.0
+"""Seconds between two renewals of a node's leases."""
+
+
+@dataclass(frozen=True)
+class LeaseTerms:
+    """The two numbers of a lease; tests shorten them, servers keep the defaults."""
+
+    seconds: float = LEASE_SECONDS
+    renew_every: float = RENEW_EVERY
+
+    def __post_init__(self) -> None:
+        if not 0 < self.renew_every < self.seconds:
+            raise ValueError(
+                f"a lease is renewed more often than it lasts: renew every {self.renew_every} s, "
+                f"lease of {self.seconds} s"
+            )
+
+
+DEFAULT_TERMS = LeaseTerms()
+
+
+def new_node_id() -> str:
+    """A fresh node id, for a process that was given none."""
+    return f"node-{secrets.token_hex(6)}"
+
+
+def check_node_id(node: str) -> str:
+    """``node`` if it is a usable node id; otherwise a ValueError that says why."""
+    if not node or len(node) > NODE_LENGTH or not node.isprintable() or node != node.strip():
+        raise ValueError(
+            f"a node id is 1 to {NODE_LENGTH} printable characters without surrounding "
+            f"spaces: {node!r}"
+        )
+    return node
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """What one renewal found still held by the node."""
+
+    matches: int
+    """Live matches whose lease was renewed."""
+    tournaments: frozenset[str] = field(default_factory=frozenset)
+    """Running tournaments still owned by the node (a claimed one is missing)."""
+
+
+class NodeLease:
+    """One node's leases over one database: the owner written on new rows, and their renewal."""
+
+    def __init__(self, db: Database, node: str | None = None, terms: LeaseTerms = DEFAULT_TERMS):
+        self._db = db
+        self.node = check_node_id(node) if node is not None else new_node_id()
+        self.terms = terms
+
+    def until(self) -> datetime:
+        """The end of a lease taken or renewed now."""
+        return self._db.now() + timedelta(seconds=self.terms.seconds)
+
+    def lapsed(self, table: type[Match] | type[Tournament]) -> ColumnElement[bool]:
+        """Rows of ``table`` no live node vouches for: no owner, or a lease in the past."""
+        return or_(
+            table.owner.is_(None),
+            table.lease_until.is_(None),
+            table.lease_until < self._db.now(),
+        )
+
+    async def renew(self) -> Renewal:
+        """Extend every lease of this node: one UPDATE per table, whatever the number of rows."""
+        until = self.until()
+        async with self._db.transaction(write=True) as session:
+            matches = await session.execute(
+                update(Match)
+                .where(Match.owner == self.node, Match.status.in_(LIVE_STATUSES))
+                .values(lease_until=until)
+            )
+            held = await session.scalars(
+                update(Tournament)
+                .where(Tournament.owner == self.node, Tournament.status == "running")
+                .values(lease_until=until)
+                .returning(Tournament.id)
+            )
+            tournaments = frozenset(held)
+        return Renewal(matches.rowcount, tournaments)  # type: ignore[attr-defined]
+
+
+__all__ = [
+    "DEFAULT_TERMS",
+    "LEASE_SECONDS",
+    "RENEW_EVERY",
+    "LeaseTerms",
+    "NodeLease",
+    "Renewal",
+    "check_node_id",
+    "new_node_id",
+]

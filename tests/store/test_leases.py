@@ -1,0 +1,210 @@
+"""Owned rows: two nodes on one database, leases renewed and lapsed on the store's clock.
+
+Each test opens two stores on the same real database (SQLite file or
+PostgreSQL), as two server nodes would; time is the injected ``FakeClock``,
+so a lease lapses when the test moves the clock, never by sleeping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text
+
+from ringside.protocol.codec import encode
+from ringside.protocol.messages import RoundResult
+from ringside.store import EncodedEvent, MatchClosed, MatchOutcome, Store, open_store
+from ringside.store.leases import LEASE_SECONDS, LeaseTerms, NodeLease
+from ringside.store.matches import RESTARTED
+from ringside.store.models import Match
+from ringside.store.tournaments import TournamentLost
+from ringside.testing.clock import FakeClock
+
+TIME_CONTROL = {"type": "per_move", "seconds": 5.0}
+
+
+@pytest.fixture
+async def other(database_url: str, clock: FakeClock, store: Store) -> AsyncIterator[Store]:
+    """A second node ("b") on the database of ``store`` (node "a")."""
+    async with await open_store(database_url, now=clock, node="b") as opened:
+        yield opened
+
+
+@pytest.fixture
+async def store(database_url: str, clock: FakeClock) -> AsyncIterator[Store]:
+    async with await open_store(database_url, now=clock, node="a") as opened:
+        yield opened
+
+
+async def start(store: Store, match_id: str, bots: tuple[str, str] = ("x", "y")) -> None:
+    await store.create_match(
+        match_id, "tictactoe", list(bots), 2, TIME_CONTROL, {}, status="running"
+    )
+
+
+def round_result(match_id: str, no: int, players: list[int], scores: list[float]) -> EncodedEvent:
+    event = RoundResult(match_id, no, players, ["x", "y"], scores)
+    return EncodedEvent("round_result", encode(event))
+
+
+async def owners(store: Store) -> dict[str, tuple[str, Any]]:
+    async with store.engine.connect() as conn:
+        rows = await conn.execute(text("SELECT id, owner, status FROM matches ORDER BY id"))
+        return {row.id: (row.owner, row.status) for row in rows}
+
+
+async def test_a_new_match_is_owned_and_leased(store: Store, clock: FakeClock) -> None:
+    await start(store, "m1")
+    assert await owners(store) == {"m1": ("a", "running")}
+    async with store.db.transaction() as session:
+        until = await session.scalar(select(Match.lease_until))
+    assert until == clock.now + timedelta(seconds=LEASE_SECONDS)
+
+
+async def test_a_second_node_leaves_live_rows_alone(
+    store: Store, other: Store, clock: FakeClock
+) -> None:
+    await start(store, "mine")
+    await other.tournaments.create(
+        "t-b", name=None, game="tictactoe", format="round-robin", config={}, games=[]
+    )
+    assert await other.matches.abort_lapsed() == []
+    assert await other.matches.claim_interrupted() == []
+    assert await store.tournaments.claim() == [], "b's tournament is b's while b renews"
+    clock.advance(LEASE_SECONDS - 1)
+    assert await other.matches.abort_lapsed() == []
+    assert await owners(store) == {"mine": ("a", "running")}
+
+
+async def test_a_lapsed_lease_lets_a_survivor_abort_with_the_reason(
+    store: Store, other: Store, clock: FakeClock
+) -> None:
+    await start(store, "m1")
+    await store.append_events(
+        "m1",
+        [
+            EncodedEvent("match_started", b'{"type":"match_started","match":"m1"}'),
+            round_result("m1", 1, [0, 1], [1.0, 0.0]),
+        ],
+    )
+    await start(other, "theirs")
+    clock.advance(LEASE_SECONDS + 0.001)
+    assert await store.matches.abort_lapsed() == ["theirs"], "a takes only b's rows"
+    assert await other.matches.abort_lapsed() == ["m1"]
+    assert await other.matches.abort_lapsed() == []
+    match = await other.get_match("m1")
+    assert match is not None and match.status == "aborted" and match.finished_at == clock.now
+    assert match.result is not None
+    assert match.result["reason"] == "node_lost: server node 'a' stopped renewing its lease"
+    assert match.result["scores"] == [1.0, 0.0] and match.result["winner"] is None
+    assert [e["type"] for e in match.events] == ["match_started", "round_result", "match_result"]
+    assert match.events[-1]["reason"] == match.result["reason"]
+    assert [(r.round, r.scores) for r in match.round_results] == [(1, (1.0, 0.0))]
+    assert [s.score for s in match.seats] == [1.0, 0.0]
+    with pytest.raises(MatchClosed):  # a paused owner waking up cannot write a late result
+        await store.finish_match(MatchOutcome(match_id="m1", status="finished", scores=(1, 0)))
+
+
+async def test_renewal_keeps_rows_alive(store: Store, other: Store, clock: FakeClock) -> None:
+    await start(store, "m1")
+    await start(store, "m2")
+    await start(other, "theirs")
+    for _ in range(5):
+        clock.advance(LEASE_SECONDS - 1)
+        renewal = await store.lease.renew()
+        assert renewal.matches == 2
+        assert await other.matches.abort_lapsed() == []
+    assert await store.matches.abort_lapsed() == ["theirs"], "b renewed nothing"
+    clock.advance(LEASE_SECONDS + 1)
+    assert await other.matches.abort_lapsed() == ["m1", "m2"]
+    assert (await store.lease.renew()).matches == 0, "aborted rows are no longer leased"
+
+
+async def test_a_node_never_sweeps_its_own_rows(store: Store, clock: FakeClock) -> None:
+    """Lapsed because the database was away, they are still being played here."""
+    await start(store, "m1")
+    clock.advance(10 * LEASE_SECONDS)
+    assert await store.matches.abort_lapsed() == []
+
+
+async def test_rows_from_before_leases_count_as_lapsed(store: Store, other: Store) -> None:
+    await start(store, "old")
+    async with store.engine.begin() as conn:
+        await conn.execute(text("UPDATE matches SET owner = NULL, lease_until = NULL"))
+    assert await other.matches.abort_lapsed() == ["old"]
+    match = await other.get_match("old")
+    assert match is not None and match.result is not None
+    assert match.result["reason"].startswith("interrupted")
+
+
+async def test_a_restarted_node_claims_its_own_rows(
+    database_url: str, clock: FakeClock, other: Store
+) -> None:
+    async with await open_store(database_url, now=clock, node="a") as first:
+        await start(first, "m1")
+        await first.append_events(
+            "m1", [EncodedEvent("match_started", b'{"type":"match_started","match":"m1"}')]
+        )
+        await start(first, "m2")
+        await first.finish_match(MatchOutcome(match_id="m2", status="finished", scores=(1, 0)))
+    await start(other, "theirs")
+    clock.advance(3 * LEASE_SECONDS)  # however long the restart took
+    async with await open_store(database_url, now=clock, node="a") as again:
+        claimed = await again.matches.claim_interrupted()
+        assert [(m.id, m.status) for m in claimed] == [("m1", "running")]
+        assert [e["type"] for e in claimed[0].events] == ["match_started"]
+        assert [s.bot_name for s in claimed[0].seats] == ["x", "y"]
+
+
+async def test_a_claimed_row_is_leased_again_then_aborted_by_its_owner(
+    database_url: str, clock: FakeClock, other: Store
+) -> None:
+    async with await open_store(database_url, now=clock, node="a") as first:
+        await start(first, "m1")
+    await start(other, "theirs")
+    clock.advance(3 * LEASE_SECONDS)
+    async with await open_store(database_url, now=clock, node="a") as again:
+        claimed = await again.matches.claim_interrupted()
+        assert [m.id for m in claimed] == ["m1"]
+        assert await other.matches.abort_lapsed() == [], "claimed: its lease is fresh again"
+        assert await again.matches.abort(["m1", "theirs"], RESTARTED) == ["m1"]
+        assert await again.matches.claim_interrupted() == []
+        match = await again.get_match("m1")
+        assert match is not None and match.status == "aborted"
+        assert match.result is not None and match.result["reason"] == RESTARTED
+        theirs = await again.get_match("theirs")
+        assert theirs is not None and theirs.status == "running", "a node ends only its own"
+
+
+async def test_tournaments_are_claimed_only_when_their_owner_is_gone(
+    store: Store, other: Store, clock: FakeClock
+) -> None:
+    for tid in ("t1", "t2"):
+        await store.tournaments.create(
+            tid, name=None, game="tictactoe", format="round-robin", config={}, games=[]
+        )
+    assert [t.id for t in await store.tournaments.claim()] == ["t1", "t2"], "its own"
+    assert await other.tournaments.claim() == []
+    clock.advance(LEASE_SECONDS - 1)
+    assert (await store.lease.renew()).tournaments == {"t1", "t2"}
+    await store.tournaments.finish("t2", "finished")
+    clock.advance(LEASE_SECONDS + 1)
+    assert [t.id for t in await other.tournaments.claim()] == ["t1"]
+    assert await store.tournaments.claim() == [], "b holds it now"
+    assert (await store.lease.renew()).tournaments == set()
+    with pytest.raises(TournamentLost, match="now run by node 'b'"):
+        await store.tournaments.save_games("t1", [{"no": 0, "round": 1, "bots": [], "status": "x"}])
+    await other.tournaments.save_games("t1", [{"no": 0, "round": 1, "bots": [], "status": "x"}])
+
+
+async def test_lease_terms_and_node_ids_are_checked(store: Store) -> None:
+    with pytest.raises(ValueError, match="renewed more often"):
+        LeaseTerms(seconds=5, renew_every=5)
+    with pytest.raises(ValueError, match="node id"):
+        NodeLease(store.db, " a")
+    with pytest.raises(ValueError, match="node id"):
+        NodeLease(store.db, "x" * 65)
+    assert NodeLease(store.db).node != NodeLease(store.db).node

@@ -205,7 +205,11 @@ def test_an_offender_plays_the_next_round_unasked_for_ok(code: str) -> None:
         offences["n"] += 1
         if offences["n"] > 1:
             return answer(request, request.legal_actions[0])  # type: ignore[index]
-        return answer(request, request.legal_actions[0], 9.0) if code == "timeout" else answer(request, 99)
+        return (
+            answer(request, request.legal_actions[0], 9.0)
+            if code == "timeout"
+            else answer(request, 99)
+        )
 
     offender = Scripted(offend_once)
     result, sim = play(

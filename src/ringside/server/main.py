@@ -117,10 +117,11 @@ async def serve(
     """Run until ``stop`` is set or SIGINT/SIGTERM arrives, then shut down cleanly."""
     url = settings.database_url or sqlite_url(settings.data_dir)
     store = await open_store(url)
+    server = build_server(settings, store)
+    await server.replay_journal()  # first: a journaled result finishes its match
     aborted = await store.abort_interrupted()
     if aborted:
         log.warning("marked %d interrupted match(es) aborted: %s", len(aborted), ", ".join(aborted))
-    server = build_server(settings, store)
     if settings.bench:
         server.matches.runner_type = BenchMatchRunner
     app = build_app(server)

@@ -233,10 +233,14 @@ class ResultJournal:
             raise
 
     def _truncate(self) -> None:
+        """Empty the file, and close it: an idle server holds no journal open."""
         file = self._open()
-        file.truncate(0)
-        file.flush()
-        os.fsync(file.fileno())
+        try:
+            file.truncate(0)
+            file.flush()
+            os.fsync(file.fileno())
+        finally:
+            self.close()
 
 
 def _fsync_dir(path: Path) -> None:

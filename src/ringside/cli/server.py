@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,12 @@ from rich.table import Table
 
 from ringside.cli.common import EXIT_USAGE, console
 from ringside.server.settings import Settings
+
+
+class Synchronous(StrEnum):
+    normal = "normal"
+    full = "full"
+
 
 bots_app = typer.Typer(help="Register and list bots (tokens are stored only as hashes).")
 
@@ -71,6 +78,14 @@ def serve(
             help="Ladder mode: keep pairing idle bots of similar rating that share a game",
         ),
     ] = False,
+    sqlite_synchronous: Annotated[
+        Synchronous,
+        typer.Option(
+            envvar="RINGSIDE_SQLITE_SYNCHRONOUS",
+            help="SQLite: 'full' fsyncs each result's commit (survives a power cut); "
+            "'normal' survives a crash of the server only, for less disk work",
+        ),
+    ] = Synchronous.full,
 ) -> None:
     """Run the match server: HTTP API, WebSocket for bots and spectators, TCP for bots."""
     from ringside.server.main import run
@@ -92,6 +107,7 @@ def serve(
             admin_token=admin_token,
             heartbeat=heartbeat,
             ladder=ladder,
+            sqlite_synchronous=sqlite_synchronous.value,
         )
     )
 

@@ -39,6 +39,7 @@ def build_server(
     bus = bus if bus is not None else LocalBus()
     clock = clock if clock is not None else asyncio.get_running_loop()
     journal = ResultJournal.in_dir(settings.data_dir)
+    store.db.results_synchronous = settings.sqlite_synchronous
     reconnects: Reconnects[MatchRunner] = Reconnects()
     roster = Roster(settings, store, bus, reconnects, clock)
     lobby = LobbyHub(bus)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 
 @dataclass
@@ -17,6 +18,8 @@ class Settings:
     admin_token: str | None = None
     max_message_bytes: int = 64 * 1024
     heartbeat: float = 20.0
+    sqlite_synchronous: Literal["normal", "full"] = "full"
+    """SQLite's durability for commits of results (README, "Reliability")."""
     ladder: bool = False
     bench: bool = False
     """Bench only (``RINGSIDE_BENCH=1``): measure relay latency, serve ``/api/bench/latency``."""

@@ -240,7 +240,7 @@ class MatchStore:
             raise ValueError(f"a match ends finished or aborted, not {outcome.status!r}")
         match_id = outcome.match_id
         _check_events(events)
-        async with self._db.transaction(write=True) as session:
+        async with self._db.transaction(write=True, durable=True) as session:
             status = await _lock_match(session, match_id)
             if status == outcome.status:
                 return

@@ -30,7 +30,8 @@ class MatchSummary(msgspec.Struct):
 
     id: str
     game: str
-    status: Literal["pending", "running", "finished", "aborted"]
+    status: Literal["pending", "running", "storing", "finished", "aborted"]
+    """``storing``: the result was announced and waits in the journal for the database."""
     rounds: int
     """Planned number of rounds."""
     bots: list[str]

@@ -173,7 +173,53 @@ def test_not_ready() -> None:
     result, sim = play([first_legal(), Silent()], ready_timeout=3.0)
     assert result.verdict is not None and result.verdict.code == "not_ready"
     assert result.winner == "bot0"
-    assert sim.now == pytest.approx(3.0 + 5.0), "ready wait, then the bounded wait for ok"
+    assert sim.now == pytest.approx(3.0), "the silent loser's ok is not waited for"
+
+
+class Hung(Scripted):
+    """Answers nothing once asked to move: a bot whose program hangs mid-game."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda request: None)
+
+
+def test_a_hung_loser_is_not_waited_for() -> None:
+    """The verdict and the result come at the deadline, not ok_timeout after it."""
+    hung, winner = Hung(), Scripted(lambda r: answer(r, r.legal_actions[0], 1.0))  # type: ignore[index]
+    result, sim = play([winner, hung], time_control=PerMove(seconds=5.0), ok_timeout=5.0)
+    assert result.verdict is not None and result.verdict.code == "timeout"
+    assert result.winner == "bot0"
+    # bot0 moved at 1.0; bot1's 5 s ran out at 6.0 (+ the default 0.1 s margin).
+    assert sim.now == pytest.approx(6.1)
+    assert any(isinstance(m, RoundEnd) for m in winner.received), "the winner still says ok"
+    assert not any(isinstance(m, RoundEnd) for m in hung.received)
+    assert [type(m).__name__ for m in hung.received[-3:]] == ["Error", "RoundResult", "MatchResult"]
+
+
+@pytest.mark.parametrize("code", ["timeout", "illegal_action"])
+def test_an_offender_plays_the_next_round_unasked_for_ok(code: str) -> None:
+    """With forfeit "round", a round lost to a verdict ends without the offender's ok."""
+    offences = {"n": 0}
+
+    def offend_once(request: Request) -> Reply:
+        offences["n"] += 1
+        if offences["n"] > 1:
+            return answer(request, request.legal_actions[0])  # type: ignore[index]
+        return (
+            answer(request, request.legal_actions[0], 9.0)
+            if code == "timeout"
+            else answer(request, 99)
+        )
+
+    offender = Scripted(offend_once)
+    result, sim = play(
+        [first_legal(), offender], rounds=2, forfeit="round", ok_timeout=30.0, ready_timeout=30.0
+    )
+    assert [v.code for v in result.rounds[0].verdicts] == [code]
+    assert result.rounds[1].verdicts == [] and result.verdict is None
+    round_ends = [m.round for m in offender.received if isinstance(m, RoundEnd)]
+    assert round_ends == [2], "asked for ok after the round it played, not the one it lost"
+    assert sim.now < 30.0, "nobody waited out ok_timeout"
 
 
 def test_missing_ok_does_not_cost_the_round() -> None:

@@ -88,6 +88,10 @@ async def play_beside(
         await good.result_seen.wait()
         for bot in side:
             await bot.result_seen.wait()
+        if behave is not dropper:
+            # Nobody waits for the offender's ok, so it may still be busy (asleep)
+            # when the others hear the result: wait until it has read its own.
+            await bad.result_seen.wait()
     judged_record = await get_json(http, f"{server.http}/api/matches/{judged['id']}")
     side_record = await get_json(http, f"{server.http}/api/matches/{side_match['id']}")
     for task in tasks:

@@ -119,3 +119,17 @@ async def test_a_bot_that_never_says_ready_loses(memory: InMemory) -> None:
     result, _ = await asyncio.gather(bob.play(), alice.play())
     assert result["match"] == runner.id
     assert (result["verdict"]["code"], result["verdict"]["bot"]) == ("not_ready", "alice")
+
+
+async def test_the_winner_is_not_kept_waiting_by_a_hung_loser(memory: InMemory) -> None:
+    """Alice hangs on her move: bob hears the result once he says ok, not ok_timeout later."""
+    runner, alice, bob = await start(memory, ok_timeout=5.0)
+    await first_request(alice, bob)  # alice was asked to move, and never answers
+    memory.clock.advance(1.15)
+    assert (await alice.next("error"))["code"] == "timeout"
+    await bob.answer(await bob.next("round_end"))
+    assert runner.match.finished, "no ok awaited from alice"
+    result = await bob.next("match_result")
+    assert (result["verdict"]["code"], result["winner"]) == ("timeout", "bob")
+    assert "round_end" not in [m["type"] for m in alice.received]
+    assert (await alice.next("match_result")) == result

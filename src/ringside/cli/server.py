@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,12 @@ from rich.table import Table
 
 from ringside.cli.common import EXIT_USAGE, console
 from ringside.server.settings import Settings
+
+
+class Synchronous(StrEnum):
+    normal = "normal"
+    full = "full"
+
 
 bots_app = typer.Typer(help="Register and list bots (tokens are stored only as hashes).")
 
@@ -89,6 +96,14 @@ def serve(
             "(default 0: leave them to the restart)",
         ),
     ] = 0.0,
+    sqlite_synchronous: Annotated[
+        Synchronous,
+        typer.Option(
+            envvar="RINGSIDE_SQLITE_SYNCHRONOUS",
+            help="SQLite: 'full' fsyncs each result's commit (survives a power cut); "
+            "'normal' survives a crash of the server only, for less disk work",
+        ),
+    ] = Synchronous.full,
 ) -> None:
     """Run the match server: HTTP API, WebSocket for bots and spectators, TCP for bots."""
     from ringside.server.main import run
@@ -112,6 +127,7 @@ def serve(
             ladder=ladder,
             node_id=node_id,
             drain=drain,
+            sqlite_synchronous=sqlite_synchronous.value,
         )
     )
 

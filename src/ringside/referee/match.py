@@ -421,13 +421,16 @@ class Match:
             RoundScore(self.round, list(self.seat_players), scores, list(self.round_verdicts))
         )
         deadline = now + self.config.ok_timeout
+        # Neither an absent bot nor one just given a verdict is asked for ok: a
+        # bot that lost on time may well be hung, and its opponent would wait
+        # ok_timeout for the result. The offender has its error already.
+        offenders = {v.player for v in self.round_verdicts}
         for player in range(self.players):
-            if player in self.gone or not self.online[player]:
-                continue  # an absent bot's ok is not worth waiting for
+            if player in self.gone or not self.online[player] or player in offenders:
+                continue
             pending = Pending("ok", self._new_id(), deadline)
             self.pending[player] = pending
-            if self.online[player]:
-                self._send(player, self._message_for(player, pending, now))
+            self._send(player, self._message_for(player, pending, now))
         if not self.pending:
             self._after_round(now)
 

@@ -286,10 +286,14 @@ async def list_matches(request: web.Request) -> web.StreamResponse:
 )
 async def get_match(request: web.Request) -> web.StreamResponse:
     match_id = request.match_info["id"]
-    record = await request.app[SERVER_KEY].store.get_match(match_id)
+    server = request.app[SERVER_KEY]
+    record = await server.store.get_match(match_id)
     if record is None:
         raise ApiError(404, "unknown_match", f"no match {quoted(match_id, 40)}")
-    return json_response(match_detail(record))
+    detail = match_detail(record)
+    if server.journal.holds(match_id):
+        detail.status = "storing"  # announced from the journal; the database has it soon
+    return json_response(detail)
 
 
 # --- OpenAPI ----------------------------------------------------------------------------

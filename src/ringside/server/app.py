@@ -22,6 +22,7 @@ from ringside.server.services import Server
 from ringside.server.session import Roster
 from ringside.server.settings import Settings
 from ringside.server.tournaments import TournamentManager
+from ringside.store.journal import ResultJournal
 from ringside.store.repository import Store
 
 
@@ -32,18 +33,27 @@ def build_server(
     bus: EventBus | None = None,
     clock: Clock | None = None,
 ) -> Server:
-    """A server's services over ``store``; ``clock`` (default: the event loop) drives every timer."""
+    """A server's services over ``store``; ``clock`` (default: the event loop) drives every timer.
+
+    Results the database does not take wait in the journal in ``settings.data_dir``;
+    main calls ``Server.replay_journal`` at start-up, before anything is aborted."""
     bus = bus if bus is not None else LocalBus()
     clock = clock if clock is not None else asyncio.get_running_loop()
+    journal = ResultJournal.in_dir(settings.data_dir)
+    store.db.results_synchronous = settings.sqlite_synchronous
     reconnects: Reconnects[MatchRunner] = Reconnects()
     roster = Roster(settings, store, bus, reconnects, clock)
     lobby = LobbyHub(bus)
-    matches = Matches(store, bus, roster, reconnects, record=settings.record, clock=clock)
+    matches = Matches(
+        store, bus, roster, reconnects, record=settings.record, clock=clock, journal=journal
+    )
     tournaments = TournamentManager(store, bus, roster, matches)
     ladder = Ladder(store, bus, roster, matches, tournaments) if settings.ladder else None
     leases = LeaseKeeper(store, clock)
     leases.sweeps.append(tournaments.resume)  # take over the tournaments of lost nodes
-    return Server(settings, store, bus, roster, lobby, matches, tournaments, ladder, clock, leases)
+    return Server(
+        settings, store, bus, roster, lobby, matches, tournaments, ladder, clock, leases, journal
+    )
 
 
 __all__ = ["Server", "Settings", "build_server"]

@@ -22,6 +22,7 @@ from ringside.server.bus import EventBus
 from ringside.server.ports import Clock, Seat
 from ringside.server.runner import MatchRunner
 from ringside.server.settings import Settings
+from ringside.store.journal import ResultJournal
 from ringside.store.ports import ResultStore
 
 
@@ -131,8 +132,9 @@ class BenchMatchRunner(MatchRunner):
         store: ResultStore | None,
         bus: EventBus,
         clock: Clock | None = None,
+        journal: ResultJournal | None = None,
     ) -> None:
-        super().__init__(match, seats, store=store, bus=bus, clock=clock)
+        super().__init__(match, seats, store=store, bus=bus, clock=clock, journal=journal)
         self._asked: dict[int, tuple[int, float]] = {}
         """Player -> (request id, when stamped) of the sampled request it owes."""
 

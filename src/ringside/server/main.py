@@ -122,6 +122,7 @@ async def serve(
     store = await open_store(url, node=node)
     log.info("serving as node %s", node)
     server = build_server(settings, store)
+    await server.replay_journal()  # first: a journaled result finishes its match
     if settings.bench:
         server.matches.runner_type = BenchMatchRunner
     app = build_app(server)

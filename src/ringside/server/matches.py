@@ -25,6 +25,7 @@ from ringside.server.ports import Clock, Outbox
 from ringside.server.reconnects import Reconnects
 from ringside.server.runner import MatchRunner
 from ringside.server.session import BotSession, Roster
+from ringside.store.journal import ResultJournal
 from ringside.store.records import MatchRecord
 from ringside.store.repository import Store
 from ringside.text import quoted
@@ -42,6 +43,7 @@ class Matches:
         *,
         record: bool = True,
         clock: Clock | None = None,
+        journal: ResultJournal | None = None,
     ) -> None:
         self.store = store
         self.bus = bus
@@ -50,6 +52,8 @@ class Matches:
         self.record = record
         """False: nothing of the matches is stored (the bench's switch)."""
         self.clock = clock
+        self.journal = journal
+        """Where a result waits when the database does not take it (see ``MatchRunner``)."""
         self.runners: dict[str, MatchRunner] = {}
         self.closing = False
         self.runner_type: type[MatchRunner] = MatchRunner
@@ -79,6 +83,7 @@ class Matches:
             store=self.store if self.record else None,
             bus=self.bus,
             clock=self.clock,
+            journal=self.journal if self.record else None,
         )
         self.runners[match_id] = runner
         try:

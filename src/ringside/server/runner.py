@@ -6,6 +6,12 @@ The referee is called synchronously and its outputs are carried out without
 awaiting, so inputs from several bots can never interleave half-way. Store
 writes go through one queue per match: events are written per round, and the
 result with the last events in one transaction.
+
+A result is announced only once it is durable: committed, or (when the
+database fails or is slow) appended to the result journal. A journaled result
+is retried with back-off until the database has it; only then is
+``ResultStored`` published and the match let go of (``MatchEnded``), so
+whoever counts results (tournaments) counts what the database holds.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from ringside.referee.match import ArmTimer, CancelTimer, Match, Output, Publish
 from ringside.server.bus import EventBus, MatchEnded, ResultStored
 from ringside.server.lobby import fan_out
 from ringside.server.ports import Clock, Outbox, Seat, TimerHandle
+from ringside.store.journal import JournalEntry, ResultJournal
 from ringside.store.ports import ResultStore
 from ringside.store.records import EncodedEvent, MatchOutcome
 
@@ -45,15 +52,23 @@ otherwise wait for the round's end, and a restart would lose the round."""
 _encode = encode_bound
 _MOVE_TYPE = str(Move.__struct_config__.tag)
 
+JOURNAL_AFTER = 2.0
+"""Seconds the database has to commit a result before it goes to the journal meanwhile."""
+RETRY_FIRST = 0.1
+RETRY_MAX = 5.0
+"""The final write is retried after RETRY_FIRST seconds, doubling up to RETRY_MAX."""
+
 
 class MatchRunner:
     # Slots: every move goes through a runner, and a server holds a thousand of them.
     __slots__ = (
         "_after_commit",
+        "_announced",
         "_bus",
         "_clock",
         "_closed",
         "_deadlines",
+        "_journal",
         "_kinds",
         "_loop",
         "_result",
@@ -84,9 +99,14 @@ class MatchRunner:
         store: ResultStore | None,
         bus: EventBus,
         clock: Clock | None = None,
+        journal: ResultJournal | None = None,
     ) -> None:
-        """``store`` None records nothing (the bench's switch); ``clock`` defaults to the loop."""
+        """``store`` None records nothing (the bench's switch); ``clock`` defaults to the loop.
+
+        Without a ``journal``, a result the database does not take is retried
+        and announced once committed."""
         self._store = store
+        self._journal = journal
         self._bus = bus
         self.tournament_id: str | None = None
         self.match = match
@@ -121,7 +141,9 @@ class MatchRunner:
         self._result: MatchResult | None = None
         self._closed = False
         self._stored = False
-        """The result was committed: the match's bots may hear it."""
+        """The result was committed."""
+        self._announced = False
+        """The result is durable (committed or journaled) and was sent."""
         self._after_commit: list[tuple[Outbox, bytes]] = []
 
     # --- lifecycle ----------------------------------------------------------------
@@ -354,8 +376,25 @@ class MatchRunner:
         self._writes.put_nowait((result, self._take_unsaved()))
         self._writes.put_nowait(None)
 
+    @property
+    def storing(self) -> bool:
+        """The result was announced from the journal and waits for the database."""
+        return self._announced and not self._stored
+
+    async def stop_storing(self) -> None:
+        """Stop retrying the final write (shutdown): a journaled result is replayed next start."""
+        writer = self._writer
+        if writer is not None and not writer.done():
+            writer.cancel()
+            try:
+                await writer
+            except asyncio.CancelledError:
+                if not writer.cancelled():  # our own caller was cancelled, not the writer
+                    raise
+
     def _announce(self) -> None:
-        """After the commit: deliver the result and free the bots."""
+        """The result is durable: deliver it and free the bots."""
+        self._announced = True
         for peer, data in self._after_commit:
             peer.send(data)
         self._after_commit.clear()
@@ -364,21 +403,25 @@ class MatchRunner:
                 session.match_ended(self.id)
             self.sessions[player] = None
         self.watchers.clear()
-        bus = self._bus
-        bus.publish(MatchListed(self.info()))
-        bus.publish(MatchEnded(self.id, self.names, self.tournament_id, self._stored))
+        self._bus.publish(MatchListed(self.info()))
+        if not self.done.done():
+            self.done.set_result(None)
+
+    def _release(self) -> None:
+        """The match is over for the server: its record is final, or it never will be."""
+        self._bus.publish(MatchEnded(self.id, self.names, self.tournament_id, self._stored))
 
     # --- storage -------------------------------------------------------------------
 
     async def _write_loop(self) -> None:
-        """Write in order; a failed write is logged and the match goes on.
+        """Write in order; a failed write of events is logged and the match goes on.
 
         Whatever queued up during a write goes into the next one together:
         under load a match then costs fewer transactions (a short match's last
         round and its result are one), and its events are never reordered.
         Events whose write failed are not dropped either: they go first into
         the next write, so the stored log has no gap as long as any later
-        write succeeds.
+        write succeeds. The final write is not given up (see ``_keep``).
         """
         carried: list[EncodedEvent] = []
         writes = self._writes
@@ -393,30 +436,104 @@ class MatchRunner:
                     for _, more in batches:
                         events += more
                     result = batches[-1][0]  # only the last batch can end the match
+                    if result is not None:
+                        await self._keep(events, result)
+                        carried = []
+                        continue  # the None closing the queue follows
                     try:
-                        await self._write(events, result)
+                        await self._write(events)
                         carried = []
                     except Exception:
-                        what = "events" if result is None else "the result"
-                        log.exception("match %s: recording %s failed", self.id, what)
+                        log.exception("match %s: recording events failed", self.id)
                         carried = events
                 if len(batches) < len(queued):
                     break  # the runner closed the queue
         finally:
-            if self._closed:
-                self._announce()
+            if self._closed and not self._announced:
+                # Stopped (shutdown) before the result was durable: nobody hears it.
+                self._release()
             if not self.done.done():
                 self.done.set_result(None)
 
-    async def _write(self, events: list[EncodedEvent], result: MatchResult | None) -> None:
-        """Append ``events``; with a ``result``, finish the match in the same transaction."""
+    async def _write(self, events: list[EncodedEvent]) -> None:
+        """Append ``events``."""
+        if self._store is not None:
+            await self._store.append_events(self.id, events)
+            if self._journal is not None and not self._journal.drained:
+                self._journal.database_back()
+
+    async def _keep(self, events: list[EncodedEvent], result: MatchResult) -> None:
+        """Finish the match with ``result`` and the last ``events``; announce it once durable.
+
+        The database gets ``JOURNAL_AFTER`` seconds to commit. If it fails or
+        is slower, the result goes to the journal (fsynced) and is announced
+        from there, and the database is retried with back-off (``RETRY_FIRST``
+        doubling to ``RETRY_MAX``; sooner when another write goes through)
+        until the result is committed. Only then is it published as stored.
+        """
         store = self._store
         if store is None:
-            self._stored = result is not None  # the bench's switch to measure what recording costs
+            self._stored = True  # the bench's switch to measure what recording costs
+            self._announce()
+            self._release()
             return
-        if result is None:
-            await store.append_events(self.id, events)
-            return
-        await store.finish_match(MatchOutcome.of(result), events, rate=True)
+        outcome = MatchOutcome.of(result)
+        journal = self._journal
+        entry = None if journal is None else JournalEntry.of(self.tournament_id, result, events)
+        delay = RETRY_FIRST
+        failures = 0
+        attempt = self._loop.create_task(store.finish_match(outcome, events, rate=True))
+        try:
+            await self._pause(JOURNAL_AFTER, attempt)
+            while not (attempt.done() and attempt.exception() is None):
+                if entry is not None and not self._announced:
+                    assert journal is not None
+                    try:
+                        await journal.append(entry)
+                    except OSError:
+                        log.exception("match %s: journaling the result failed", self.id)
+                    else:
+                        log.warning("match %s: result journaled, the database is retried", self.id)
+                        self._announce()
+                if not attempt.done():
+                    await asyncio.wait([attempt])
+                    continue
+                failures += 1
+                error = attempt.exception()
+                if failures == 1:
+                    log.warning("match %s: storing the result failed: %r", self.id, error)
+                back = () if journal is None else (journal.back(),)
+                await self._pause(delay, *back)
+                delay = min(delay * 2, RETRY_MAX)
+                attempt = self._loop.create_task(store.finish_match(outcome, events, rate=True))
+        finally:
+            if not attempt.done():
+                attempt.cancel()
+            elif not attempt.cancelled():
+                attempt.exception()  # retrieved: a failure was logged above
         self._stored = True
+        if failures:
+            log.info("match %s: result stored after %d failed attempt(s)", self.id, failures)
         self._bus.publish(ResultStored(self.id, self.tournament_id, result))
+        if journal is not None:
+            await journal.settle(self.id)
+            if not journal.drained:
+                journal.database_back()
+        if not self._announced:
+            self._announce()
+        self._release()
+
+    async def _pause(self, seconds: float, *until: asyncio.Future[Any]) -> None:
+        """Wait ``seconds`` on the runner's clock, or less if one of ``until`` is done first."""
+        wake: asyncio.Future[None] = self._loop.create_future()
+        handle = self._clock.call_at(self._clock.time() + seconds, _wake, wake)
+        try:
+            await asyncio.wait([wake, *until], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            handle.cancel()
+            wake.cancel()
+
+
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from ringside.protocol.codec import encode
 from ringside.protocol.messages import Error
 from ringside.referee.restore import NotRebuildable
-from ringside.server.bus import EventBus
+from ringside.server.bus import EventBus, ResultStored
 from ringside.server.ladder import Ladder
 from ringside.server.leases import LeaseKeeper
 from ringside.server.lobby import LobbyHub
@@ -32,6 +32,7 @@ from ringside.server.runner import MatchRunner
 from ringside.server.session import Roster
 from ringside.server.settings import Settings
 from ringside.server.tournaments import TournamentManager
+from ringside.store.journal import JournalEntry, ResultJournal, replay
 from ringside.store.matches import RESTARTED
 from ringside.store.records import MatchRecord
 from ringside.store.repository import Store
@@ -54,9 +55,28 @@ class Server:
     ladder: Ladder | None
     clock: Clock
     """Every timer of the server runs on it (the event loop, or a test's manual clock)."""
-
     leases: LeaseKeeper
     """This node's leases on its live rows, and the sweep of other nodes' lapsed ones."""
+    journal: ResultJournal
+    """Results announced but not yet in the database; ``journal.drained`` is a readiness check."""
+
+    async def replay_journal(self) -> int:
+        """Commit the results a previous run left in the journal (start-up, before any abort).
+
+        A database error propagates: the server should not start on a
+        database that cannot take what it already announced.
+        """
+        entries = self.journal.load()
+        if not entries:
+            return 0
+        committed = await replay(self.journal, self.store.matches, self._replayed)
+        log.warning(
+            "stored %d result(s) kept in %s by a previous run", committed, self.journal.path
+        )
+        return committed
+
+    def _replayed(self, entry: JournalEntry) -> None:
+        self.bus.publish(ResultStored(entry.match_id, entry.tournament_id, entry.result))
 
     async def start(self) -> None:
         """End what stopped nodes left, take back this node's rows, resume tournaments, pair."""
@@ -92,6 +112,10 @@ class Server:
             await self._drain(drain)
         await self.leases.stop()
         await self._hand_on()
+        # Results still waiting for the database stay in the journal for the next start.
+        for runner in list(self.matches.runners.values()):
+            await runner.stop_storing()
+        self.journal.close()
         goodbye = encode(Error("server_shutdown", reason, None, True))
         peers: list[Peer] = [s.peer for s in self.roster.bots.values()]
         peers += [p for p in self.lobby.spectators if isinstance(p, Peer)]

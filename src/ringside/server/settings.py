@@ -6,7 +6,7 @@ import fcntl
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Literal
 
 from ringside.store.leases import check_node_id, new_node_id
 
@@ -25,6 +25,8 @@ class Settings:
     admin_token: str | None = None
     max_message_bytes: int = 64 * 1024
     heartbeat: float = 20.0
+    sqlite_synchronous: Literal["normal", "full"] = "full"
+    """SQLite's durability for commits of results (README, "Reliability")."""
     ladder: bool = False
     bench: bool = False
     """Bench only (``RINGSIDE_BENCH=1``): measure relay latency, serve ``/api/bench/latency``."""

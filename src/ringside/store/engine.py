@@ -24,7 +24,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 import msgspec
 from alembic import command
@@ -45,6 +45,9 @@ log = logging.getLogger("ringside.store")
 
 WRITE_OPTION = "ringside_write"
 """Connection execution option marking a write transaction (SQLite: BEGIN IMMEDIATE)."""
+SYNCHRONOUS_OPTION = "ringside_synchronous"
+"""Connection execution option: SQLite's ``synchronous`` level for this transaction."""
+Synchronous = Literal["normal", "full"]
 CHECKPOINT_DELAY = 1.0
 """Seconds from a write to the background checkpoint of SQLite's log (``Database.checkpoint``)."""
 
@@ -87,7 +90,9 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-            # Safe with WAL: a crash of the process loses nothing committed.
+            # Safe with WAL against a crash of the process; the transactions that
+            # commit results ask for FULL (``Database.results_synchronous``), which
+            # also holds against a crash of the machine.
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_AUTOCHECKPOINT_PAGES}")
         finally:
@@ -101,6 +106,11 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         # A write transaction takes the write lock at once, so it waits (busy
         # timeout) instead of failing when its read snapshot went stale.
         immediate = options.get(WRITE_OPTION, False)
+        # synchronous cannot change inside a transaction: set it before, when it changes.
+        synchronous = options.get(SYNCHRONOUS_OPTION, "normal")
+        if conn.info.get(SYNCHRONOUS_OPTION, "normal") != synchronous:
+            conn.exec_driver_sql(f"PRAGMA synchronous={synchronous.upper()}")
+            conn.info[SYNCHRONOUS_OPTION] = synchronous
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
@@ -169,6 +179,13 @@ class Database:
         self._sqlite_writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
         self._checkpointer: asyncio.Task[None] | None = None
         self._written_since_checkpoint = False
+        self.results_synchronous: Synchronous = "full"
+        """SQLite's ``synchronous`` for transactions that commit results (``durable=True``).
+
+        ``full``: a commit is on disk (the log fsynced) before it returns, so an
+        announced result survives a power cut or an OS crash. ``normal``: it
+        survives a crash of the process only, and commits cost no fsync. Other
+        transactions run ``normal``; PostgreSQL commits durably either way."""
 
     @property
     def dialect(self) -> str:
@@ -196,15 +213,20 @@ class Database:
         await self.close()
 
     @asynccontextmanager
-    async def transaction(self, *, write: bool = False) -> AsyncIterator[AsyncSession]:
+    async def transaction(
+        self, *, write: bool = False, durable: bool = False
+    ) -> AsyncIterator[AsyncSession]:
         """A session in one transaction, committed on success, rolled back on error.
 
         Reads of several statements get a consistent snapshot: SQLite gives it
-        inside a transaction, PostgreSQL needs REPEATABLE READ for it.
+        inside a transaction, PostgreSQL needs REPEATABLE READ for it. A
+        ``durable`` write commits with ``results_synchronous`` on SQLite.
         """
         options: dict[str, Any] = {}
         if write:
             options[WRITE_OPTION] = True
+            if durable and self._sqlite_writer is not None:
+                options[SYNCHRONOUS_OPTION] = self.results_synchronous
         elif self.dialect == "postgresql":
             options["isolation_level"] = "REPEATABLE READ"
         async with contextlib.AsyncExitStack() as stack:

@@ -256,13 +256,23 @@ class MatchStore:
         closes the match as ``finished`` or ``aborted``. With ``rate``, a
         finished match with scores also updates its players' ratings in the
         same transaction (see ``ringside.store.ratings``).
+
+        Finishing a match already closed with the same status does nothing
+        (its events, scores and ratings stay as first written): a result kept
+        in the journal is replayed after a commit whose answer was lost, or
+        after a crash, without counting twice. Any other closed status is
+        ``MatchClosed``.
         """
         if outcome.status not in ("finished", "aborted"):
             raise ValueError(f"a match ends finished or aborted, not {outcome.status!r}")
         match_id = outcome.match_id
         _check_events(events)
-        async with self._db.transaction(write=True) as session:
-            await _lock_live_match(session, match_id)
+        async with self._db.transaction(write=True, durable=True) as session:
+            status = await _lock_match(session, match_id)
+            if status == outcome.status:
+                return
+            if status not in LIVE_STATUSES:
+                raise MatchClosed(match_id, status)
             await _append(session, match_id, events)
             if outcome.rounds:
                 await session.execute(
@@ -524,13 +534,19 @@ async def _abort_row(session: AsyncSession, match: Match, reason: str, now: date
     )
 
 
-async def _lock_live_match(session: AsyncSession, match_id: str) -> None:
-    """Lock the match row (PostgreSQL) and refuse a match whose record is final."""
-    status = await session.scalar(
+async def _lock_match(session: AsyncSession, match_id: str) -> MatchStatus:
+    """Lock the match row (PostgreSQL) and return its status; ``MatchNotFound`` if none."""
+    status: MatchStatus | None = await session.scalar(
         select(Match.status).where(Match.id == match_id).with_for_update()
     )
     if status is None:
         raise MatchNotFound(match_id)
+    return status
+
+
+async def _lock_live_match(session: AsyncSession, match_id: str) -> None:
+    """Lock the match row (PostgreSQL) and refuse a match whose record is final."""
+    status = await _lock_match(session, match_id)
     if status not in LIVE_STATUSES:
         raise MatchClosed(match_id, status)
 

@@ -7,7 +7,8 @@ it, and ``shutdown`` stops them in order.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from ringside.protocol.codec import encode
 from ringside.protocol.messages import Error
@@ -21,6 +22,9 @@ from ringside.server.session import Roster
 from ringside.server.settings import Settings
 from ringside.server.tournaments import TournamentManager
 from ringside.store.repository import Store
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+"""Returns when its part is ready; raises (``DatabaseUnavailable``, a ``Refused``...) why not."""
 
 
 @dataclass(eq=False)
@@ -38,6 +42,15 @@ class Server:
     ladder: Ladder | None
     clock: Clock
     """Every timer of the server runs on it (the event loop, or a test's manual clock)."""
+    readiness: dict[str, ReadinessCheck] = field(default_factory=dict)
+    """What ``GET /readyz`` checks, by name, in order: the database first; a service
+    that must be ready too (a journal drained) adds its own check here."""
+
+    def __post_init__(self) -> None:
+        self.readiness = {"database": self._database_answers, **self.readiness}
+
+    async def _database_answers(self) -> None:
+        await self.store.db.ping()
 
     async def start(self) -> None:
         """Resume what a previous run left (tournaments), start the ladder."""
@@ -61,4 +74,4 @@ class Server:
             await asyncio.wait([asyncio.ensure_future(p.flushed()) for p in peers], timeout=5)
 
 
-__all__ = ["Server"]
+__all__ = ["ReadinessCheck", "Server"]

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from html import escape
 from pathlib import Path
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 import ringside.server.api_export  # noqa: F401  (registers the export routes)
 from ringside.server import api_tournaments  # noqa: F401  (registers the rating and tournament routes)
@@ -20,7 +22,8 @@ from ringside.server.app import Server, Settings, build_server
 from ringside.server.bench import COLLECTOR_PAUSES, BenchMatchRunner, bench_latency, bench_switches
 from ringside.server.keys import SERVER_KEY
 from ringside.server.transports import TcpBots, bot_websocket, watch_websocket
-from ringside.store import open_store, sqlite_url
+from ringside.store import Store, StoreError, open_store, sqlite_url
+from ringside.store.errors import why_cannot_open
 
 log = logging.getLogger("ringside.server")
 
@@ -109,17 +112,48 @@ def build_app(server: Server) -> web.Application:
     return app
 
 
+class StartupError(Exception):
+    """The server cannot start; the message is one line naming what and why."""
+
+
+async def open_for_serving(settings: Settings) -> Store:
+    """The migrated store, with the matches a previous run left marked aborted.
+
+    Raises ``StartupError`` naming the database (its folder or URL) and the
+    cause when it cannot be opened, migrated or written.
+    """
+    url = settings.database_url or sqlite_url(settings.data_dir)
+    store: Store | None = None
+    try:
+        store = await open_store(url)
+        aborted = await store.abort_interrupted()
+    except (StoreError, SQLAlchemyError, OSError) as exc:
+        if store is not None:
+            with contextlib.suppress(Exception):
+                await store.close()
+        raise StartupError(why_cannot_open(url, exc)) from exc
+    if aborted:
+        log.warning("marked %d interrupted match(es) aborted: %s", len(aborted), ", ".join(aborted))
+    return store
+
+
+@contextlib.contextmanager
+def _listening_on(host: str, port: int) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        shown = f"[{host}]" if ":" in host else host
+        cause = (os.strerror(exc.errno) if exc.errno else str(exc)).lower()
+        raise StartupError(f"cannot listen on {shown}:{port}: {cause}") from exc
+
+
 async def serve(
     settings: Settings,
     ready: Callable[[str, int, int], None] | None = None,
     stop: asyncio.Event | None = None,
 ) -> None:
     """Run until ``stop`` is set or SIGINT/SIGTERM arrives, then shut down cleanly."""
-    url = settings.database_url or sqlite_url(settings.data_dir)
-    store = await open_store(url)
-    aborted = await store.abort_interrupted()
-    if aborted:
-        log.warning("marked %d interrupted match(es) aborted: %s", len(aborted), ", ".join(aborted))
+    store = await open_for_serving(settings)
     server = build_server(settings, store)
     if settings.bench:
         server.matches.runner_type = BenchMatchRunner
@@ -134,9 +168,11 @@ async def serve(
             loop.add_signal_handler(sig, stop.set)
     try:
         site = web.TCPSite(runner, settings.host, settings.port)
-        await site.start()
+        with _listening_on(settings.host, settings.port):
+            await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        tcp_port = await tcp.start(settings.host, settings.tcp_port)
+        with _listening_on(settings.host, settings.tcp_port):
+            tcp_port = await tcp.start(settings.host, settings.tcp_port)
         await server.start()
         if ready is not None:
             ready(settings.host, port, tcp_port)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -282,16 +283,33 @@ class Database:
                 log.warning("checkpointing the SQLite log failed", exc_info=True)
 
 
+def _sqlite_workers() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if "_connection_worker_thread" in t.name}
+
+
+async def _join_new_workers(before: set[threading.Thread], timeout: float = 2.0) -> None:
+    """Let aiosqlite's threads of failed connections end while the event loop runs.
+
+    A failed connect stops its worker thread, which then reports to the loop;
+    if the loop has closed by then (a start-up that fails exits at once) the
+    thread dies with "Event loop is closed" on stderr (omnilib/aiosqlite#241).
+    """
+    for thread in _sqlite_workers() - before:
+        await asyncio.to_thread(thread.join, timeout)
+
+
 async def open_database(url: str, *, now: Callable[[], datetime] = utcnow) -> Database:
     """Connect to ``url``, migrate it to the latest schema and return the database.
 
     The caller owns it: ``await database.close()`` (or ``async with``) when done.
     """
     engine = create_engine(url)
+    workers = _sqlite_workers()
     try:
         await upgrade(engine)
     except BaseException as exc:
         await engine.dispose()
+        await _join_new_workers(workers)
         away = unavailable(exc) if isinstance(exc, Exception) else None
         if away is None:
             raise

@@ -25,6 +25,7 @@ from ringside.server.errors import (
 )
 from ringside.server.keys import SERVER_KEY
 from ringside.store.errors import RETRY_AFTER, DatabaseUnavailable
+from ringside.store.matches import InvalidCursor
 from ringside.text import quoted
 from ringside.views import MatchDetail, MatchPage, match_detail, match_page
 
@@ -185,12 +186,18 @@ def int_query(request: web.Request, name: str, default: int, lo: int, hi: int) -
     return value
 
 
-def page_query(request: web.Request, statuses: tuple[str, ...]) -> tuple[str | None, int, int]:
-    """The ``status``, ``limit`` and ``offset`` of a paginated listing, checked."""
+def status_query(request: web.Request, statuses: tuple[str, ...]) -> str | None:
+    """The ``status`` filter of a listing, checked."""
     status = request.query.get("status")
     if status is not None and status not in statuses:
         allowed = ", ".join(statuses[:-1]) + f" or {statuses[-1]}"
         raise ApiError(422, "invalid_field", f"status must be {allowed}")
+    return status
+
+
+def page_query(request: web.Request, statuses: tuple[str, ...]) -> tuple[str | None, int, int]:
+    """The ``status``, ``limit`` and ``offset`` of a paginated listing, checked."""
+    status = status_query(request, statuses)
     limit = int_query(request, "limit", 50, 1, 200)
     offset = int_query(request, "offset", 0, 0, 10**9)
     return status, limit, offset
@@ -268,20 +275,29 @@ async def create_match(request: web.Request) -> web.StreamResponse:
         ("game", "only this game"),
         ("status", "pending, running, finished or aborted"),
         ("limit", "page size, 1 to 200 (default 50)"),
-        ("offset", "items to skip"),
+        ("before", "a page's next: the matches older than that page"),
+        ("after", "a page's previous: the matches newer than that page"),
     ),
     errors=(422,),
 )
 async def list_matches(request: web.Request) -> web.StreamResponse:
-    status, limit, offset = page_query(request, ("pending", "running", "finished", "aborted"))
-    items, total = await request.app[SERVER_KEY].store.list_matches(
-        bot=request.query.get("bot"),
-        game=request.query.get("game"),
-        status=status,  # type: ignore[arg-type]
-        limit=limit,
-        offset=offset,
-    )
-    return json_response(match_page(items, total, limit, offset))
+    status = status_query(request, ("pending", "running", "finished", "aborted"))
+    limit = int_query(request, "limit", 50, 1, 200)
+    if request.query.get("offset", "0") != "0":
+        text = "offset is gone: follow the page's next (?before=) and previous (?after=)"
+        raise ApiError(422, "invalid_field", text)
+    try:
+        listing = await request.app[SERVER_KEY].store.list_matches(
+            bot=request.query.get("bot"),
+            game=request.query.get("game"),
+            status=status,  # type: ignore[arg-type]
+            limit=limit,
+            before=request.query.get("before"),
+            after=request.query.get("after"),
+        )
+    except InvalidCursor as exc:
+        raise ApiError(422, "invalid_field", str(exc)) from None
+    return json_response(match_page(listing, limit))
 
 
 @route(

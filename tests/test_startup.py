@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -111,7 +112,8 @@ def make_database(data_dir: Path) -> None:
         async with await open_store(sqlite_url(data_dir)) as store:
             await store.add_bot("somebot")
 
-    asyncio.run(make())
+    with ThreadPoolExecutor(1) as thread:  # whatever loop this thread may run already
+        thread.submit(asyncio.run, make()).result()
     assert (data_dir / "ringside.db").exists()
 
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import msgspec
 
 from ringside.protocol.messages import Verdict
+from ringside.store.matches import MatchListing
 from ringside.store.records import MatchRecord, RoundRecord
 from ringside.store.records import MatchSummary as MatchSummaryRecord
 
@@ -67,10 +68,16 @@ class MatchDetail(MatchSummary):
 
 
 class MatchPage(msgspec.Struct):
+    """A page of the listing, newest first; pages are reached by cursor, not by offset."""
+
     items: list[MatchSummary]
-    total: int
     limit: int
-    offset: int
+    next: str | None
+    """Cursor of the older matches: ``?before=`` it; null on the last page."""
+    previous: str | None
+    """Cursor of the newer matches: ``?after=`` it; null on the first page."""
+    total: int | None
+    """How many matches fit the filters, counted up to 1,000; null when there are more."""
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -113,8 +120,14 @@ def match_detail(record: MatchRecord) -> MatchDetail:
     )
 
 
-def match_page(records: list[MatchSummaryRecord], total: int, limit: int, offset: int) -> MatchPage:
-    return MatchPage([match_summary(r) for r in records], total, limit, offset)
+def match_page(listing: MatchListing, limit: int) -> MatchPage:
+    return MatchPage(
+        [match_summary(r) for r in listing.items],
+        limit,
+        listing.next,
+        listing.previous,
+        listing.total,
+    )
 
 
 def as_json(view: msgspec.Struct) -> dict[str, Any]:

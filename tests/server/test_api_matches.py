@@ -83,7 +83,7 @@ async def test_match_detail_uses_the_protocols_names(client: TestClient[Any, Any
 
 async def test_match_list_rows(client: TestClient[Any, Any]) -> None:
     page = await get(client, "/api/matches")
-    assert (page["total"], page["limit"], page["offset"]) == (2, 50, 0)
+    assert (page["total"], page["limit"], page["next"], page["previous"]) == (2, 50, None, None)
     assert [m["id"] for m in page["items"]] == ["m2", "m1"]
     pending = page["items"][0]
     assert pending["bots"] == ["beta", "gamma"] and pending["status"] == "pending"
@@ -104,3 +104,23 @@ async def test_openapi_documents_the_shape(client: TestClient[Any, Any]) -> None
     assert set(row["required"]) == {"round", "players", "scores", "verdicts"}
     assert row["properties"]["verdicts"]["items"] == {"$ref": "#/components/schemas/Verdict"}
     assert "round_results" in schemas["MatchDetail"]["properties"]
+
+
+async def test_pages_by_cursor(client: TestClient[Any, Any]) -> None:
+    first = await get(client, "/api/matches?limit=1")
+    assert [m["id"] for m in first["items"]] == ["m2"] and first["previous"] is None
+    second = await get(client, f"/api/matches?limit=1&before={first['next']}")
+    assert [m["id"] for m in second["items"]] == ["m1"] and second["next"] is None
+    back = await get(client, f"/api/matches?limit=1&after={second['previous']}")
+    assert back["items"] == first["items"] and back["previous"] is None
+
+
+@pytest.mark.parametrize(
+    ("query", "needle"),
+    [("before=garbage", "not a cursor"), ("offset=5", "next"), ("limit=500", "limit")],
+)
+async def test_bad_paging_is_422(client: TestClient[Any, Any], query: str, needle: str) -> None:
+    response = await client.get(f"/api/matches?{query}")
+    body = await response.json()
+    assert response.status == 422 and body["error"]["code"] == "invalid_field"
+    assert needle in body["error"]["message"]

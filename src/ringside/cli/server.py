@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from ringside.cli.common import EXIT_USAGE, console
+from ringside.cli.common import EXIT_FAILURE, EXIT_USAGE, console, fail
 from ringside.server.settings import Settings
+
+if TYPE_CHECKING:
+    from ringside.store import Store
 
 
 class Synchronous(StrEnum):
@@ -26,6 +29,19 @@ def _database_url(database_url: str | None, data_dir: Path) -> str:
     from ringside.store import sqlite_url
 
     return database_url or sqlite_url(data_dir)
+
+
+async def _open_store(url: str) -> Store:
+    """The store at ``url``, or one line naming it and why it cannot be opened."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ringside.store import StoreError, open_store
+    from ringside.store.errors import why_cannot_open
+
+    try:
+        return await open_store(url)
+    except (StoreError, SQLAlchemyError, OSError) as exc:
+        fail(why_cannot_open(url, exc), EXIT_FAILURE)
 
 
 DatabaseUrl = Annotated[
@@ -106,7 +122,7 @@ def serve(
     ] = Synchronous.full,
 ) -> None:
     """Run the match server: HTTP API, WebSocket for bots and spectators, TCP for bots."""
-    from ringside.server.main import run
+    from ringside.server.main import StartupError, run
 
     if not open_mode and not admin_token:
         console.print(
@@ -114,22 +130,24 @@ def serve(
             "by a later admin token or the ladder.[/]",
             highlight=False,
         )
-    run(
-        Settings(
-            host=host,
-            port=port,
-            tcp_port=tcp_port,
-            database_url=database_url,
-            data_dir=data_dir,
-            open=open_mode,
-            admin_token=admin_token,
-            heartbeat=heartbeat,
-            ladder=ladder,
-            node_id=node_id,
-            drain=drain,
-            sqlite_synchronous=sqlite_synchronous.value,
-        )
+    settings = Settings(
+        host=host,
+        port=port,
+        tcp_port=tcp_port,
+        database_url=database_url,
+        data_dir=data_dir,
+        open=open_mode,
+        admin_token=admin_token,
+        heartbeat=heartbeat,
+        ladder=ladder,
+        node_id=node_id,
+        drain=drain,
+        sqlite_synchronous=sqlite_synchronous.value,
     )
+    try:
+        run(settings)
+    except StartupError as exc:  # one line naming what and why, not a traceback
+        fail(str(exc), EXIT_FAILURE)
 
 
 @bots_app.command("add")
@@ -139,11 +157,10 @@ def bots_add(
     data_dir: DataDir = Path("data"),
 ) -> None:
     """Register a bot and print its token once; only a hash is kept."""
-    from ringside.store import open_store
     from ringside.store.records import BotExists
 
     async def add() -> str:
-        store = await open_store(_database_url(database_url, data_dir))
+        store = await _open_store(_database_url(database_url, data_dir))
         try:
             return await store.add_bot(name)
         finally:
@@ -163,10 +180,9 @@ def bots_add(
 @bots_app.command("list")
 def bots_list(database_url: DatabaseUrl = None, data_dir: DataDir = Path("data")) -> None:
     """List registered bots."""
-    from ringside.store import open_store
 
     async def fetch() -> list[tuple[str, str]]:
-        store = await open_store(_database_url(database_url, data_dir))
+        store = await _open_store(_database_url(database_url, data_dir))
         try:
             return [(b.name, b.created_at.isoformat()) for b in await store.list_bots()]
         finally:

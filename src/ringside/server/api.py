@@ -3,10 +3,12 @@ its output, and the OpenAPI document is generated from those same models."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from aiohttp import web
@@ -22,8 +24,12 @@ from ringside.server.errors import (
     ShuttingDown,
 )
 from ringside.server.keys import SERVER_KEY
+from ringside.store.errors import RETRY_AFTER, DatabaseUnavailable
+from ringside.store.matches import InvalidCursor
 from ringside.text import quoted
 from ringside.views import MatchDetail, MatchPage, match_detail, match_page
+
+log = logging.getLogger("ringside.server")
 
 
 class ApiError(Refused):
@@ -163,6 +169,8 @@ async def read_body(request: web.Request, model: type[Any]) -> Any:
         raise ApiError(422, "invalid_field", str(exc)) from None
     except msgspec.DecodeError as exc:
         raise ApiError(400, "malformed_json", f"the body is not JSON: {exc}") from None
+    except RecursionError:  # msgspec's own depth limit: valid JSON, but no request nests so
+        raise ApiError(422, "nested_too_deep", "the body nests values too deeply") from None
 
 
 def int_query(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
@@ -178,12 +186,18 @@ def int_query(request: web.Request, name: str, default: int, lo: int, hi: int) -
     return value
 
 
-def page_query(request: web.Request, statuses: tuple[str, ...]) -> tuple[str | None, int, int]:
-    """The ``status``, ``limit`` and ``offset`` of a paginated listing, checked."""
+def status_query(request: web.Request, statuses: tuple[str, ...]) -> str | None:
+    """The ``status`` filter of a listing, checked."""
     status = request.query.get("status")
     if status is not None and status not in statuses:
         allowed = ", ".join(statuses[:-1]) + f" or {statuses[-1]}"
         raise ApiError(422, "invalid_field", f"status must be {allowed}")
+    return status
+
+
+def page_query(request: web.Request, statuses: tuple[str, ...]) -> tuple[str | None, int, int]:
+    """The ``status``, ``limit`` and ``offset`` of a paginated listing, checked."""
+    status = status_query(request, statuses)
     limit = int_query(request, "limit", 50, 1, 200)
     offset = int_query(request, "offset", 0, 0, 10**9)
     return status, limit, offset
@@ -261,20 +275,29 @@ async def create_match(request: web.Request) -> web.StreamResponse:
         ("game", "only this game"),
         ("status", "pending, running, finished or aborted"),
         ("limit", "page size, 1 to 200 (default 50)"),
-        ("offset", "items to skip"),
+        ("before", "a page's next: the matches older than that page"),
+        ("after", "a page's previous: the matches newer than that page"),
     ),
     errors=(422,),
 )
 async def list_matches(request: web.Request) -> web.StreamResponse:
-    status, limit, offset = page_query(request, ("pending", "running", "finished", "aborted"))
-    items, total = await request.app[SERVER_KEY].store.list_matches(
-        bot=request.query.get("bot"),
-        game=request.query.get("game"),
-        status=status,  # type: ignore[arg-type]
-        limit=limit,
-        offset=offset,
-    )
-    return json_response(match_page(items, total, limit, offset))
+    status = status_query(request, ("pending", "running", "finished", "aborted"))
+    limit = int_query(request, "limit", 50, 1, 200)
+    if request.query.get("offset", "0") != "0":
+        text = "offset is gone: follow the page's next (?before=) and previous (?after=)"
+        raise ApiError(422, "invalid_field", text)
+    try:
+        listing = await request.app[SERVER_KEY].store.list_matches(
+            bot=request.query.get("bot"),
+            game=request.query.get("game"),
+            status=status,  # type: ignore[arg-type]
+            limit=limit,
+            before=request.query.get("before"),
+            after=request.query.get("after"),
+        )
+    except InvalidCursor as exc:
+        raise ApiError(422, "invalid_field", str(exc)) from None
+    return json_response(match_page(listing, limit))
 
 
 @route(
@@ -294,6 +317,81 @@ async def get_match(request: web.Request) -> web.StreamResponse:
     if server.journal.holds(match_id):
         detail.status = "storing"  # announced from the journal; the database has it soon
     return json_response(detail)
+
+
+# --- health -----------------------------------------------------------------------------
+
+READINESS_TIMEOUT = 3.0
+"""Seconds one readiness check may take before it counts as failed."""
+
+
+class Alive(msgspec.Struct):
+    status: Literal["alive"] = "alive"
+
+
+class CheckResult(msgspec.Struct):
+    name: str
+    """What was checked: ``database``, or a check a service added."""
+    ok: bool
+    seconds: float
+    message: str | None = None
+    """Why it is not ready."""
+
+
+class Readiness(msgspec.Struct):
+    """Whether this server can serve now; on 503 ``error`` is the first failed check."""
+
+    ready: bool
+    checks: list[CheckResult]
+    error: ErrorDetail | None = None
+
+
+@route("GET", "/healthz", "Liveness: 200 as long as the server's event loop runs", Alive)
+async def healthz(request: web.Request) -> web.StreamResponse:
+    return json_response(Alive())
+
+
+async def _run_check(name: str, check: Callable[[], Awaitable[None]]) -> tuple[CheckResult, str]:
+    """The check's result and, when it failed, its error code."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    code, message = "", None
+    try:
+        async with asyncio.timeout(READINESS_TIMEOUT):
+            await check()
+    except DatabaseUnavailable as exc:
+        code, message = "database_unavailable", exc.reason
+    except Refused as exc:
+        code, message = exc.code, exc.message
+    except TimeoutError:
+        code, message = "not_ready", f"no answer within {READINESS_TIMEOUT:g} s"
+    except Exception as exc:
+        log.warning("readiness check %s failed", name, exc_info=True)
+        code, message = "not_ready", str(exc) or type(exc).__name__
+    result = CheckResult(name, not code, round(loop.time() - started, 6), message)
+    return result, code
+
+
+@route(
+    "GET",
+    "/readyz",
+    "Readiness: 200 when every check passes (the database answers a trivial query "
+    "within 2 s, and whatever else the server checks), else 503 naming the failed check",
+    Readiness,
+    errors=(503,),
+)
+async def readyz(request: web.Request) -> web.StreamResponse:
+    server = request.app[SERVER_KEY]
+    done = await asyncio.gather(*(_run_check(n, c) for n, c in server.readiness.items()))
+    checks = [result for result, _ in done]
+    failed = [(result, code) for result, code in done if code]
+    if not failed:
+        return json_response(Readiness(True, checks))
+    first, code = failed[0]
+    error = ErrorDetail(code, f"{first.name}: {first.message}")
+    response = json_response(Readiness(False, checks, error), 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
 
 
 # --- OpenAPI ----------------------------------------------------------------------------
@@ -367,9 +465,18 @@ async def openapi_json(request: web.Request) -> web.StreamResponse:
 OPENAPI_KEY = web.AppKey("openapi", dict)
 
 
+def unavailable_response(exc: DatabaseUnavailable) -> web.Response:
+    """503 with ``Retry-After``: the request was fine, the database is away."""
+    text = f"the database is unavailable ({exc.reason}); try again in {exc.retry_after} s"
+    response = error_response(503, "database_unavailable", text)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 @web.middleware
 async def errors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every refusal is JSON with a code and a sentence; no traceback reaches a client."""
+    """Every refusal and every failure is JSON with a code and a sentence; no traceback
+    reaches a client (the log has it)."""
     try:
         return await handler(request)
     except Refused as exc:
@@ -378,6 +485,15 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
         if not request.path.startswith("/api/") or exc.status < 400:
             raise
         return error_response(exc.status, exc.reason.lower().replace(" ", "_"), exc.reason)
+    except DatabaseUnavailable as exc:
+        log.warning("%s %s: %s", request.method, request.path, exc)
+        return unavailable_response(exc)
+    except Exception:
+        if request.headers.get("Upgrade", "").lower() == "websocket":
+            raise  # the socket is the response: there is no other to send
+        log.exception("%s %s failed", request.method, request.path)
+        text = "the server failed to answer this request; its log says why"
+        return error_response(500, "internal_error", text)
 
 
 def add_routes(app: web.Application) -> None:

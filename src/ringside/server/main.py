@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from html import escape
 from pathlib import Path
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 import ringside.server.api_export  # noqa: F401  (registers the export routes)
 from ringside.server import api_tournaments  # noqa: F401  (registers the rating and tournament routes)
@@ -19,9 +21,10 @@ from ringside.server.api import add_routes, errors_middleware, game_board
 from ringside.server.app import Server, Settings, build_server
 from ringside.server.bench import COLLECTOR_PAUSES, BenchMatchRunner, bench_latency, bench_switches
 from ringside.server.keys import SERVER_KEY
-from ringside.server.settings import hold_node_id, node_id
+from ringside.server.settings import NodeIdInUse, hold_node_id, node_id
 from ringside.server.transports import TcpBots, bot_websocket, watch_websocket
-from ringside.store import open_store, sqlite_url
+from ringside.store import Store, StoreError, open_store, sqlite_url
+from ringside.store.errors import why_cannot_open
 
 log = logging.getLogger("ringside.server")
 
@@ -110,19 +113,73 @@ def build_app(server: Server) -> web.Application:
     return app
 
 
+class StartupError(Exception):
+    """The server cannot start; the message is one line naming what and why."""
+
+
+async def open_for_serving(settings: Settings, node: str) -> Store:
+    """The migrated store, its live rows owned by ``node``.
+
+    Raises ``StartupError`` naming the database (its folder or URL) and the
+    cause when it cannot be opened or migrated.
+    """
+    url = settings.database_url or sqlite_url(settings.data_dir)
+    store: Store | None = None
+    try:
+        store = await open_store(url, node=node)
+    except (StoreError, SQLAlchemyError, OSError) as exc:
+        if store is not None:
+            with contextlib.suppress(Exception):
+                await store.close()
+        raise StartupError(why_cannot_open(url, exc)) from exc
+    return store
+
+
+@contextlib.asynccontextmanager
+async def _first_writes(settings: Settings) -> AsyncIterator[None]:
+    """Start-up's first writes (the journal's results, this node's rows) name the database
+    and the cause when they fail: a read-only or full disk shows up here."""
+    try:
+        yield
+    except (StoreError, SQLAlchemyError, OSError) as exc:
+        url = settings.database_url or sqlite_url(settings.data_dir)
+        raise StartupError(why_cannot_open(url, exc)) from exc
+
+
+@contextlib.contextmanager
+def _listening_on(host: str, port: int) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        shown = f"[{host}]" if ":" in host else host
+        cause = (os.strerror(exc.errno) if exc.errno else str(exc)).lower()
+        raise StartupError(f"cannot listen on {shown}:{port}: {cause}") from exc
+
+
 async def serve(
     settings: Settings,
     ready: Callable[[str, int, int], None] | None = None,
     stop: asyncio.Event | None = None,
 ) -> None:
     """Run until ``stop`` is set or SIGINT/SIGTERM arrives, then shut down cleanly."""
-    url = settings.database_url or sqlite_url(settings.data_dir)
-    node = node_id(settings)
-    held = hold_node_id(settings, node)
-    store = await open_store(url, node=node)
+    try:
+        node = node_id(settings)
+        held = hold_node_id(settings, node)
+    except NodeIdInUse as exc:
+        raise StartupError(str(exc)) from exc
+    except OSError as exc:  # the data directory cannot keep the node id: read-only, full...
+        url = settings.database_url or sqlite_url(settings.data_dir)
+        raise StartupError(why_cannot_open(url, exc)) from exc
+    store = await open_for_serving(settings, node)
     log.info("serving as node %s", node)
     server = build_server(settings, store)
-    await server.replay_journal()  # first: a journaled result finishes its match
+    try:
+        async with _first_writes(settings):
+            await server.replay_journal()  # first: a journaled result finishes its match
+    except StartupError:
+        await store.close()
+        held.close()
+        raise
     if settings.bench:
         server.matches.runner_type = BenchMatchRunner
     app = build_app(server)
@@ -136,10 +193,13 @@ async def serve(
             loop.add_signal_handler(sig, stop.set)
     try:
         site = web.TCPSite(runner, settings.host, settings.port)
-        await site.start()
+        with _listening_on(settings.host, settings.port):
+            await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        tcp_port = await tcp.start(settings.host, settings.tcp_port)
-        await server.start()
+        with _listening_on(settings.host, settings.tcp_port):
+            tcp_port = await tcp.start(settings.host, settings.tcp_port)
+        async with _first_writes(settings):
+            await server.start()
         if ready is not None:
             ready(settings.host, port, tcp_port)
         await stop.wait()

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from ringside.protocol.codec import encode
 from ringside.protocol.messages import Error
@@ -32,12 +33,16 @@ from ringside.server.runner import MatchRunner
 from ringside.server.session import Roster
 from ringside.server.settings import Settings
 from ringside.server.tournaments import TournamentManager
+from ringside.store.errors import DatabaseUnavailable
 from ringside.store.journal import JournalEntry, ResultJournal, replay
 from ringside.store.matches import RESTARTED
 from ringside.store.records import MatchRecord
 from ringside.store.repository import Store
 
 log = logging.getLogger("ringside.server")
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+"""Returns when its part is ready; raises (``DatabaseUnavailable``, a ``Refused``...) why not."""
 
 
 @dataclass(eq=False)
@@ -77,6 +82,25 @@ class Server:
 
     def _replayed(self, entry: JournalEntry) -> None:
         self.bus.publish(ResultStored(entry.match_id, entry.tournament_id, entry.result))
+
+    readiness: dict[str, ReadinessCheck] = field(default_factory=dict)
+    """What ``GET /readyz`` checks, by name, in order: the database first; a service
+    that must be ready too (the journal drained) adds its own check here."""
+
+    def __post_init__(self) -> None:
+        self.readiness = {
+            "database": self._database_answers,
+            "journal": self._journal_drained,
+            **self.readiness,
+        }
+
+    async def _database_answers(self) -> None:
+        await self.store.db.ping()
+
+    async def _journal_drained(self) -> None:
+        """Not ready while announced results wait in the journal for the database."""
+        if not self.journal.drained:
+            raise DatabaseUnavailable("announced results wait in the journal for the database")
 
     async def start(self) -> None:
         """End what stopped nodes left, take back this node's rows, resume tournaments, pair."""
@@ -175,4 +199,4 @@ class Server:
         )
 
 
-__all__ = ["Server"]
+__all__ = ["ReadinessCheck", "Server"]

@@ -36,6 +36,7 @@ from ringside.server.ports import Clock
 from ringside.server.reconnects import Reconnects
 from ringside.server.runner import MatchRunner
 from ringside.server.settings import Settings
+from ringside.store.errors import DatabaseUnavailable
 from ringside.store.repository import Store
 from ringside.text import quoted
 
@@ -251,6 +252,16 @@ class BotSession:
 
     async def _check(self, hello: HelloReceived) -> tuple[bool, tuple[str, str] | None]:
         """Whether the bot comes as a guest, and why it is refused (code, text) or None."""
+        try:
+            return await self._check_stored(hello)
+        except DatabaseUnavailable as exc:  # the bot did nothing wrong: it may come back
+            log.warning("hello from %s refused: %s", hello.name, exc)
+            text = (
+                f"the server cannot check bots now ({exc.reason}); try again in {exc.retry_after} s"
+            )
+            return False, ("database_unavailable", text)
+
+    async def _check_stored(self, hello: HelloReceived) -> tuple[bool, tuple[str, str] | None]:
         roster, name, token = self.roster, hello.name, hello.token
         record = await roster.store.get_bot(name)
         guest = False

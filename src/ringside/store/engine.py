@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -39,6 +40,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from ringside.store.errors import DatabaseUnavailable, unavailable
 from ringside.store.models import json_text
 
 log = logging.getLogger("ringside.store")
@@ -53,6 +55,8 @@ CHECKPOINT_DELAY = 1.0
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+PING_TIMEOUT = 2.0
+"""Seconds ``Database.ping`` waits for the database to answer."""
 SQLITE_AUTOCHECKPOINT_PAGES = 10_000
 """A commit still checkpoints past this many WAL pages (about 40 MiB): a safety net
 for when the store's own checkpointer cannot keep up (SQLite's default is 1,000)."""
@@ -229,17 +233,40 @@ class Database:
                 options[SYNCHRONOUS_OPTION] = self.results_synchronous
         elif self.dialect == "postgresql":
             options["isolation_level"] = "REPEATABLE READ"
-        async with contextlib.AsyncExitStack() as stack:
-            if write and self._sqlite_writer is not None:
-                # SQLite has one writer at a time: queue writers here, in the event loop,
-                # rather than in SQLite's busy wait, which a busy loop can run past.
-                await stack.enter_async_context(self._sqlite_writer)
-            session = await stack.enter_async_context(self._sessions())
-            await stack.enter_async_context(session.begin())
-            await session.connection(execution_options=options)
-            yield session
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                if write and self._sqlite_writer is not None:
+                    # SQLite has one writer at a time: queue writers here, in the event loop,
+                    # rather than in SQLite's busy wait, which a busy loop can run past.
+                    await stack.enter_async_context(self._sqlite_writer)
+                session = await stack.enter_async_context(self._sessions())
+                await stack.enter_async_context(session.begin())
+                await session.connection(execution_options=options)
+                yield session
+        except Exception as exc:
+            # The database being away is one domain error, whatever the driver said.
+            away = unavailable(exc)
+            if away is None:
+                raise
+            raise away from exc
         if write and self._sqlite_writer is not None:
             self._after_sqlite_write()
+
+    async def ping(self, timeout: float = PING_TIMEOUT) -> float:
+        """Run a trivial query; returns the seconds it took.
+
+        Raises ``DatabaseUnavailable`` when the database does not answer within
+        ``timeout`` seconds or answers with an error (readiness, ``GET /readyz``).
+        """
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            async with asyncio.timeout(timeout), self.transaction() as session:
+                # A table of ours, not just SELECT 1: SQLite must read its file.
+                await session.execute(text("SELECT 1 FROM alembic_version LIMIT 1"))
+        except TimeoutError:
+            raise DatabaseUnavailable(f"no answer within {timeout:g} s") from None
+        return loop.time() - started
 
     async def checkpoint(self) -> tuple[int, int] | None:
         """Copy SQLite's write-ahead log into the database file, without blocking anyone.
@@ -278,15 +305,35 @@ class Database:
                 log.warning("checkpointing the SQLite log failed", exc_info=True)
 
 
+def _sqlite_workers() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if "_connection_worker_thread" in t.name}
+
+
+async def _join_new_workers(before: set[threading.Thread], timeout: float = 2.0) -> None:
+    """Let aiosqlite's threads of failed connections end while the event loop runs.
+
+    A failed connect stops its worker thread, which then reports to the loop;
+    if the loop has closed by then (a start-up that fails exits at once) the
+    thread dies with "Event loop is closed" on stderr (omnilib/aiosqlite#241).
+    """
+    for thread in _sqlite_workers() - before:
+        await asyncio.to_thread(thread.join, timeout)
+
+
 async def open_database(url: str, *, now: Callable[[], datetime] = utcnow) -> Database:
     """Connect to ``url``, migrate it to the latest schema and return the database.
 
     The caller owns it: ``await database.close()`` (or ``async with``) when done.
     """
     engine = create_engine(url)
+    workers = _sqlite_workers()
     try:
         await upgrade(engine)
-    except BaseException:
+    except BaseException as exc:
         await engine.dispose()
-        raise
+        await _join_new_workers(workers)
+        away = unavailable(exc) if isinstance(exc, Exception) else None
+        if away is None:
+            raise
+        raise away from exc
     return Database(engine, now=now)

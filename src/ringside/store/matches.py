@@ -15,12 +15,14 @@ event closes the log and the result document records the reason.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import ColumnElement, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,6 +51,7 @@ from ringside.store.records import (
     MatchSummary,
     RoundRecord,
     SeatRecord,
+    StoreError,
 )
 
 INTERRUPTED = "interrupted: the server stopped while it was being played"
@@ -62,6 +65,11 @@ def node_lost_reason(owner: str | None) -> str:
     if owner is None:
         return INTERRUPTED
     return f"node_lost: server node {owner!r} stopped renewing its lease"
+
+
+TOTAL_COUNTED_UP_TO = 1000
+"""A listing's total is counted up to this many rows; above, it is None ("more than")."""
+_NEWEST_FIRST = (Match.created_at.desc(), Match.id.desc())
 
 
 def _check_events(events: Sequence[Mapping[str, Any] | EncodedEvent]) -> None:
@@ -394,40 +402,138 @@ class MatchStore:
         game: str | None = None,
         status: MatchStatus | None = None,
         limit: int = 50,
-        offset: int = 0,
-    ) -> tuple[list[MatchSummary], int]:
-        """A page of matches, newest first, and how many match the filters in all."""
-        if limit < 0 or offset < 0:
-            raise ValueError("limit and offset cannot be negative")
-        conditions: list[ColumnElement[bool]] = []
-        if bot is not None:
-            played = select(MatchSeat.match_id).where(MatchSeat.bot_name == bot)
-            conditions.append(Match.id.in_(played))
-        if game is not None:
-            conditions.append(Match.game == game)
-        if status is not None:
-            conditions.append(Match.status == status)
-        page = (
-            select(Match)
-            .where(*conditions)
-            .order_by(Match.created_at.desc(), Match.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
+        *,
+        before: str | None = None,
+        after: str | None = None,
+        count_up_to: int = TOTAL_COUNTED_UP_TO,
+    ) -> MatchListing:
+        """A page of matches, newest first, by keyset: no row before the page is read.
+
+        ``before`` (a page's ``next``) gives the older matches after that row;
+        ``after`` (a page's ``previous``) the newer ones before it. The total
+        is counted only up to ``count_up_to`` rows (None above), so a call
+        costs the same at 700 rows or 30,000. Raises ``InvalidCursor``.
+        """
+        if limit < 0 or count_up_to < 0:
+            raise ValueError("limit and count_up_to cannot be negative")
+        if before is not None and after is not None:
+            raise InvalidCursor("give before or after, not both")
+        conditions = _filters(bot, game, status, indexed=True)
+        # Counting stops at the cap: a bounded scan of the filters' index, never the table.
+        capped = select(Match.id).where(*conditions).limit(count_up_to + 1).subquery()
+        cursor = before if before is not None else after
+        newer = after is not None
         async with self._db.transaction() as session:
-            total = await session.scalar(select(func.count()).select_from(Match).where(*conditions))
-            matches = (await session.scalars(page)).all()
-            seats: dict[str, list[MatchSeat]] = {m.id: [] for m in matches}
-            if matches:
-                rows = await session.scalars(
-                    select(MatchSeat)
-                    .where(MatchSeat.match_id.in_(list(seats)))
-                    .order_by(MatchSeat.match_id, MatchSeat.player)
+            counted = await session.scalar(select(func.count()).select_from(capped)) or 0
+            many = counted > count_up_to
+            if many and self._db.dialect == "sqlite":
+                # SQLite has no statistics: it would fetch every row the filters' index
+                # gives and sort them all. So many fit that walking the newest-first index
+                # and filtering finds a page sooner: keep the filters off their indexes.
+                conditions = _filters(bot, game, status, indexed=False)
+            items, more = await self._page(session, conditions, cursor, newer, limit)
+        # Older rows exist past the page when the query found one more, or when we came
+        # from an older page; newer ones likewise.
+        older = more if not newer else cursor is not None
+        newer_exist = (more if newer else cursor is not None) and bool(items)
+        return MatchListing(
+            items=[MatchSummary(**_summary_fields(m, seats)) for m, seats in items],
+            next=encode_cursor(items[-1][0]) if older and items else None,
+            previous=encode_cursor(items[0][0]) if newer_exist else None,
+            total=None if many else counted,
+        )
+
+    async def _page(
+        self,
+        session: AsyncSession,
+        conditions: list[ColumnElement[bool]],
+        cursor: str | None,
+        newer: bool,
+        limit: int,
+    ) -> tuple[list[tuple[Match, list[MatchSeat]]], bool]:
+        """The page's rows with their seats, newest first, and whether more follow."""
+        page = select(Match).where(*conditions)
+        if cursor is not None:
+            at, match_id = decode_cursor(cursor)
+            if newer:
+                page = page.where(
+                    or_(Match.created_at > at, and_(Match.created_at == at, Match.id > match_id))
                 )
-                for seat in rows:
-                    seats[seat.match_id].append(seat)
-            items = [MatchSummary(**_summary_fields(m, seats[m.id])) for m in matches]
-        return items, total or 0
+            else:
+                page = page.where(
+                    or_(Match.created_at < at, and_(Match.created_at == at, Match.id < match_id))
+                )
+        order = (Match.created_at.asc(), Match.id.asc()) if newer else _NEWEST_FIRST
+        page = page.order_by(*order).limit(limit + 1)  # one more says if a page follows
+        matches = list((await session.scalars(page)).all())
+        more = len(matches) > limit
+        matches = matches[:limit]
+        if newer:
+            matches.reverse()
+        seats: dict[str, list[MatchSeat]] = {m.id: [] for m in matches}
+        if matches:
+            rows = await session.scalars(
+                select(MatchSeat)
+                .where(MatchSeat.match_id.in_(list(seats)))
+                .order_by(MatchSeat.match_id, MatchSeat.player)
+            )
+            for seat in rows:
+                seats[seat.match_id].append(seat)
+        return [(m, seats[m.id]) for m in matches], more
+
+
+def _filters(
+    bot: str | None, game: str | None, status: MatchStatus | None, *, indexed: bool
+) -> list[ColumnElement[bool]]:
+    """The listing's filters; not ``indexed``: written so that SQLite uses no index for them
+    (``column || ''``), only the newest-first one."""
+
+    def column(c: Any) -> Any:
+        return c if indexed else c.concat("")
+
+    conditions: list[ColumnElement[bool]] = []
+    if bot is not None:
+        played = select(MatchSeat.match_id).where(MatchSeat.bot_name == bot)
+        conditions.append(column(Match.id).in_(played))
+    if game is not None:
+        conditions.append(column(Match.game) == game)
+    if status is not None:
+        conditions.append(column(Match.status) == status)
+    return conditions
+
+
+class InvalidCursor(StoreError, ValueError):
+    """A listing cursor that this store did not hand out."""
+
+
+@dataclass(frozen=True, slots=True)
+class MatchListing:
+    """A page of ``list_matches``: the items and the cursors on either side."""
+
+    items: list[MatchSummary]
+    next: str | None
+    """Pass as ``before`` for the older matches; None on the last page."""
+    previous: str | None
+    """Pass as ``after`` for the newer matches; None on the first page."""
+    total: int | None
+    """How many matches fit the filters, or None when more than ``count_up_to``."""
+
+
+def encode_cursor(match: Match) -> str:
+    """An opaque cursor of a row's place in the listing: (created_at, id), URL-safe."""
+    raw = json_text([match.created_at.isoformat(), match.id])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        at, match_id = msgspec.json.decode(raw, type=tuple[datetime, str])
+    except (ValueError, msgspec.DecodeError):
+        raise InvalidCursor(f"not a cursor of this listing: {cursor[:40]!r}") from None
+    if at.tzinfo is None:
+        raise InvalidCursor(f"not a cursor of this listing: {cursor[:40]!r}")
+    return at, match_id
 
 
 def _result_document(outcome: MatchOutcome, game: str, bots: list[str]) -> MatchResult:

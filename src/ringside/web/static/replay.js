@@ -23,7 +23,9 @@ export function mountHistory(main, params) {
     game: query.get("game") || "",
     bot: query.get("bot") || "",
     status: query.get("status") || "finished",
-    offset: Math.max(0, Number(query.get("offset")) || 0),
+    // A page is reached by the cursor of its neighbour: older than `before`, newer than `after`.
+    before: query.get("before") || "",
+    after: query.get("after") || "",
   };
   const gameSelect = h("select", { id: "h-game", name: "game" }, h("option", { value: "" }, "All games"));
   const botInput = h("input", { type: "search", id: "h-bot", name: "bot", value: filters.bot, placeholder: "exact name" });
@@ -43,17 +45,17 @@ export function mountHistory(main, params) {
   const results = h("div", { class: "results", "aria-live": "polite" }, h("p", { class: "muted" }, "Loading…"));
   main.replaceChildren(h("h1", { tabindex: "-1" }, "History"), form, results);
 
-  function go(offset) {
+  function go(cursor) {
     const q = new URLSearchParams();
     if (gameSelect.value) q.set("game", gameSelect.value);
     if (botInput.value.trim()) q.set("bot", botInput.value.trim());
     q.set("status", statusSelect.value);
-    if (offset) q.set("offset", String(offset));
+    if (cursor) q.set(...cursor);
     location.hash = `#/history?${q}`;
   }
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    go(0);
+    go(null);
   });
 
   games()
@@ -77,7 +79,8 @@ export function mountHistory(main, params) {
         bot: filters.bot,
         status: filters.status === "all" ? "" : filters.status,
         limit: PAGE,
-        offset: filters.offset,
+        before: filters.before,
+        after: filters.after,
       });
     } catch (err) {
       results.replaceChildren(errorBox(`Could not load the matches: ${err.message}`, load));
@@ -99,16 +102,15 @@ export function mountHistory(main, params) {
         h("td", {}, h("a", { href: m.status === "running" ? `#/match/${m.id}` : `#/replay/${m.id}`, "aria-label": `${m.status === "running" ? "Watch" : "Replay"} ${m.bots.join(" vs ")}` }, m.status === "running" ? "Watch" : "Replay")),
       ),
     );
-    const first = page.offset + 1;
-    const last = page.offset + page.items.length;
+    const total = page.total === null ? "more than 1,000" : String(page.total);
     results.replaceChildren(
       h("table", { class: "history" }, h("thead", {}, h("tr", {}, ["When", "Game", "Bots", "Result", "Verdict", ""].map((t) => h("th", { scope: "col" }, t)))), h("tbody", {}, rows)),
       h(
         "nav",
         { class: "pager", "aria-label": "Pages" },
-        h("button", { type: "button", disabled: page.offset === 0, onclick: () => go(Math.max(0, page.offset - PAGE)) }, "Newer"),
-        h("span", {}, `${first}–${last} of ${page.total}`),
-        h("button", { type: "button", disabled: last >= page.total, onclick: () => go(page.offset + PAGE) }, "Older"),
+        h("button", { type: "button", disabled: !page.previous, onclick: () => go(["after", page.previous]) }, "Newer"),
+        h("span", {}, `${page.items.length} shown of ${total}`),
+        h("button", { type: "button", disabled: !page.next, onclick: () => go(["before", page.next]) }, "Older"),
       ),
     );
   }

@@ -55,6 +55,8 @@ class Matches:
         self.journal = journal
         """Where a result waits when the database does not take it (see ``MatchRunner``)."""
         self.runners: dict[str, MatchRunner] = {}
+        self.resumed: set[str] = set()
+        """Matches rebuilt after a restart whose tournament (if any) has not claimed them yet."""
         self.closing = False
         self.runner_type: type[MatchRunner] = MatchRunner
         """The bench switch puts an instrumented subclass here."""
@@ -132,6 +134,8 @@ class Matches:
         for name in config.bots:
             self.reconnects.detach(name, None, [runner], any_token=True)
         runner.resume([msgspec.json.encode(e) for e in record.events], record.tournament_id)
+        if record.tournament_id is not None:
+            self.resumed.add(record.id)
         log.info(
             "match %s resumed after a restart: %d events replayed", record.id, len(record.events)
         )

@@ -548,6 +548,20 @@ class TournamentManager:
             log.info(
                 "tournament %s resumed: %d of %d games played", record.id, state.played, state.total
             )
+        self._abort_orphans()
+
+    def _abort_orphans(self) -> None:
+        """A rebuilt match of a running tournament that no game waits for is aborted.
+
+        The server was killed after the match was stored and before its game
+        was: the tournament plays that game again, so the match must not count."""
+        for match_id in sorted(self.matches.resumed):
+            runner = self.matches.get(match_id)
+            if runner is None or runner.tournament_id not in self.runs:
+                continue
+            self.matches.resumed.discard(match_id)
+            if match_id not in self.by_match and not runner.finished:
+                runner.abort(f"tournament {runner.tournament_id} no longer needs this game")
 
     async def stop(self) -> None:
         """Stop every runner without ending its tournament (the next start resumes it)."""

@@ -15,6 +15,7 @@ from ringside.referee.restore import NotRebuildable
 from ringside.server.app import build_server
 from ringside.server.runner import SAVE_MOVES_WITHIN
 from ringside.server.settings import Settings
+from ringside.server.tournaments import TournamentRequest
 from ringside.store import Store, open_store, sqlite_url
 from ringside.testing.memory import InMemory, ManualClock, MemoryBot
 
@@ -155,3 +156,39 @@ async def test_a_match_handed_over_at_shutdown_loses_no_move(tmp_path: Path) -> 
         assert results[0]["status"] == "finished" and results[0].get("verdict") is None
         await resumed.done
         await second.server.shutdown()
+
+
+async def test_a_rebuilt_match_that_no_tournament_game_waits_for_is_aborted(
+    tmp_path: Path,
+) -> None:
+    """Killed after storing a tournament's match and before storing its game: the game
+    is played again, so the rebuilt match must not count as well."""
+    async with await open_store(sqlite_url(tmp_path)) as store:
+        first = server_on(store, tmp_path)
+        await first.server.start()
+        await first.bots("ann", "ben", max_matches=2)
+        request = TournamentRequest(game="tictactoe", bots=["ann", "ben"], games_per_pair=2)
+        run = await first.server.tournaments.create(request)
+
+        async def game_started() -> bool:
+            return bool(run.runners)
+
+        await until(game_started)
+        (counted,) = run.runners.values()
+        orphan = await first.server.matches.create(
+            MatchConfig(game="tictactoe", bots=["ann", "ben"]), tournament_id=run.id
+        )
+        await first.server.shutdown()  # both handed over
+
+        second = server_on(store, tmp_path)
+        await second.server.start()
+        assert second.server.matches.get(counted.id) is not None, "its game waits for it"
+        rebuilt = second.server.matches.get(orphan.id)
+        assert rebuilt is None or rebuilt.finished
+        await until(lambda: _status(store, orphan.id, "aborted"))
+        await second.server.shutdown()
+
+
+async def _status(store: Store, match_id: str, status: str) -> bool:
+    record = await store.get_match(match_id)
+    return record is not None and record.status == status

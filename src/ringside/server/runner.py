@@ -94,7 +94,7 @@ class MatchRunner:
     def __init__(
         self,
         match: Match,
-        seats: list[Seat],
+        seats: list[Seat | None],
         *,
         store: ResultStore | None,
         bus: EventBus,
@@ -249,16 +249,7 @@ class MatchRunner:
         ``running``, for the next start of the server to rebuild (``Matches.resume``)."""
         if self._closed or self._writer is None:
             return
-        for handle, _ in self._timers.values():
-            handle.cancel()
-        self._timers.clear()
-        self._deadlines.clear()
-        if self._save_due is not None:
-            self._save_due.cancel()
-            self._save_due = None
-        if self._saved < len(self.log):
-            self._writes.put_nowait((None, self._take_unsaved()))
-        self._writes.put_nowait(None)
+        self._stop(None)
         await asyncio.shield(self.done)
 
     def _timer(self, player: int) -> None:
@@ -366,6 +357,11 @@ class MatchRunner:
         self._timers[player] = (self._clock.call_at(at, self._timer, player), at)
 
     def _finished(self, result: MatchResult) -> None:
+        self._stop(result)
+
+    def _stop(self, result: MatchResult | None) -> None:
+        """Cancel every timer and close the store queue after the last events (and the
+        result, when the match ended; without one, the row is left running)."""
         for handle, _ in self._timers.values():
             handle.cancel()
         self._timers.clear()
@@ -373,7 +369,8 @@ class MatchRunner:
         if self._save_due is not None:
             self._save_due.cancel()
             self._save_due = None
-        self._writes.put_nowait((result, self._take_unsaved()))
+        if result is not None or self._saved < len(self.log):
+            self._writes.put_nowait((result, self._take_unsaved()))
         self._writes.put_nowait(None)
 
     @property

@@ -30,7 +30,7 @@ from ringside.server.runner import RETRY_MAX, MatchRunner
 from ringside.store import EncodedEvent, MatchOutcome, Store, open_store, sqlite_url
 from ringside.store.journal import JournalEntry, ResultJournal, read_journal
 from ringside.testing import postgres
-from ringside.testing.memory import InMemory, MemoryBot
+from ringside.testing.memory import InMemory, ManualClock, MemoryBot
 from ringside.testing.postgres import PostgresServer, PostgresUnavailable
 from ringside.testing.wire import ServerProcess, get_json
 
@@ -358,3 +358,33 @@ async def until_the_winning_move(bot: MemoryBot) -> dict[str, Any]:
             if asked == 4:
                 return message
         await bot.answer(message)
+
+
+async def test_a_match_rebuilt_after_a_restart_journals_its_result_too(
+    memory: InMemory, tmp_path: Path
+) -> None:
+    """A resumed match is wired like a new one: its result waits in the journal too."""
+    first = memory.server
+    alice, bob = await memory.bots("alice", "bob")
+    runner = await start(first, alice, bob)
+    await bob.answer(await bob.next("prepare"))
+    await alice.answer(await alice.next("prepare"))
+    await runner.hand_over()
+    record = await first.store.get_match(runner.id)
+    assert record is not None and record.status == "running"
+
+    clock = ManualClock()
+    second = build_server(
+        Settings(open=True, data_dir=tmp_path / "second"), first.store, clock=clock
+    )
+    failing = FailingWrites(second.store)
+    second.matches.store = failing  # type: ignore[assignment]
+    resumed = second.matches.resume(record)
+    again = [MemoryBot(second), MemoryBot(second)]
+    for bot, name in zip(again, ("alice", "bob"), strict=True):
+        assert (await bot.hello(name))["type"] == "welcome"
+    failing.failing = CAUSES["disk_full"]
+    results = await asyncio.gather(*(bot.play() for bot in again))
+    assert results[0]["status"] == "finished"
+    assert journaled(second.journal) == [resumed.id], "on disk before it was announced"
+    second.journal.close()

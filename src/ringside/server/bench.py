@@ -127,7 +127,7 @@ class BenchMatchRunner(MatchRunner):
     def __init__(
         self,
         match: Match,
-        seats: list[Seat],
+        seats: list[Seat | None],
         *,
         store: ResultStore | None,
         bus: EventBus,

@@ -21,7 +21,7 @@ from ringside.referee.match import Match, MatchConfigError, UnknownGameError
 from ringside.referee.restore import NotRebuildable, rebuild
 from ringside.server.bus import EventBus, MatchEnded
 from ringside.server.errors import BotUnavailable, GameNotFound, InvalidRequest, ShuttingDown
-from ringside.server.ports import Clock, Outbox
+from ringside.server.ports import Clock, Outbox, Seat
 from ringside.server.reconnects import Reconnects
 from ringside.server.runner import MatchRunner
 from ringside.server.session import BotSession, Roster
@@ -79,14 +79,7 @@ class Matches:
         sessions = [self._available(name, config.game) for name in config.bots]
         for session in sessions:
             session.reserved += 1
-        runner = self.runner_type(
-            match,
-            list(sessions),
-            store=self.store if self.record else None,
-            bus=self.bus,
-            clock=self.clock,
-            journal=self.journal if self.record else None,
-        )
+        runner = self._runner(match, list(sessions))
         self.runners[match_id] = runner
         try:
             await runner.start_recording(tournament_id)
@@ -122,14 +115,7 @@ class Matches:
             match = rebuild(record.id, config, record.events, clock.time())
         except (msgspec.ValidationError, MatchConfigError) as exc:
             raise NotRebuildable(f"its configuration is no longer valid: {exc}") from None
-        runner = self.runner_type(
-            match,
-            [],
-            store=self.store if self.record else None,
-            bus=self.bus,
-            clock=self.clock,
-        )
-        runner.sessions = [None] * len(config.bots)
+        runner = self._runner(match, [None] * len(config.bots))
         self.runners[record.id] = runner
         for name in config.bots:
             self.reconnects.detach(name, None, [runner], any_token=True)
@@ -140,6 +126,18 @@ class Matches:
             "match %s resumed after a restart: %d events replayed", record.id, len(record.events)
         )
         return runner
+
+    def _runner(self, match: Match, seats: list[Seat | None]) -> MatchRunner:
+        """A runner wired to the store, the journal, the bus and the clock (the same for a
+        new match and a rebuilt one)."""
+        return self.runner_type(
+            match,
+            seats,
+            store=self.store if self.record else None,
+            bus=self.bus,
+            clock=self.clock,
+            journal=self.journal if self.record else None,
+        )
 
     def _available(self, name: str, game: str) -> BotSession:
         session = self.roster.ready(name)

@@ -6,6 +6,9 @@ set -euo pipefail
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# Redis 7 for the cluster tests (several nodes); HAProxy checks the load balancer's config.
+[ -x /usr/bin/redis-server ] || missing+=(redis-server)
+[ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 # Engines the bridge tests play for real (Debian puts them in /usr/games, off PATH).
 [ -x /usr/games/stockfish ] || missing+=(stockfish)
 [ -x /usr/games/gnuchess ] || missing+=(gnuchess)

@@ -112,6 +112,15 @@ def serve(
             "(default 0: leave them to the restart)",
         ),
     ] = 0.0,
+    redis_url: Annotated[
+        str | None,
+        typer.Option(
+            "--redis-url",
+            envvar="RINGSIDE_REDIS_URL",
+            help="Run as one node of a cluster: the cluster's Redis (redis://host:port/0); "
+            "needs a PostgreSQL --database-url shared by every node",
+        ),
+    ] = None,
     sqlite_synchronous: Annotated[
         Synchronous,
         typer.Option(
@@ -142,6 +151,7 @@ def serve(
         ladder=ladder,
         node_id=node_id,
         drain=drain,
+        redis_url=redis_url,
         sqlite_synchronous=sqlite_synchronous.value,
     )
     try:

@@ -36,6 +36,9 @@ class Settings:
     """This server's node id (owner of its live rows); None: the one kept in ``data_dir``."""
     drain: float = 0.0
     """Seconds a stopping server lets running matches finish; the rest are left for the restart."""
+    redis_url: str | None = None
+    """A cluster's Redis (``redis://host:port/db``): this process is one node of several, on a
+    shared PostgreSQL ``database_url``. None: the single process of one server."""
 
 
 def node_id(settings: Settings) -> str:

@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator, Iterator
 import aiohttp
 import pytest
 
-from ringside.testing import postgres
+from ringside.testing import postgres, redis
 from ringside.testing.postgres import PostgresServer, PostgresUnavailable
+from ringside.testing.redis import RedisServer, RedisUnavailable
 from ringside.testing.wire import ServerProcess
 
 
@@ -26,6 +27,35 @@ def postgres_server() -> Iterator[PostgresServer]:
         yield server
     finally:
         postgres.stop(server)
+
+
+def _start_redis() -> RedisServer:
+    try:
+        return redis.start()
+    except RedisUnavailable as exc:
+        if os.environ.get("RINGSIDE_REQUIRE_REDIS"):
+            pytest.fail(f"Redis is required here but not available: {exc}")
+        pytest.skip(f"Redis not available: {exc}")
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """One throw-away Redis server for the whole test session (do not kill it)."""
+    server = _start_redis()
+    try:
+        yield server
+    finally:
+        redis.stop(server)
+
+
+@pytest.fixture
+def fresh_redis() -> Iterator[RedisServer]:
+    """A Redis server of the test's own, for tests that kill or restart it."""
+    server = _start_redis()
+    try:
+        yield server
+    finally:
+        redis.stop(server)
 
 
 @pytest.fixture(scope="module")

@@ -36,7 +36,17 @@ LAYERS: list[set[str]] = [
 parts or lower ones."""
 
 SERVER_LAYERS: list[set[str]] = [
-    {"errors", "settings", "ports", "bus", "peer", "hello_limit", "connection", "spectator"},
+    {
+        "errors",
+        "settings",
+        "ports",
+        "bus",
+        "peer",
+        "hello_limit",
+        "connection",
+        "spectator",
+        "redis_wire",
+    },
     {"reconnects", "lobby", "runner", "leases"},
     {"session"},
     {"matches"},

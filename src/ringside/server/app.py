@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 
-from ringside.server.bus import EventBus, LocalBus
+from ringside.server.bus import EventBus, LocalBus, SharedBus
+from ringside.server.cluster import ClusterNode
 from ringside.server.ladder import Ladder
 from ringside.server.leases import LeaseKeeper
 from ringside.server.lobby import LobbyHub
@@ -37,7 +38,8 @@ def build_server(
 
     Results the database does not take wait in the journal in ``settings.data_dir``;
     main calls ``Server.replay_journal`` at start-up, before anything is aborted."""
-    bus = bus if bus is not None else LocalBus()
+    if bus is None:
+        bus = SharedBus() if settings.redis_url is not None else LocalBus()
     clock = clock if clock is not None else asyncio.get_running_loop()
     journal = ResultJournal.in_dir(settings.data_dir)
     store.db.results_synchronous = settings.sqlite_synchronous
@@ -51,9 +53,28 @@ def build_server(
     ladder = Ladder(store, bus, roster, matches, tournaments) if settings.ladder else None
     leases = LeaseKeeper(store, clock)
     leases.sweeps.append(tournaments.resume)  # take over the tournaments of lost nodes
-    return Server(
+    server = Server(
         settings, store, bus, roster, lobby, matches, tournaments, ladder, clock, leases, journal
     )
+    leases.lost.append(server.announce_lost)
+    if settings.redis_url is not None:
+        if not isinstance(bus, SharedBus):
+            raise TypeError("a node of a cluster needs a SharedBus")
+        server.cluster = ClusterNode(
+            settings.redis_url,
+            leases.node,
+            bus=bus,
+            roster=roster,
+            lobby=lobby,
+            matches=matches,
+            reconnects=reconnects,
+            store=store,
+            clock=clock,
+        )
+        if ladder is not None:
+            node = server.cluster
+            ladder.may_run = lambda: node.holds_ladder
+    return server
 
 
 __all__ = ["Server", "Settings", "build_server"]

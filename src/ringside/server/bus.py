@@ -50,7 +50,26 @@ class ResultStored(msgspec.Struct, frozen=True, tag="result_stored"):
     result: MatchResult
 
 
-Event = BotJoined | BotLeft | BotStatus | MatchListed | TournamentUpdate | MatchEnded | ResultStored
+class MatchLost(msgspec.Struct, frozen=True, tag="match_lost"):
+    """A match was ended by another node because its own stopped renewing its lease.
+
+    ``result`` is what was recorded (``aborted``, reason ``node_lost``); the
+    bots and watchers of the match, wherever they are connected, are told it."""
+
+    match_id: str
+    result: MatchResult
+
+
+Event = (
+    BotJoined
+    | BotLeft
+    | BotStatus
+    | MatchListed
+    | TournamentUpdate
+    | MatchEnded
+    | ResultStored
+    | MatchLost
+)
 """Everything the bus carries."""
 
 E = TypeVar("E", bound=Event)
@@ -104,6 +123,43 @@ class LocalBus:
         return unsubscribe
 
 
+class SharedBus(LocalBus):
+    """A node's bus in a cluster: delivered here as by ``LocalBus``, and sent to the others.
+
+    ``forward`` (set by the cluster while Redis is reachable) takes every
+    event published here, encoded; events from other nodes come in through
+    ``deliver``, during which ``origin`` names the node that published it
+    (None for this node's own), for the few subscribers that act only on
+    their own node's news (presence writes, re-attaching a returning bot).
+    """
+
+    __slots__ = ("forward", "origin")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forward: Callable[[bytes], None] | None = None
+        self.origin: str | None = None
+
+    def publish(self, event: Event) -> None:
+        super().publish(event)
+        forward = self.forward
+        if forward is not None:
+            forward(encode_event(event))
+
+    def deliver(self, origin: str, data: bytes) -> None:
+        """An event another node published: delivered here only."""
+        try:
+            event = decode_event(data)
+        except msgspec.DecodeError:
+            log.exception("bus: an event from node %s cannot be read", origin)
+            return
+        self.origin = origin
+        try:
+            super().publish(event)
+        finally:
+            self.origin = None
+
+
 _decoder = msgspec.json.Decoder(Event)
 
 
@@ -121,7 +177,9 @@ __all__ = [
     "EventBus",
     "LocalBus",
     "MatchEnded",
+    "MatchLost",
     "ResultStored",
+    "SharedBus",
     "Unsubscribe",
     "decode_event",
     "encode_event",

@@ -17,6 +17,7 @@ import contextlib
 import itertools
 import logging
 import random
+from collections.abc import Callable
 
 from ringside.games.registry import UnknownGame, get_game
 from ringside.protocol.messages import (
@@ -31,8 +32,7 @@ from ringside.protocol.messages import (
 from ringside.referee.config import MatchConfig
 from ringside.server.bus import EventBus
 from ringside.server.errors import BotUnavailable, Refused
-from ringside.server.matches import Matches
-from ringside.server.runner import MatchRunner
+from ringside.server.matches import Matches, MatchHandle
 from ringside.server.session import Roster
 from ringside.server.tournaments import TournamentManager
 from ringside.store.repository import Store
@@ -75,6 +75,8 @@ class Ladder:
         self.last_opponent: dict[str, str] = {}
         self._clocks = itertools.cycle(TIME_CONTROLS)
         self._task: asyncio.Task[None] | None = None
+        self.may_run: Callable[[], bool] = lambda: True
+        """In a cluster: whether this node holds the ladder's lease (one node pairs)."""
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._main(), name="ladder")
@@ -97,6 +99,10 @@ class Ladder:
         while not self.matches.closing:
             await self.wake.wait()
             self.wake.clear()
+            if not self.may_run():
+                self.wake.set()  # another node pairs; look again when this one may
+                await asyncio.sleep(self.interval)
+                continue
             try:
                 await self.pair_idle_bots()
             except Exception:
@@ -129,9 +135,9 @@ class Ladder:
                     playable[game] = members
         return playable
 
-    async def pair_idle_bots(self) -> list[MatchRunner]:
+    async def pair_idle_bots(self) -> list[MatchHandle]:
         """Start one round of ladder matches; the matches started."""
-        started: list[MatchRunner] = []
+        started: list[MatchHandle] = []
         taken: set[str] = set()
         groups = list(self._groups().items())
         self.rng.shuffle(groups)
@@ -148,7 +154,7 @@ class Ladder:
                     self.last_opponent[a], self.last_opponent[b] = b, a
         return started
 
-    async def _start(self, game: str, a: str, b: str) -> MatchRunner | None:
+    async def _start(self, game: str, a: str, b: str) -> MatchHandle | None:
         config = MatchConfig(
             game=game,
             bots=[a, b],

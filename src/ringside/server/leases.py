@@ -35,6 +35,8 @@ class LeaseKeeper:
         self.node = store.lease.node
         self.sweeps: list[Sweep] = []
         """Run after each renewal, in order (the composition root adds them)."""
+        self.lost: list[Callable[[list[str]], Awaitable[object]]] = []
+        """Told the ids of the matches of lost nodes this node has just aborted."""
         self.renewals = 0
         """Rounds done (renewed and swept), for tests and logs."""
         self._timer: TimerHandle | None = None
@@ -52,6 +54,8 @@ class LeaseKeeper:
             log.warning(
                 "aborted %d match(es) of stopped server node(s): %s", len(lapsed), ", ".join(lapsed)
             )
+            for tell in self.lost:
+                await tell(lapsed)
         return await self.store.matches.claim_interrupted()
 
     def start(self) -> None:
@@ -96,6 +100,8 @@ class LeaseKeeper:
                     len(lapsed),
                     ", ".join(lapsed),
                 )
+                for tell in self.lost:
+                    await tell(lapsed)
             for sweep in self.sweeps:
                 await sweep()
         except Exception:

@@ -13,6 +13,7 @@ from html import escape
 from pathlib import Path
 
 from aiohttp import web
+from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 import ringside.server.api_export  # noqa: F401  (registers the export routes)
@@ -20,11 +21,16 @@ from ringside.server import api_tournaments  # noqa: F401  (registers the rating
 from ringside.server.api import add_routes, errors_middleware, game_board
 from ringside.server.app import Server, Settings, build_server
 from ringside.server.bench import COLLECTOR_PAUSES, BenchMatchRunner, bench_latency, bench_switches
+from ringside.server.directory import BEAT_EVERY, NODE_TTL
 from ringside.server.keys import SERVER_KEY
 from ringside.server.settings import NodeIdInUse, hold_node_id, node_id
 from ringside.server.transports import TcpBots, bot_websocket, watch_websocket
 from ringside.store import Store, StoreError, open_store, sqlite_url
 from ringside.store.errors import why_cannot_open
+from ringside.store.leases import DEFAULT_TERMS, LeaseTerms
+
+CLUSTER_TERMS = LeaseTerms(seconds=NODE_TTL, renew_every=BEAT_EVERY)
+"""A cluster node's database leases: as long as its life in Redis, renewed each beat."""
 
 log = logging.getLogger("ringside.server")
 
@@ -126,7 +132,10 @@ async def open_for_serving(settings: Settings, node: str) -> Store:
     url = settings.database_url or sqlite_url(settings.data_dir)
     store: Store | None = None
     try:
-        store = await open_store(url, node=node)
+        # A cluster's nodes renew their leases each beat, so a lost node's matches end
+        # within seconds; a single server keeps the longer default.
+        terms = CLUSTER_TERMS if settings.redis_url is not None else DEFAULT_TERMS
+        store = await open_store(url, node=node, terms=terms)
     except (StoreError, SQLAlchemyError, OSError) as exc:
         if store is not None:
             with contextlib.suppress(Exception):
@@ -144,6 +153,19 @@ async def _first_writes(settings: Settings) -> AsyncIterator[None]:
     except (StoreError, SQLAlchemyError, OSError) as exc:
         url = settings.database_url or sqlite_url(settings.data_dir)
         raise StartupError(why_cannot_open(url, exc)) from exc
+
+
+@contextlib.asynccontextmanager
+async def _joining(settings: Settings) -> AsyncIterator[None]:
+    """A node that cannot reach the cluster's Redis at start-up says so in one line."""
+    try:
+        yield
+    except (RedisError, OSError) as exc:
+        if settings.redis_url is None:
+            raise
+        raise StartupError(
+            f"cannot reach the cluster's Redis at {settings.redis_url}: {exc}"
+        ) from exc
 
 
 @contextlib.contextmanager
@@ -170,6 +192,13 @@ async def serve(
     except OSError as exc:  # the data directory cannot keep the node id: read-only, full...
         url = settings.database_url or sqlite_url(settings.data_dir)
         raise StartupError(why_cannot_open(url, exc)) from exc
+    if settings.redis_url is not None and not (settings.database_url or "").startswith(
+        "postgresql"
+    ):
+        raise StartupError(
+            "a node of a cluster (--redis-url) needs the PostgreSQL database every node shares: "
+            "give --database-url postgresql+asyncpg://..."
+        )
     store = await open_for_serving(settings, node)
     log.info("serving as node %s", node)
     server = build_server(settings, store)
@@ -198,7 +227,7 @@ async def serve(
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         with _listening_on(settings.host, settings.tcp_port):
             tcp_port = await tcp.start(settings.host, settings.tcp_port)
-        async with _first_writes(settings):
+        async with _first_writes(settings), _joining(settings):
             await server.start()
         if ready is not None:
             ready(settings.host, port, tcp_port)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import Callable
+from typing import Protocol
 
 import msgspec
 
@@ -31,6 +33,33 @@ from ringside.store.repository import Store
 from ringside.text import quoted
 
 log = logging.getLogger("ringside.server")
+
+
+class MatchHandle(Protocol):
+    """A match just started, here or on another node of a cluster."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def tournament_id(self) -> str | None: ...
+
+    @property
+    def finished(self) -> bool: ...
+
+    def abort(self, reason: str) -> None: ...
+
+
+class Placement(Protocol):
+    """Where a cluster starts matches and watches those of other nodes (``cluster.ClusterNode``)."""
+
+    async def place(self, match: Match, tournament_id: str | None) -> MatchHandle: ...
+
+    async def watch(self, match_id: str, peer: Outbox) -> bool: ...
+
+    def unwatch(self, match_id: str, peer: Outbox) -> None: ...
+
+    def watching(self, match_id: str) -> bool: ...
 
 
 class Matches:
@@ -60,13 +89,18 @@ class Matches:
         self.closing = False
         self.runner_type: type[MatchRunner] = MatchRunner
         """The bench switch puts an instrumented subclass here."""
+        self.placement: Placement | None = None
+        """In a cluster: where matches are placed, and matches of other nodes watched."""
         bus.subscribe(MatchEnded, self._ended)
 
     def get(self, match_id: str) -> MatchRunner | None:
         return self.runners.get(match_id)
 
-    async def create(self, config: MatchConfig, tournament_id: str | None = None) -> MatchRunner:
-        """Check, reserve the bots and start a match; a ``Refused`` error says what is wrong."""
+    async def create(self, config: MatchConfig, tournament_id: str | None = None) -> MatchHandle:
+        """Check, reserve the bots and start a match; a ``Refused`` error says what is wrong.
+
+        In a cluster the ``placement`` reserves the bots wherever they are connected
+        and starts the match on the node holding most of them (maybe another one)."""
         if self.closing:
             raise ShuttingDown()
         match_id = secrets.token_hex(6)
@@ -76,10 +110,27 @@ class Matches:
             raise GameNotFound(exc.code, str(exc)) from None
         except MatchConfigError as exc:
             raise InvalidRequest(exc.code, str(exc)) from None
+        if self.placement is not None:
+            return await self.placement.place(match, tournament_id)
         sessions = [self._available(name, config.game) for name in config.bots]
+        return await self.start(match, list(sessions), tournament_id)
+
+    async def start(
+        self,
+        match: Match,
+        seats: list[Seat | None],
+        tournament_id: str | None = None,
+        recorded: Callable[[MatchRunner], None] | None = None,
+    ) -> MatchRunner:
+        """Record ``match`` and begin it with its bots reserved already (None: a bot that left).
+
+        ``recorded`` runs once the match is stored, before it begins (a cluster tells
+        the other nodes' bots to join it there)."""
+        match_id = match.id
+        sessions = [s for s in seats if isinstance(s, BotSession)]
         for session in sessions:
             session.reserved += 1
-        runner = self._runner(match, list(sessions))
+        runner = self._runner(match, seats)
         self.runners[match_id] = runner
         try:
             await runner.start_recording(tournament_id)
@@ -90,13 +141,17 @@ class Matches:
             raise
         for session in sessions:
             session.match_started(runner)
-        if any(s.state != "ready" for s in sessions):
-            # A bot left while the match was being recorded: its grace starts now.
-            for player, session in enumerate(sessions):
-                if session.state != "ready":
-                    session.matches.pop(match_id, None)
-                    self.reconnects.detach(session.name, session.token, [runner])
-                    runner.disconnected(player)
+        if recorded is not None:
+            recorded(runner)
+        for player, seat in enumerate(seats):
+            # A bot that left while the match was being recorded: its grace starts now.
+            if seat is None or (isinstance(seat, BotSession) and seat.state != "ready"):
+                if seat is not None:
+                    seat.matches.pop(match_id, None)
+                    self.reconnects.detach(seat.name, seat.token, [runner])
+                else:
+                    self.reconnects.detach(runner.names[player], None, [runner], any_token=True)
+                runner.disconnected(player)
         runner.begin()
         return runner
 
@@ -164,6 +219,8 @@ class Matches:
         if runner is not None:
             runner.watch(peer)
             return True
+        if self.placement is not None and await self.placement.watch(match_id, peer):
+            return True
         record = await self.store.get_match(match_id)
         if record is None:
             text = f"no match {quoted(match_id, 40)}"
@@ -176,6 +233,14 @@ class Matches:
         runner = self.runners.get(match_id)
         if runner is not None:
             runner.unwatch(peer)
+        elif self.placement is not None:
+            self.placement.unwatch(match_id, peer)
+
+    def live(self, match_id: str) -> bool:
+        """Whether the match is running (here, or on another node and watched from here)."""
+        if match_id in self.runners:
+            return True
+        return self.placement is not None and self.placement.watching(match_id)
 
     # --- shutdown ---------------------------------------------------------------------
 
@@ -189,4 +254,4 @@ class Matches:
             await asyncio.wait([r.done for r in runners], timeout=timeout)
 
 
-__all__ = ["Matches"]
+__all__ = ["MatchHandle", "Matches", "Placement"]

@@ -91,6 +91,9 @@ class MatchRunner:
         "watchers",
     )
 
+    remote = False
+    """Run here (a ``relay.RemoteMatch`` stands for a match another node runs)."""
+
     def __init__(
         self,
         match: Match,

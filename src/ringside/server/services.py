@@ -19,10 +19,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+import msgspec
+
 from ringside.protocol.codec import encode
-from ringside.protocol.messages import Error
+from ringside.protocol.messages import Error, MatchInfo, MatchListed, MatchResult
 from ringside.referee.restore import NotRebuildable
-from ringside.server.bus import EventBus, ResultStored
+from ringside.server.bus import EventBus, MatchEnded, MatchLost, ResultStored
+from ringside.server.cluster import ClusterNode
 from ringside.server.ladder import Ladder
 from ringside.server.leases import LeaseKeeper
 from ringside.server.lobby import LobbyHub
@@ -83,6 +86,33 @@ class Server:
     def _replayed(self, entry: JournalEntry) -> None:
         self.bus.publish(ResultStored(entry.match_id, entry.tournament_id, entry.result))
 
+    cluster: ClusterNode | None = None
+    """This node's link to the others (``--redis-url``); None: a single process."""
+
+    async def announce_lost(self, match_ids: list[str]) -> None:
+        """Matches of lost nodes were just recorded aborted here: everyone is told.
+
+        Their bots and watchers, on any node, get the recorded result
+        (``MatchLost``); lobbies take them off; a tournament plays the game
+        again (``MatchEnded`` without a stored result of the game)."""
+        for match_id in match_ids:
+            record = await self.store.get_match(match_id)
+            if record is None or record.result is None:
+                continue
+            result = msgspec.convert(record.result, MatchResult)
+            self.bus.publish(MatchLost(match_id, result))
+            info = MatchInfo(
+                match_id,
+                record.game,
+                record.bots,
+                "aborted",
+                len(result.rounds),
+                record.rounds,
+                record.tournament_id,
+            )
+            self.bus.publish(MatchListed(info))
+            self.bus.publish(MatchEnded(match_id, record.bots, record.tournament_id, False))
+
     readiness: dict[str, ReadinessCheck] = field(default_factory=dict)
     """What ``GET /readyz`` checks, by name, in order: the database first; a service
     that must be ready too (the journal drained) adds its own check here."""
@@ -103,8 +133,11 @@ class Server:
             raise DatabaseUnavailable("announced results wait in the journal for the database")
 
     async def start(self) -> None:
-        """End what stopped nodes left, take back this node's rows, resume tournaments, pair."""
+        """End what stopped nodes left, take back this node's rows, join the cluster, resume
+        tournaments, pair."""
         await self._resume_interrupted(await self.leases.recover())
+        if self.cluster is not None:
+            await self.cluster.start()
         self.leases.start()
         await self.tournaments.resume()
         if self.ladder is not None:
@@ -136,6 +169,8 @@ class Server:
             await self._drain(drain)
         await self.leases.stop()
         await self._hand_on()
+        if self.cluster is not None:
+            await self.cluster.stop()
         # Results still waiting for the database stay in the journal for the next start.
         for runner in list(self.matches.runners.values()):
             await runner.stop_storing()

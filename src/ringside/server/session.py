@@ -16,8 +16,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Coroutine, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, Literal, Protocol
 
 from ringside.games.registry import catalogue_names
 from ringside.protocol.codec import encode
@@ -34,6 +34,7 @@ from ringside.server.hello_limit import FailedHellos
 from ringside.server.peer import Peer
 from ringside.server.ports import Clock
 from ringside.server.reconnects import Reconnects
+from ringside.server.relay import MatchEntry
 from ringside.server.runner import MatchRunner
 from ringside.server.settings import Settings
 from ringside.store.errors import DatabaseUnavailable
@@ -75,7 +76,8 @@ class BotSession:
         )
         self.host = peer.address
         """Where the connection comes from, as the failed-hello limit counts it."""
-        self.matches: dict[str, MatchRunner] = {}
+        self.matches: dict[str, MatchEntry] = {}
+        """The matches the bot plays: run here (``MatchRunner``) or by another node."""
         self.reserved = 0
 
     # --- what the lobby shows -------------------------------------------------------
@@ -175,14 +177,16 @@ class BotSession:
         self.roster.leave(self)
         runners = [r for r in self.matches.values() if not r.finished]
         self.matches.clear()
-        if runners:
-            self.roster.reconnects.detach(self.name, self.token, runners)
+        # The grace of a match another node runs is kept there (it hears of the drop).
+        here = [r for r in runners if isinstance(r, MatchRunner)]
+        if here:
+            self.roster.reconnects.detach(self.name, self.token, here)
         for runner in runners:
             runner.disconnected(runner.player_of(self.name))
 
     # --- matches ------------------------------------------------------------------
 
-    def match_started(self, runner: MatchRunner) -> None:
+    def match_started(self, runner: MatchEntry) -> None:
         self.reserved = max(0, self.reserved - 1)
         self.matches[runner.id] = runner
         self.roster.status_changed(self)
@@ -227,6 +231,13 @@ class BotSession:
         """Check the token and the name; welcome the bot or refuse it."""
         guest, refusal = await self._check(hello)
         connection = self.connection
+        claims = self.roster.claims
+        if refusal is None and claims is not None:
+            info = BotInfo(hello.name, hello.games, "idle", [], hello.max_matches, guest)
+            holder = await claims.claim(info)
+            if holder is not None:
+                text = f"a bot named {hello.name!r} is already connected (to node {holder})"
+                refusal = ("name_taken", text)
         if refusal is not None:
             connection.refuse(*refusal)
             self._flush()
@@ -293,6 +304,14 @@ class BotSession:
         return guest, None
 
 
+class NameClaims(Protocol):
+    """Bot names held for a whole cluster (``cluster.ClusterNode``)."""
+
+    async def claim(self, info: BotInfo) -> str | None:
+        """Hold ``info.name`` for this node; the node that holds it already, if another does."""
+        ...
+
+
 class Roster:
     """The bots connected to this process, by name, and what a session needs to admit one."""
 
@@ -313,6 +332,10 @@ class Roster:
         self.bots: dict[str, BotSession] = {}
         self.known_games = frozenset(catalogue_names())
         """The games a ``hello`` may name."""
+        self.claims: NameClaims | None = None
+        """In a cluster: where a bot's name is claimed for the whole cluster."""
+        self.elsewhere: Callable[[str], BotInfo | None] | None = None
+        """In a cluster: a bot connected to another node, as its node said."""
 
     def connect(self, peer: Peer, transport: str, header_token: str | None = None) -> BotSession:
         """A new connection's session; it joins the roster once its hello is accepted.
@@ -324,6 +347,29 @@ class Roster:
         """The session of bot ``name`` when it is connected and admitted."""
         session = self.bots.get(name)
         return session if session is not None and session.state == "ready" else None
+
+    def info(self, name: str) -> BotInfo | None:
+        """Bot ``name`` if it is connected, here or (in a cluster) to another node."""
+        session = self.ready(name)
+        if session is not None:
+            return session.info()
+        return self.elsewhere(name) if self.elsewhere is not None else None
+
+    def playable(self, name: str, game: str) -> bool:
+        """Whether bot ``name`` is connected somewhere and plays ``game``."""
+        session = self.ready(name)
+        if session is not None:
+            return session.plays(game)
+        info = self.elsewhere(name) if self.elsewhere is not None else None
+        return info is not None and (info.games is None or game in info.games)
+
+    def has_room(self, name: str) -> bool:
+        """Whether bot ``name`` may take one more match now (as far as this node knows)."""
+        session = self.bots.get(name)
+        if session is not None:
+            return session.free_slots() > 0
+        info = self.elsewhere(name) if self.elsewhere is not None else None
+        return info is not None and len(info.matches) < info.max_matches
 
     def join(self, session: BotSession) -> None:
         self.bots[session.name] = session

@@ -67,8 +67,7 @@ from ringside.server.errors import (
     Refused,
     ShuttingDown,
 )
-from ringside.server.matches import Matches
-from ringside.server.runner import MatchRunner
+from ringside.server.matches import Matches, MatchHandle
 from ringside.server.session import Roster
 from ringside.store.records import TournamentRecord
 from ringside.store.repository import Store
@@ -195,7 +194,7 @@ class TournamentRun:
         self.status: Literal["running", "finished", "cancelled"] = "running"
         self.cancelling = False
         self.cancel_note = "cancelled by an operator"
-        self.runners: dict[int, MatchRunner] = {}
+        self.runners: dict[int, MatchHandle] = {}
         self.absent_since: dict[str, float] = {}
         self.wake = asyncio.Event()
         self.stored: deque[tuple[int, str, MatchResult]] = deque()
@@ -282,7 +281,7 @@ class TournamentRun:
             if absent:
                 missing.update(absent)
                 continue
-            if any(self.roster.bots[b].free_slots() <= 0 for b in game.bots):
+            if not all(self.roster.has_room(b) for b in game.bots):
                 continue
             try:
                 runner = await self.matches.create(self._config(game), tournament_id=self.id)
@@ -313,8 +312,7 @@ class TournamentRun:
             self._dirty[game.no] = game
 
     def _available(self, bot: str) -> bool:
-        session = self.roster.ready(bot)
-        return session is not None and session.plays(self.request.game)
+        return self.roster.playable(bot, self.request.game)
 
     async def _forfeit_absent(self, missing: set[str], now: float) -> float | None:
         for bot in list(self.absent_since):
@@ -497,12 +495,12 @@ class TournamentManager:
             except MatchConfigError as exc:
                 raise InvalidRequest("invalid_tournament", str(exc)) from None
         for bot in dict.fromkeys(request.bots):
-            session = self.roster.bots.get(bot)
-            if session is None and await self.store.get_bot(bot) is None:
+            info = self.roster.info(bot)
+            if info is None and await self.store.get_bot(bot) is None:
                 raise BotUnavailable(
                     "unknown_bot", f"bot {quoted(bot, 70)} is neither connected nor registered"
                 )
-            if session is not None and not session.plays(request.game):
+            if info is not None and info.games is not None and request.game not in info.games:
                 raise BotUnavailable(
                     "bot_wrong_game", f"bot {quoted(bot, 70)} does not play {game.name}"
                 )

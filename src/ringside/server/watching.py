@@ -53,7 +53,7 @@ class SpectatorLink:
             self._flush()
             if isinstance(event, WatchRequested):
                 await matches.watch(event.match, peer)
-                if matches.get(event.match) is None:
+                if not matches.live(event.match):
                     session.forget(event.match)  # a stored match: its snapshot is all there is
             else:
                 matches.unwatch(event.match, peer)
@@ -66,7 +66,7 @@ class SpectatorLink:
     def _forget_ended(self) -> None:
         """Free the places of watched matches that have ended since."""
         for match_id in list(self.session.watched):
-            if self.matches.get(match_id) is None:
+            if not self.matches.live(match_id):
                 self.session.forget(match_id)
                 self.matches.unwatch(match_id, self.peer)
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable
-from typing import Self
+from typing import Self, cast
 from urllib.parse import unquote, urlsplit
 
 import hiredis
@@ -156,8 +156,8 @@ class _Connection(asyncio.Protocol):
         return conn
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # uvloop's transports are not subclasses of asyncio.Transport, only alike.
+        self._transport = cast(asyncio.Transport, transport)
 
     def _send(self, request: bytes) -> None:
         """Queue a request for this pass's single write."""

@@ -82,6 +82,7 @@ demo: $(VENV)/.synced
 bench: $(BENCH_VENV)/.synced
 	$(BENCH_BIN)/python scripts/check_lock.py $(LOCK_DIR)/bench.txt $(LOCK_DIR)/kaggle.txt
 	$(BENCH_BIN)/python -m bench.run
+	$(BENCH_BIN)/python -m bench.redis_client
 
 bench-quick: $(BENCH_VENV)/.synced
 	$(BENCH_BIN)/python -m bench.run --quick

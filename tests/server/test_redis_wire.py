@@ -311,3 +311,27 @@ def test_encoding_refuses_what_is_not_an_argument() -> None:
         encode_command()
     with pytest.raises(TypeError):
         encode_command("SET", 1.5)  # type: ignore[arg-type]
+
+
+def test_on_uvloop_like_the_server(redis_server: RedisServer) -> None:
+    """uvloop's transports are not ``asyncio.Transport`` subclasses: the same paths on it."""
+    import uvloop
+
+    async def main() -> None:
+        inbox, channel, key = Inbox(), _name("uv"), _name("uv-key")
+        link = await RedisLink.open(redis_server.url)
+        sub = await RedisSubscription.open(redis_server.url, inbox)
+        try:
+            await sub.subscribe(channel)
+            for i in range(1_000):
+                link.publish(channel, b"%d" % i)
+            assert await link.command("INCR", key) == 1
+            await inbox.wait_for(1_000)
+            assert [data for _, data in inbox.messages] == [b"%d" % i for i in range(1_000)]
+            await sub.unsubscribe(channel)
+            assert sub.channels == set()
+        finally:
+            await link.close()
+            await sub.close()
+
+    uvloop.run(main())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +25,15 @@ from sqlalchemy.exc import OperationalError
 from ringside.protocol.messages import MatchResult
 from ringside.referee.config import MatchConfig
 from ringside.server.app import Server, Settings, build_server
-from ringside.server.bus import MatchEnded, ResultStored
+from ringside.server.bus import LocalBus, MatchEnded, ResultStored
 from ringside.server.main import build_app
 from ringside.server.runner import RETRY_MAX, MatchRunner
-from ringside.store import EncodedEvent, MatchOutcome, Store, open_store, sqlite_url
-from ringside.store.journal import JournalEntry, ResultJournal, read_journal
+from ringside.store import EncodedEvent, MatchOutcome, Store, open_store, sqlite_url, utcnow
+from ringside.store.journal import REJECTED_FILE, JournalEntry, ResultJournal, read_journal
+from ringside.store.leases import LEASE_SECONDS
+from ringside.store.matches import node_lost_reason
 from ringside.testing import postgres
+from ringside.testing.clock import FakeClock
 from ringside.testing.memory import InMemory, ManualClock, MemoryBot
 from ringside.testing.postgres import PostgresServer, PostgresUnavailable
 from ringside.testing.wire import ServerProcess, get_json
@@ -388,3 +392,89 @@ async def test_a_match_rebuilt_after_a_restart_journals_its_result_too(
     assert results[0]["status"] == "finished"
     assert journaled(second.journal) == [resumed.id], "on disk before it was announced"
     second.journal.close()
+
+
+# --- A late result of a match another node ended (its lease lapsed): refused, not retried ---
+
+
+async def end_as_lost(server: Server, data_dir: Path, match_id: str) -> None:
+    """A second node on the same database finds the server's lease lapsed and ends the match."""
+    later = FakeClock(utcnow() + timedelta(seconds=LEASE_SECONDS + 1))
+    async with await open_store(sqlite_url(data_dir), now=later, node="survivor") as other:
+        assert await other.matches.abort_lapsed() == [match_id]
+    assert server.store.lease.node != "survivor"
+
+
+async def assert_lost(server: Server, match_id: str) -> None:
+    stored = await server.store.get_match(match_id)
+    assert stored is not None and stored.status == "aborted"
+    assert stored.result is not None
+    assert stored.result["reason"] == node_lost_reason(server.store.lease.node)
+    assert server.matches.get(match_id) is None
+    assert server.journal.drained
+
+
+@pytest.mark.parametrize("late", ["finished", "aborted"])
+async def test_a_late_result_refused_by_the_store_is_not_retried(
+    memory: InMemory, tmp_path: Path, late: str
+) -> None:
+    """The server was paused past its lease: its result, finished or aborted, is not kept."""
+    server = memory.server
+    assert isinstance(server.bus, LocalBus)
+    counted = FailingWrites(server.store)  # the real store, its finish_match calls counted
+    server.matches.store = counted  # type: ignore[assignment]
+    heard = Heard(server)
+    alice, bob = await memory.bots("alice", "bob")
+    runner = await start(server, alice, bob)
+    await end_as_lost(server, tmp_path, runner.id)
+    players = [asyncio.ensure_future(bot.play()) for bot in (alice, bob)]
+    try:
+        if late == "aborted":
+            runner.abort("the server stops")
+        async with asyncio.timeout(20):
+            await runner.done
+        assert runner.finished and runner.match.result is not None
+        assert runner.match.result.status == late
+        assert counted.finish_calls == 1, "the write loop is over: no retry is left to come"
+        assert heard.said == [("lost", runner.id)], "MatchEnded(stored=False), no ResultStored"
+        assert not runner.storing
+        await assert_lost(server, runner.id)
+        for bot in (alice, bob):
+            assert "match_result" not in [m["type"] for m in bot.received]
+            assert bot.session.matches == {}, "the bot is free for its next match"
+        assert not any(player.done() for player in players)
+    finally:
+        for player in players:
+            player.cancel()
+        await asyncio.gather(*players, return_exceptions=True)
+
+
+async def test_a_journaled_result_refused_by_the_store_is_dropped(
+    memory: InMemory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Announced from the journal while the database failed, then refused: it leaves the
+    journal for ``results.rejected`` and the match is let go of, not stored."""
+    server = memory.server
+    failing = FailingWrites(server.store)
+    retries = Retries(memory, failing, monkeypatch)
+    server.matches.store = failing  # type: ignore[assignment]
+    heard = Heard(server)
+    alice, bob = await memory.bots("alice", "bob")
+    runner = await start(server, alice, bob)
+    failing.failing = CAUSES["disk_full"]
+    results = await asyncio.gather(alice.play(), bob.play())
+    assert results[0]["status"] == "finished"
+    assert journaled(server.journal) == [runner.id]
+
+    await end_as_lost(server, tmp_path, runner.id)
+    failing.failing = None
+    await retries.next()
+    await heard.wait_ended(runner.id)
+    assert heard.said == [("lost", runner.id)]
+    await assert_lost(server, runner.id)
+    assert server.journal.path.stat().st_size == 0
+    rejected, _ = read_journal(server.journal.path.with_name(REJECTED_FILE))
+    assert [e.match_id for e in rejected] == [runner.id]
+    calls = failing.finish_calls
+    memory.clock.advance(10 * RETRY_MAX)
+    assert failing.finish_calls == calls and memory.clock.pending() == []

@@ -9,17 +9,34 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select, text
 
 from ringside.protocol.codec import encode
-from ringside.protocol.messages import RoundResult
-from ringside.store import EncodedEvent, MatchClosed, MatchOutcome, Store, open_store
+from ringside.protocol.messages import MatchResult, RoundResult
+from ringside.store import (
+    EncodedEvent,
+    MatchClosed,
+    MatchFenced,
+    MatchOutcome,
+    Store,
+    open_store,
+)
+from ringside.store.journal import (
+    JOURNAL_FILE,
+    REJECTED_FILE,
+    JournalEntry,
+    ResultJournal,
+    read_journal,
+    replay,
+)
 from ringside.store.leases import LEASE_SECONDS, LeaseTerms, NodeLease
 from ringside.store.matches import RESTARTED
 from ringside.store.models import Match
+from ringside.store.records import FinalStatus
 from ringside.store.tournaments import TournamentLost
 from ringside.testing.clock import FakeClock
 
@@ -208,3 +225,106 @@ async def test_lease_terms_and_node_ids_are_checked(store: Store) -> None:
     with pytest.raises(ValueError, match="node id"):
         NodeLease(store.db, "x" * 65)
     assert NodeLease(store.db).node != NodeLease(store.db).node
+
+
+# --- fencing: a paused owner waking up cannot write over the node that ended its match ---
+
+
+async def lapse(store: Store, other: Store, clock: FakeClock, match_id: str) -> None:
+    """``store`` is paused past its lease and ``other`` ends its match."""
+    clock.advance(LEASE_SECONDS + 0.001)
+    assert await other.matches.abort_lapsed() == [match_id]
+
+
+@pytest.mark.parametrize("late", ["finished", "aborted"])
+async def test_a_paused_owners_late_result_is_fenced(
+    store: Store, other: Store, clock: FakeClock, late: FinalStatus
+) -> None:
+    """A late ``aborted`` too: it looked like a harmless repeat of the node_lost abort."""
+    await start(store, "m1")
+    await store.append_events("m1", [round_result("m1", 1, [0, 1], [1.0, 0.0])])
+    await lapse(store, other, clock, "m1")
+    outcome = MatchOutcome(match_id="m1", status=late, scores=(2, 0), winner="x", reason="late")
+    with pytest.raises(MatchFenced, match=r"'m1' was taken over \(.*another node ended it") as info:
+        await store.finish_match(outcome, [round_result("m1", 2, [1, 0], [1.0, 0.0])], rate=True)
+    assert isinstance(info.value, MatchClosed) and info.value.status == "aborted"
+    with pytest.raises(MatchFenced):
+        await store.append_events("m1", [round_result("m1", 2, [1, 0], [1.0, 0.0])])
+    with pytest.raises(MatchFenced):
+        await store.set_match_status("m1", "aborted")
+    match = await other.get_match("m1")
+    assert match is not None and match.status == "aborted" and match.winner is None
+    assert match.result is not None
+    assert match.result["reason"] == "node_lost: server node 'a' stopped renewing its lease"
+    assert [e["type"] for e in match.events] == ["round_result", "match_result"]
+    assert [s.score for s in match.seats] == [1.0, 0.0]
+    assert await other.ratings.leaderboard("tictactoe") == []
+
+
+async def test_a_restarted_node_writes_while_its_previous_run_is_fenced(
+    database_url: str, clock: FakeClock
+) -> None:
+    async with await open_store(database_url, now=clock, node="a") as first:
+        await start(first, "m1")
+        assert first.matches.epoch("m1") == 0
+        clock.advance(3 * LEASE_SECONDS)
+        async with await open_store(database_url, now=clock, node="a") as again:
+            assert [m.id for m in await again.matches.claim_interrupted()] == ["m1"]
+            assert again.matches.epoch("m1") == 1
+            assert await again.append_events("m1", [round_result("m1", 1, [0, 1], [1.0, 0.0])])
+            with pytest.raises(MatchFenced, match="claimed again") as info:
+                await first.append_events("m1", [round_result("m1", 1, [0, 1], [0.0, 1.0])])
+            assert info.value.status == "running"
+            with pytest.raises(MatchFenced):
+                await first.finish_match(MatchOutcome(match_id="m1", status="aborted"))
+            await again.finish_match(MatchOutcome(match_id="m1", status="finished", scores=(1, 0)))
+            assert again.matches.epoch("m1") is None
+            with pytest.raises(MatchFenced):
+                await first.finish_match(MatchOutcome(match_id="m1", status="finished"))
+            match = await again.get_match("m1")
+            assert match is not None and match.status == "finished"
+            assert [e["scores"] for e in match.events] == [[1.0, 0.0]]
+
+
+async def test_matches_ended_here_forget_their_epoch(store: Store, clock: FakeClock) -> None:
+    for match_id in ("done", "abandoned", "stopped", "left"):
+        await start(store, match_id)
+        assert store.matches.epoch(match_id) == 0
+    await store.append_events("done", [round_result("done", 1, [0, 1], [1.0, 0.0])])
+    await store.finish_match(MatchOutcome(match_id="done", status="finished", scores=(1, 0)))
+    await store.set_match_status("abandoned", "aborted")
+    assert await store.matches.abort(["stopped"], RESTARTED) == ["stopped"]
+    assert [store.matches.epoch(m) for m in ("done", "abandoned", "stopped")] == [None] * 3
+    assert await store.abort_interrupted() == ["left"]
+    assert store.matches._epochs == {}, "nothing held once every match ended"
+    # Not held any more, the journal's replay of a result already stored changes nothing.
+    await store.finish_match(MatchOutcome(match_id="done", status="finished", scores=(1, 0)))
+
+
+async def test_a_journaled_result_refused_by_the_fence_is_dropped(
+    store: Store, other: Store, clock: FakeClock, tmp_path: Path
+) -> None:
+    """Replayed by the paused node (its epoch held) or at a start-up (none held)."""
+    for match_id in ("late-abort", "late-win"):
+        await start(store, match_id)
+    clock.advance(LEASE_SECONDS + 0.001)
+    assert await other.matches.abort_lapsed() == ["late-abort", "late-win"]
+    journal = ResultJournal(tmp_path / "node-a" / JOURNAL_FILE)
+    for match_id, status in (("late-abort", "aborted"), ("late-win", "finished")):
+        result = MatchResult(match_id, "tictactoe", status, ["x", "y"], [], [1.0, 0.0], None)
+        await journal.append(JournalEntry.of(None, result, []))
+    journal.close()
+    assert await replay(journal, store.matches) == 0
+    assert journal.drained and journal.path.stat().st_size == 0
+    rejected, _ = read_journal(journal.path.with_name(REJECTED_FILE))
+    assert [e.match_id for e in rejected] == ["late-abort", "late-win"]
+    for match_id in ("late-abort", "late-win"):
+        match = await other.get_match(match_id)
+        assert match is not None and match.status == "aborted"
+        assert match.result is not None and match.result["reason"].startswith("node_lost")
+
+    # A restarted node holds no epoch: a closed match with another status is refused too.
+    await journal.append(JournalEntry.of(None, result, []))
+    journal.close()
+    assert await replay(ResultJournal(journal.path), other.matches) == 0
+    assert read_journal(journal.path) == ([], 0)

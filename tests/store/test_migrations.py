@@ -24,7 +24,7 @@ TABLES = {
     "tournaments",
     "tournament_games",
 }
-HEAD = "0004"
+HEAD = "0005"
 
 
 def schema_diff(connection: Connection) -> list[Any]:

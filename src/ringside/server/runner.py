@@ -41,7 +41,7 @@ from ringside.server.lobby import fan_out
 from ringside.server.ports import Clock, Outbox, Seat, TimerHandle
 from ringside.store.journal import JournalEntry, ResultJournal
 from ringside.store.ports import ResultStore
-from ringside.store.records import EncodedEvent, MatchOutcome
+from ringside.store.records import EncodedEvent, MatchClosed, MatchOutcome
 
 log = logging.getLogger("ringside.server")
 
@@ -470,6 +470,12 @@ class MatchRunner:
         from there, and the database is retried with back-off (``RETRY_FIRST``
         doubling to ``RETRY_MAX``; sooner when another write goes through)
         until the result is committed. Only then is it published as stored.
+
+        A result the store refuses for good (``MatchClosed``: another node ended
+        the match after this one's lease lapsed, ``MatchFenced``) is not retried
+        and not stored: nobody is told it (whoever ended the match told its
+        own), its journal entry is moved to the rejected ones, and the match is
+        let go of as not stored.
         """
         store = self._store
         if store is None:
@@ -482,10 +488,15 @@ class MatchRunner:
         entry = None if journal is None else JournalEntry.of(self.tournament_id, result, events)
         delay = RETRY_FIRST
         failures = 0
+        refused: MatchClosed | None = None
         attempt = self._loop.create_task(store.finish_match(outcome, events, rate=True))
         try:
             await self._pause(JOURNAL_AFTER, attempt)
             while not (attempt.done() and attempt.exception() is None):
+                error = attempt.exception() if attempt.done() else None
+                if isinstance(error, MatchClosed):
+                    refused = error  # final: no retry can change it
+                    break
                 if entry is not None and not self._announced:
                     assert journal is not None
                     try:
@@ -499,7 +510,6 @@ class MatchRunner:
                     await asyncio.wait([attempt])
                     continue
                 failures += 1
-                error = attempt.exception()
                 if failures == 1:
                     log.warning("match %s: storing the result failed: %r", self.id, error)
                 back = () if journal is None else (journal.back(),)
@@ -511,6 +521,26 @@ class MatchRunner:
                 attempt.cancel()
             elif not attempt.cancelled():
                 attempt.exception()  # retrieved: a failure was logged above
+        if refused is not None:
+            log.warning("match %s: late result refused: %s", self.id, refused)
+            if journal is not None and entry is not None and journal.holds(self.id):
+                try:
+                    await journal.reject(entry, refused)
+                except OSError:
+                    log.exception("match %s: dropping the refused result failed", self.id)
+            if not self._announced:  # free the bots and watchers, without the result
+                self._after_commit.clear()
+                for player, session in enumerate(self.sessions):
+                    if session is not None:
+                        session.match_ended(self.id)
+                    self.sessions[player] = None
+                self.watchers.clear()
+                listed = msgspec.structs.replace(self.info(), status=refused.status)
+                self._bus.publish(MatchListed(listed))
+            self._release()  # not stored
+            if not self.done.done():
+                self.done.set_result(None)
+            return
         self._stored = True
         if failures:
             log.info("match %s: result stored after %d failed attempt(s)", self.id, failures)

@@ -193,6 +193,20 @@ class ResultJournal:
                     "%s: could not mark match %s stored", self.path, match_id, exc_info=True
                 )
 
+    async def reject(self, entry: JournalEntry, error: Exception) -> None:
+        """The database refuses ``entry`` for good (``MatchNotFound``, ``MatchClosed``):
+        keep it in ``results.rejected`` for an operator, log it, and settle it here,
+        so that it is not replayed at every start."""
+        rejected = self.path.with_name(REJECTED_FILE)
+        await asyncio.to_thread(_append_to, rejected, _frame(entry))
+        log.error(
+            "journal: the result of match %s cannot be stored (%s); kept in %s",
+            entry.match_id,
+            error,
+            rejected,
+        )
+        await self.settle(entry.match_id)
+
     def database_back(self) -> None:
         """A write went through: wake whoever waits to retry."""
         if self._back is not None and not self._back.done():
@@ -243,6 +257,11 @@ class ResultJournal:
             self.close()
 
 
+def _append_to(path: Path, data: bytes) -> None:
+    with path.open("ab") as file:
+        file.write(data)
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -259,8 +278,8 @@ async def replay(
     """Commit every pending entry, in order, and settle it; how many were committed.
 
     A database error stops the replay and propagates (the entries stay). An
-    entry the database refuses for good (its match is unknown, or was closed
-    otherwise) is moved to ``results.rejected`` beside the journal, with an
+    entry the database refuses for good (its match is unknown, was closed
+    otherwise, or was taken over by another node: ``MatchFenced``) is moved to ``results.rejected`` beside the journal, with an
     error in the log, so that one bad record cannot block the others.
     """
     committed = 0
@@ -269,20 +288,12 @@ async def replay(
             await store.finish_match(
                 MatchOutcome.of(entry.result), entry.encoded_events(), rate=True
             )
-        except (MatchNotFound, MatchClosed) as exc:
-            rejected = journal.path.with_name(REJECTED_FILE)
-            with rejected.open("ab") as file:
-                file.write(_frame(entry))
-            log.error(
-                "journal: the result of match %s cannot be stored (%s); kept in %s",
-                entry.match_id,
-                exc,
-                rejected,
-            )
-        else:
-            committed += 1
-            if stored is not None:
-                stored(entry)
+        except (MatchNotFound, MatchClosed) as exc:  # MatchFenced too
+            await journal.reject(entry, exc)
+            continue
+        committed += 1
+        if stored is not None:
+            stored(entry)
         await journal.settle(entry.match_id)
     return committed
 

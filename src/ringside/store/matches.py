@@ -11,6 +11,15 @@ whose owner's lease has lapsed (``abort_lapsed``), and a node restarted under
 its own id gets its rows back (``claim_interrupted``) instead of losing them.
 An abort written here looks like one the referee announces: a ``match_result``
 event closes the log and the result document records the reason.
+
+Every row carries an ``epoch``, a fencing token: ending a lapsed row and
+claiming one back each add one to it. A ``MatchStore`` remembers the epoch of
+each row it created or claimed, and its writes to such a row check it under
+the row lock: a node that was paused past its lease, and wakes up to write
+events or a result of a match another node has ended since, is refused with
+``MatchFenced`` whatever it writes (a late abort too, which would otherwise
+look like a harmless repeat). A row whose epoch it does not hold (a journal
+replayed at start-up) is written as before.
 """
 
 from __future__ import annotations
@@ -45,6 +54,7 @@ from ringside.store.records import (
     EncodedEvent,
     MatchClosed,
     MatchExists,
+    MatchFenced,
     MatchNotFound,
     MatchOutcome,
     MatchRecord,
@@ -165,6 +175,15 @@ class MatchStore:
     def __init__(self, db: Database, lease: NodeLease | None = None) -> None:
         self._db = db
         self.lease = lease if lease is not None else NodeLease(db)
+        self._epochs: dict[str, int] = {}
+        """The epoch of each live row this store created or claimed: its writes must match.
+
+        Forgotten once the match is finished or aborted here, so it holds no
+        more than the matches being played. A fenced row's stays: it is refused again."""
+
+    def epoch(self, match_id: str) -> int | None:
+        """The epoch this store holds of the match: None once it ended here, or if never held."""
+        return self._epochs.get(match_id)
 
     async def create_match(
         self,
@@ -211,6 +230,7 @@ class MatchStore:
                     MatchSeat(match_id=match_id, player=i, bot_name=name)
                     for i, name in enumerate(bots)
                 )
+            self._epochs[match_id] = 0  # a new row's epoch
         except IntegrityError as exc:
             async with self._db.transaction() as session:
                 exists = await session.scalar(select(Match.id).where(Match.id == match_id))
@@ -238,8 +258,10 @@ class MatchStore:
         if status == "aborted":
             values["finished_at"] = self._db.now()
         async with self._db.transaction(write=True) as session:
-            await _lock_live_match(session, match_id)
+            await _lock_live_match(session, match_id, self._epochs.get(match_id))
             await session.execute(update(Match).where(Match.id == match_id).values(values))
+        if status == "aborted":
+            self._epochs.pop(match_id, None)
 
     async def append_events(
         self, match_id: str, events: Sequence[Mapping[str, Any] | EncodedEvent]
@@ -247,7 +269,7 @@ class MatchStore:
         """Append events after the last stored one; returns the match's event count."""
         _check_events(events)
         async with self._db.transaction(write=True) as session:
-            await _lock_live_match(session, match_id)
+            await _lock_live_match(session, match_id, self._epochs.get(match_id))
             return await _append(session, match_id, events)
 
     async def finish_match(
@@ -269,50 +291,62 @@ class MatchStore:
         (its events, scores and ratings stay as first written): a result kept
         in the journal is replayed after a commit whose answer was lost, or
         after a crash, without counting twice. Any other closed status is
-        ``MatchClosed``.
+        ``MatchClosed``. A match whose epoch this store holds and that changed
+        hands since is ``MatchFenced``, whatever its status: checked first.
         """
         if outcome.status not in ("finished", "aborted"):
             raise ValueError(f"a match ends finished or aborted, not {outcome.status!r}")
-        match_id = outcome.match_id
         _check_events(events)
         async with self._db.transaction(write=True, durable=True) as session:
-            status = await _lock_match(session, match_id)
-            if status == outcome.status:
-                return
-            if status not in LIVE_STATUSES:
-                raise MatchClosed(match_id, status)
-            await _append(session, match_id, events)
-            if outcome.rounds:
-                await session.execute(
-                    insert(Round),
-                    [
-                        {
-                            "match_id": match_id,
-                            "players": list(r.players),
-                            "round": r.round,
-                            "scores": list(r.scores),
-                            "verdicts": [msgspec.to_builtins(v) for v in r.verdicts],
-                        }
-                        for r in outcome.rounds
-                    ],
+            await self._write_end(session, outcome, events, rate)
+        self._epochs.pop(outcome.match_id, None)
+
+    async def _write_end(
+        self,
+        session: AsyncSession,
+        outcome: MatchOutcome,
+        events: Sequence[Mapping[str, Any] | EncodedEvent],
+        rate: bool,
+    ) -> None:
+        """``finish_match``'s transaction."""
+        match_id = outcome.match_id
+        status = await _lock_match(session, match_id, self._epochs.get(match_id))
+        if status == outcome.status:
+            return
+        if status not in LIVE_STATUSES:
+            raise MatchClosed(match_id, status)
+        await _append(session, match_id, events)
+        if outcome.rounds:
+            await session.execute(
+                insert(Round),
+                [
+                    {
+                        "match_id": match_id,
+                        "players": list(r.players),
+                        "round": r.round,
+                        "scores": list(r.scores),
+                        "verdicts": [msgspec.to_builtins(v) for v in r.verdicts],
+                    }
+                    for r in outcome.rounds
+                ],
+            )
+        values: dict[str, Any] = {
+            "status": outcome.status,
+            "finished_at": self._db.now(),
+            "winner": outcome.winner,
+            "verdict": None if outcome.verdict is None else outcome.verdict.code,
+        }
+        if outcome.scores is not None:
+            match = await session.get(Match, match_id)
+            assert match is not None  # locked above
+            bots = await _seat_names(session, match_id)
+            scores = await _set_scores(session, match_id, outcome.scores, len(bots))
+            values["result"] = msgspec.to_builtins(_result_document(outcome, match.game, bots))
+            if rate and outcome.status == "finished":
+                values["finished_at"] = await ratings.rate_match(
+                    session, match.game, bots, scores, values["finished_at"]
                 )
-            values: dict[str, Any] = {
-                "status": outcome.status,
-                "finished_at": self._db.now(),
-                "winner": outcome.winner,
-                "verdict": None if outcome.verdict is None else outcome.verdict.code,
-            }
-            if outcome.scores is not None:
-                match = await session.get(Match, match_id)
-                assert match is not None  # locked above
-                bots = await _seat_names(session, match_id)
-                scores = await _set_scores(session, match_id, outcome.scores, len(bots))
-                values["result"] = msgspec.to_builtins(_result_document(outcome, match.game, bots))
-                if rate and outcome.status == "finished":
-                    values["finished_at"] = await ratings.rate_match(
-                        session, match.game, bots, scores, values["finished_at"]
-                    )
-            await session.execute(update(Match).where(Match.id == match_id).values(values))
+        await session.execute(update(Match).where(Match.id == match_id).values(values))
 
     async def abort_interrupted(self, reason: str = INTERRUPTED) -> list[str]:
         """Abort every pending or running match, whoever owns it (a database no server uses).
@@ -324,7 +358,7 @@ class MatchStore:
             rows = await _lock_live(session, Match.status.in_(LIVE_STATUSES))
             for row in rows:
                 await _abort_row(session, row, reason, self._db.now())
-        return [row.id for row in rows]
+        return self._forget([row.id for row in rows])
 
     async def abort_lapsed(self) -> list[str]:
         """Abort the live matches of other nodes whose lease has lapsed; their ids.
@@ -345,7 +379,7 @@ class MatchStore:
             )
             for row in rows:
                 await _abort_row(session, row, node_lost_reason(row.owner), self._db.now())
-        return [row.id for row in rows]
+        return self._forget([row.id for row in rows])
 
     async def claim_interrupted(self) -> list[MatchRecord]:
         """The live matches this very node left behind, with their events, leased again.
@@ -354,6 +388,8 @@ class MatchStore:
         owned by this node id then belong to a previous run of it (a restart,
         a crash) and nobody else will end them while their lease is renewed.
         The caller resumes them from their events or ends them with ``abort``.
+        Each claimed row's epoch goes up by one and this store holds the new
+        one: a store of the previous run still writing is refused (``MatchFenced``).
         """
         lease = self.lease
         async with self._db.transaction(write=True) as session:
@@ -362,12 +398,15 @@ class MatchStore:
             )
             if not rows:
                 return []
+            claimed = {row.id: row.epoch + 1 for row in rows}  # locked: nobody else moves it
             await session.execute(
                 update(Match)
-                .where(Match.id.in_([row.id for row in rows]))
-                .values(lease_until=lease.until())
+                .where(Match.id.in_(list(claimed)))
+                .values(lease_until=lease.until(), epoch=Match.epoch + 1)
             )
-            return [await _load_record(session, row) for row in rows]
+            records = [await _load_record(session, row) for row in rows]
+        self._epochs.update(claimed)
+        return records
 
     async def abort(self, match_ids: Sequence[str], reason: str) -> list[str]:
         """Abort these live matches of this node, recording ``reason``; the ids aborted.
@@ -386,7 +425,13 @@ class MatchStore:
             )
             for row in rows:
                 await _abort_row(session, row, reason, self._db.now())
-        return [row.id for row in rows]
+        return self._forget([row.id for row in rows])
+
+    def _forget(self, match_ids: list[str]) -> list[str]:
+        """Drop the epochs held of matches ended here; ``match_ids`` back."""
+        for match_id in match_ids:
+            self._epochs.pop(match_id, None)
+        return match_ids
 
     async def get_match(self, match_id: str) -> MatchRecord | None:
         """The whole match with seats, rounds played and its ordered event log."""
@@ -594,6 +639,7 @@ async def _abort_row(session: AsyncSession, match: Match, reason: str, now: date
 
     The rounds are those whose ``round_result`` event was stored; the
     scores are their totals, as in an abort announced by a running match.
+    The row's epoch goes up by one: whoever held it (a paused owner) is fenced off.
     """
     bots = await _seat_names(session, match.id)
     logged = await session.scalars(
@@ -636,23 +682,33 @@ async def _abort_row(session: AsyncSession, match: Match, reason: str, now: date
             winner=None,
             verdict=None,
             result=msgspec.to_builtins(result),
+            epoch=Match.epoch + 1,
         )
     )
 
 
-async def _lock_match(session: AsyncSession, match_id: str) -> MatchStatus:
-    """Lock the match row (PostgreSQL) and return its status; ``MatchNotFound`` if none."""
-    status: MatchStatus | None = await session.scalar(
-        select(Match.status).where(Match.id == match_id).with_for_update()
-    )
-    if status is None:
+async def _lock_match(session: AsyncSession, match_id: str, epoch: int | None) -> MatchStatus:
+    """Lock the match row (PostgreSQL) and return its status; ``MatchNotFound`` if none.
+
+    With the ``epoch`` the writer holds, a row whose epoch differs (it changed
+    hands) is ``MatchFenced``, whatever its status; None checks nothing.
+    """
+    row = (
+        await session.execute(
+            select(Match.status, Match.epoch).where(Match.id == match_id).with_for_update()
+        )
+    ).first()
+    if row is None:
         raise MatchNotFound(match_id)
+    status: MatchStatus = row[0]  # type: ignore[assignment]  # the CHECK constraint's values
+    if epoch is not None and row[1] != epoch:
+        raise MatchFenced(match_id, status)
     return status
 
 
-async def _lock_live_match(session: AsyncSession, match_id: str) -> None:
-    """Lock the match row (PostgreSQL) and refuse a match whose record is final."""
-    status = await _lock_match(session, match_id)
+async def _lock_live_match(session: AsyncSession, match_id: str, epoch: int | None) -> None:
+    """Lock the match row (PostgreSQL) and refuse a match whose record is final or fenced."""
+    status = await _lock_match(session, match_id, epoch)
     if status not in LIVE_STATUSES:
         raise MatchClosed(match_id, status)
 

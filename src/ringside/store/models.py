@@ -132,6 +132,10 @@ class Match(Base):
     """Until when the owner vouches for the row; past it, any node may end the match."""
     config: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     """The whole ``MatchConfig`` (seed, timeouts...): what rebuilding an interrupted match needs."""
+    epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """A fencing token: it changes whenever the row changes hands, and a writer holding an
+    older one is refused (``MatchFenced``). Claiming the row after a restart and ending it
+    for a lapsed lease each add one."""
 
 
 class MatchSeat(Base):

@@ -66,6 +66,26 @@ class MatchClosed(StoreError):
         self.status = status
 
 
+class MatchFenced(MatchClosed):
+    """This node's epoch of the match is stale: the row changed hands, the write is refused.
+
+    Its lease lapsed while this node was away (paused, cut off from the database)
+    and another node ended the match, or a restart of this node claimed it again.
+    ``status`` is the row's status now.
+    """
+
+    def __init__(self, match_id: str, status: str) -> None:
+        if status in ("finished", "aborted"):
+            how = "its lease lapsed and another node ended it"
+        else:
+            how = "its lease lapsed and it was claimed again"
+        StoreError.__init__(
+            self, f"match {match_id!r} was taken over ({how}): this node's write is refused"
+        )
+        self.match_id = match_id
+        self.status = status
+
+
 @dataclass(frozen=True, slots=True)
 class BotRecord:
     id: int

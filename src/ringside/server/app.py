@@ -15,6 +15,7 @@ from ringside.server.ladder import Ladder
 from ringside.server.leases import LeaseKeeper
 from ringside.server.lobby import LobbyHub
 from ringside.server.matches import Matches
+from ringside.server.metrics import Metrics
 from ringside.server.ports import Clock
 from ringside.server.reconnects import Reconnects
 from ringside.server.runner import MatchRunner
@@ -51,8 +52,29 @@ def build_server(
     ladder = Ladder(store, bus, roster, matches, tournaments) if settings.ladder else None
     leases = LeaseKeeper(store, clock)
     leases.sweeps.append(tournaments.resume)  # take over the tournaments of lost nodes
+    metrics = Metrics(
+        bus=bus,
+        roster=roster,
+        lobby=lobby,
+        matches=matches,
+        leases=leases,
+        journal=journal,
+        clock=clock,
+    )
+    matches.timings = metrics  # store write times and sampled relay times, per runner
     return Server(
-        settings, store, bus, roster, lobby, matches, tournaments, ladder, clock, leases, journal
+        settings,
+        store,
+        bus,
+        roster,
+        lobby,
+        matches,
+        tournaments,
+        ladder,
+        clock,
+        leases,
+        journal,
+        metrics,
     )
 
 

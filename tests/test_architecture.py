@@ -50,7 +50,7 @@ SERVER_LAYERS: list[set[str]] = [
     {"reconnects", "lobby", "runner", "leases"},
     {"session"},
     {"matches"},
-    {"tournaments", "watching"},
+    {"tournaments", "watching", "metrics"},
     {"ladder"},
     {"services"},
     {"app", "bench", "keys"},

@@ -16,6 +16,7 @@ from ringside.server.ladder import Ladder
 from ringside.server.leases import LeaseKeeper
 from ringside.server.lobby import LobbyHub
 from ringside.server.matches import Matches
+from ringside.server.metrics import Metrics
 from ringside.server.ports import Clock
 from ringside.server.reconnects import Reconnects
 from ringside.server.runner import MatchRunner
@@ -53,8 +54,29 @@ def build_server(
     ladder = Ladder(store, bus, roster, matches, tournaments) if settings.ladder else None
     leases = LeaseKeeper(store, clock)
     leases.sweeps.append(tournaments.resume)  # take over the tournaments of lost nodes
+    metrics = Metrics(
+        bus=bus,
+        roster=roster,
+        lobby=lobby,
+        matches=matches,
+        leases=leases,
+        journal=journal,
+        clock=clock,
+    )
+    matches.timings = metrics  # store write times and sampled relay times, per runner
     server = Server(
-        settings, store, bus, roster, lobby, matches, tournaments, ladder, clock, leases, journal
+        settings,
+        store,
+        bus,
+        roster,
+        lobby,
+        matches,
+        tournaments,
+        ladder,
+        clock,
+        leases,
+        journal,
+        metrics,
     )
     leases.lost.append(server.announce_lost)
     if settings.redis_url is not None:

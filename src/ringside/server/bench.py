@@ -19,7 +19,7 @@ from aiohttp import web
 from ringside.protocol.messages import Action, BotMessage
 from ringside.referee.match import Match
 from ringside.server.bus import EventBus
-from ringside.server.ports import Clock, Seat
+from ringside.server.ports import Clock, Seat, Timings
 from ringside.server.runner import MatchRunner
 from ringside.server.settings import Settings
 from ringside.store.journal import ResultJournal
@@ -133,8 +133,11 @@ class BenchMatchRunner(MatchRunner):
         bus: EventBus,
         clock: Clock | None = None,
         journal: ResultJournal | None = None,
+        timings: Timings | None = None,
     ) -> None:
-        super().__init__(match, seats, store=store, bus=bus, clock=clock, journal=journal)
+        super().__init__(
+            match, seats, store=store, bus=bus, clock=clock, journal=journal, timings=timings
+        )
         self._asked: dict[int, tuple[int, float]] = {}
         """Player -> (request id, when stamped) of the sampled request it owes."""
 

@@ -38,7 +38,13 @@ class LeaseKeeper:
         self.lost: list[Callable[[list[str]], Awaitable[object]]] = []
         """Told the ids of the matches of lost nodes this node has just aborted."""
         self.renewals = 0
-        """Rounds done (renewed and swept), for tests and logs."""
+        """Rounds done (renewed and swept, or failed), for tests, logs and metrics."""
+        self.failures = 0
+        """Rounds that failed (the renewal or a sweep raised)."""
+        self.renewed_at: float | None = None
+        """When (server clock) the leases were last renewed, or the keeper started: rows are
+        leased when made or claimed. None before ``start``. Its age is the metric that warns
+        before other nodes take this node's matches for lost."""
         self._timer: TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopped = False
@@ -61,6 +67,7 @@ class LeaseKeeper:
     def start(self) -> None:
         """Renew every period from now on, until ``stop``."""
         self._stopped = False
+        self.renewed_at = self.clock.time()
         self._schedule()
 
     async def stop(self) -> None:
@@ -93,6 +100,7 @@ class LeaseKeeper:
         """Renew, then sweep; whatever fails waits for the next period."""
         try:
             await self.store.lease.renew()
+            self.renewed_at = self.clock.time()
             lapsed = await self.store.matches.abort_lapsed()
             if lapsed:
                 log.warning(
@@ -105,6 +113,7 @@ class LeaseKeeper:
             for sweep in self.sweeps:
                 await sweep()
         except Exception:
+            self.failures += 1
             log.exception("node %s: renewing leases failed; trying again next period", self.node)
         finally:
             self.renewals += 1

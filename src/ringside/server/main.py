@@ -14,6 +14,7 @@ from pathlib import Path
 
 from aiohttp import web
 from redis.exceptions import RedisError
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy.exc import SQLAlchemyError
 
 import ringside.server.api_export  # noqa: F401  (registers the export routes)
@@ -91,6 +92,12 @@ async def api_docs(request: web.Request) -> web.StreamResponse:
     return web.Response(text=API_DOCS, content_type="text/html")
 
 
+async def metrics_page(request: web.Request) -> web.StreamResponse:
+    """This node's metrics in Prometheus' text format (``server/metrics.py``)."""
+    body = request.app[SERVER_KEY].metrics.exposition()
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
 WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
 
 
@@ -106,6 +113,7 @@ def build_app(server: Server) -> web.Application:
     app.router.add_get("/api/docs", api_docs)
     app.router.add_get("/ws/bot", bot_websocket)
     app.router.add_get("/ws/watch", watch_websocket)
+    app.router.add_get("/metrics", metrics_page)
     if server.settings.bench:
         app.router.add_get("/api/bench/latency", bench_latency)
         COLLECTOR_PAUSES.install()

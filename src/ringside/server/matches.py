@@ -23,7 +23,7 @@ from ringside.referee.match import Match, MatchConfigError, UnknownGameError
 from ringside.referee.restore import NotRebuildable, rebuild
 from ringside.server.bus import EventBus, MatchEnded
 from ringside.server.errors import BotUnavailable, GameNotFound, InvalidRequest, ShuttingDown
-from ringside.server.ports import Clock, Outbox, Seat
+from ringside.server.ports import Clock, Outbox, Seat, Timings
 from ringside.server.reconnects import Reconnects
 from ringside.server.runner import MatchRunner
 from ringside.server.session import BotSession, Roster
@@ -91,6 +91,10 @@ class Matches:
         """The bench switch puts an instrumented subclass here."""
         self.placement: Placement | None = None
         """In a cluster: where matches are placed, and matches of other nodes watched."""
+        self.timings: Timings | None = None
+        """Handed to every runner: store write times and sampled relay times (the metrics)."""
+        self.moves_ended = 0
+        """Moves played in this process by the matches no longer in ``runners``."""
         bus.subscribe(MatchEnded, self._ended)
 
     def get(self, match_id: str) -> MatchRunner | None:
@@ -192,6 +196,7 @@ class Matches:
             bus=self.bus,
             clock=self.clock,
             journal=self.journal if self.record else None,
+            timings=self.timings,
         )
 
     def _available(self, name: str, game: str) -> BotSession:
@@ -207,8 +212,15 @@ class Matches:
             )
         return session
 
+    def moves_relayed(self) -> int:
+        """Moves played in this process so far, read at scrape time: the runners count
+        theirs per store write, and an ended runner's count is kept here."""
+        return self.moves_ended + sum(r.moves for r in self.runners.values())
+
     def _ended(self, event: MatchEnded) -> None:
-        self.runners.pop(event.match_id, None)
+        runner = self.runners.pop(event.match_id, None)
+        if runner is not None:
+            self.moves_ended += runner.moves
         self.reconnects.forget(event.match_id, event.bots)
 
     # --- spectators --------------------------------------------------------------------

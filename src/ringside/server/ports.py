@@ -48,4 +48,21 @@ class Seat(Protocol):
         """The match is over: the bot's slot is free."""
 
 
-__all__ = ["Clock", "Outbox", "Seat", "TimerHandle"]
+class Timings(Protocol):
+    """Where a runner reports the few durations it measures (``metrics.Metrics`` is one).
+
+    Called once per store write and, for relaying, on a sample of moves only:
+    nothing here may cost the per-move path."""
+
+    def relayed(self, seconds: float) -> None:
+        """A sampled action took ``seconds`` from reaching the runner to the next
+        messages handed to the connections."""
+
+    def events_written(self, seconds: float) -> None:
+        """A batch of events was appended to the store in ``seconds``."""
+
+    def result_stored(self, seconds: float) -> None:
+        """A result was committed ``seconds`` after the runner first tried (retries included)."""
+
+
+__all__ = ["Clock", "Outbox", "Seat", "TimerHandle", "Timings"]

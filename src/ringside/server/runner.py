@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 import msgspec
 
 from ringside.protocol.codec import encode, encode_bound
 from ringside.protocol.messages import (
+    Action,
     BotMessage,
     MatchInfo,
     MatchListed,
@@ -38,7 +40,7 @@ from ringside.protocol.messages import (
 from ringside.referee.match import ArmTimer, CancelTimer, Match, Output, Publish, Send
 from ringside.server.bus import EventBus, MatchEnded, ResultStored
 from ringside.server.lobby import fan_out
-from ringside.server.ports import Clock, Outbox, Seat, TimerHandle
+from ringside.server.ports import Clock, Outbox, Seat, TimerHandle, Timings
 from ringside.store.journal import JournalEntry, ResultJournal
 from ringside.store.ports import ResultStore
 from ringside.store.records import EncodedEvent, MatchClosed, MatchOutcome
@@ -58,6 +60,12 @@ RETRY_FIRST = 0.1
 RETRY_MAX = 5.0
 """The final write is retried after RETRY_FIRST seconds, doubling up to RETRY_MAX."""
 
+TIME_ONE_IN = 64
+"""Of the messages a runner receives, the first action and then one in this many is timed
+(when it is an action; else the next action is): the relay-latency histogram is a sample,
+so that measuring costs the per-move path one decrement and one test, not two clock reads
+and a histogram update. The first action makes sure a node of short matches has samples."""
+
 
 class MatchRunner:
     # Slots: every move goes through a runner, and a server holds a thousand of them.
@@ -67,16 +75,19 @@ class MatchRunner:
         "_bus",
         "_clock",
         "_closed",
+        "_countdown",
         "_deadlines",
         "_journal",
         "_kinds",
         "_loop",
+        "_moves_saved",
         "_result",
         "_save_due",
         "_saved",
         "_store",
         "_stored",
         "_timers",
+        "_timings",
         "_writer",
         "_writes",
         "done",
@@ -103,11 +114,13 @@ class MatchRunner:
         bus: EventBus,
         clock: Clock | None = None,
         journal: ResultJournal | None = None,
+        timings: Timings | None = None,
     ) -> None:
         """``store`` None records nothing (the bench's switch); ``clock`` defaults to the loop.
 
         Without a ``journal``, a result the database does not take is retried
-        and announced once committed."""
+        and announced once committed. ``timings`` hears how long store writes
+        take and, for a sample of actions, relaying (``TIME_ONE_IN``)."""
         self._store = store
         self._journal = journal
         self._bus = bus
@@ -148,6 +161,11 @@ class MatchRunner:
         self._announced = False
         """The result is durable (committed or journaled) and was sent."""
         self._after_commit: list[tuple[Outbox, bytes]] = []
+        self._timings = timings
+        self._countdown = 1
+        """Messages to receive until the next timed one (see ``TIME_ONE_IN``)."""
+        self._moves_saved = 0
+        """Moves handed to the store so far, counted per write, never per move (see ``moves``)."""
 
     # --- lifecycle ----------------------------------------------------------------
 
@@ -226,7 +244,26 @@ class MatchRunner:
     # --- inputs from sessions ----------------------------------------------------
 
     def receive(self, player: int, message: BotMessage) -> None:
+        self._countdown -= 1
+        if self._countdown:
+            self._carry_out(self.match.receive(player, message, self._clock.time()))
+        else:
+            self._receive_timed(player, message)
+
+    def _receive_timed(self, player: int, message: BotMessage) -> None:
+        """``receive``, the one message in ``TIME_ONE_IN`` whose relaying is timed.
+
+        Only an action is timed (the figure is the cost of a move); any other
+        message passes the turn to the next one."""
+        timings = self._timings
+        if timings is None or type(message) is not Action:
+            self._countdown = TIME_ONE_IN if timings is None else 1
+            self._carry_out(self.match.receive(player, message, self._clock.time()))
+            return
+        self._countdown = TIME_ONE_IN
+        started = time.perf_counter()
         self._carry_out(self.match.receive(player, message, self._clock.time()))
+        timings.relayed(time.perf_counter() - started)
 
     def protocol_error(self, player: int, detail: str) -> None:
         self._carry_out(self.match.protocol_error(player, detail, self._clock.time()))
@@ -340,6 +377,9 @@ class MatchRunner:
     def _take_unsaved(self) -> list[EncodedEvent]:
         log, kinds, start = self.log, self._kinds, self._saved
         self._saved = len(log)
+        self._moves_saved += (
+            len(log) - start - len(kinds)
+        )  # every unsaved event but moves is in kinds
         events = [EncodedEvent(kinds.get(i, _MOVE_TYPE), log[i]) for i in range(start, len(log))]
         kinds.clear()
         return events
@@ -375,6 +415,20 @@ class MatchRunner:
         if result is not None or self._saved < len(self.log):
             self._writes.put_nowait((result, self._take_unsaved()))
         self._writes.put_nowait(None)
+
+    @property
+    def moves(self) -> int:
+        """Moves played in this process (not those of a rebuilt match's record).
+
+        Read when metrics are scraped: the moves handed to the store, counted
+        once per write, plus the unsaved ones (every unsaved event that is not
+        a move is in ``_kinds``), so the per-move path counts nothing."""
+        return self._moves_saved + len(self.log) - self._saved - len(self._kinds)
+
+    @property
+    def writes_queued(self) -> int:
+        """Batches of events (or the result) waiting for the store writer."""
+        return self._writes.qsize()
 
     @property
     def storing(self) -> bool:
@@ -458,7 +512,10 @@ class MatchRunner:
     async def _write(self, events: list[EncodedEvent]) -> None:
         """Append ``events``."""
         if self._store is not None:
+            started = time.perf_counter()
             await self._store.append_events(self.id, events)
+            if self._timings is not None:
+                self._timings.events_written(time.perf_counter() - started)
             if self._journal is not None and not self._journal.drained:
                 self._journal.database_back()
 
@@ -483,6 +540,7 @@ class MatchRunner:
             self._announce()
             self._release()
             return
+        started = time.perf_counter()
         outcome = MatchOutcome.of(result)
         journal = self._journal
         entry = None if journal is None else JournalEntry.of(self.tournament_id, result, events)
@@ -542,6 +600,8 @@ class MatchRunner:
                 self.done.set_result(None)
             return
         self._stored = True
+        if self._timings is not None:
+            self._timings.result_stored(time.perf_counter() - started)
         if failures:
             log.info("match %s: result stored after %d failed attempt(s)", self.id, failures)
         self._bus.publish(ResultStored(self.id, self.tournament_id, result))

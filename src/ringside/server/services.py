@@ -30,6 +30,7 @@ from ringside.server.ladder import Ladder
 from ringside.server.leases import LeaseKeeper
 from ringside.server.lobby import LobbyHub
 from ringside.server.matches import Matches
+from ringside.server.metrics import Metrics
 from ringside.server.peer import Peer
 from ringside.server.ports import Clock
 from ringside.server.runner import MatchRunner
@@ -67,6 +68,8 @@ class Server:
     """This node's leases on its live rows, and the sweep of other nodes' lapsed ones."""
     journal: ResultJournal
     """Results announced but not yet in the database; ``journal.drained`` is a readiness check."""
+    metrics: Metrics
+    """This server's own Prometheus registry, served at ``GET /metrics``."""
 
     async def replay_journal(self) -> int:
         """Commit the results a previous run left in the journal (start-up, before any abort).

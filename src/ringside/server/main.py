@@ -13,8 +13,8 @@ from html import escape
 from pathlib import Path
 
 from aiohttp import web
-from redis.exceptions import RedisError
 from prometheus_client import CONTENT_TYPE_LATEST
+from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 import ringside.server.api_export  # noqa: F401  (registers the export routes)

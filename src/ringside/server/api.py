@@ -22,6 +22,7 @@ from ringside.server.errors import (
     InvalidRequest,
     Refused,
     ShuttingDown,
+    Unavailable,
 )
 from ringside.server.keys import SERVER_KEY
 from ringside.store.errors import RETRY_AFTER, DatabaseUnavailable
@@ -42,6 +43,7 @@ class ApiError(Refused):
 
 REFUSAL_STATUS: tuple[tuple[type[Refused], int], ...] = (
     (ShuttingDown, 503),
+    (Unavailable, 503),
     (GameNotFound, 404),
     (InvalidRequest, 422),
     (BotUnavailable, 409),

@@ -93,6 +93,8 @@ def build_server(
             store=store,
             clock=clock,
         )
+        server.cluster.metrics = metrics
+        server.readiness["cluster"] = server.cluster.ready
         if ladder is not None:
             node = server.cluster
             ladder.may_run = lambda: node.holds_ladder

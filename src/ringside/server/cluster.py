@@ -31,6 +31,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -54,9 +55,16 @@ from ringside.referee.config import MatchConfig
 from ringside.referee.match import Match
 from ringside.server.bus import MatchEnded, MatchLost, SharedBus
 from ringside.server.directory import BEAT_EVERY, NODE_TTL, Directory
-from ringside.server.errors import BotUnavailable, GameNotFound, InvalidRequest, Refused
+from ringside.server.errors import (
+    BotUnavailable,
+    GameNotFound,
+    InvalidRequest,
+    Refused,
+    Unavailable,
+)
 from ringside.server.lobby import LobbyHub
 from ringside.server.matches import Matches
+from ringside.server.metrics import Metrics
 from ringside.server.ports import Clock, Outbox, Seat
 from ringside.server.reconnects import Reconnects
 from ringside.server.redis_wire import RedisLink, RedisSubscription
@@ -102,7 +110,7 @@ _REFUSALS = {
 }
 
 
-class ClusterUnavailable(Refused):
+class ClusterUnavailable(Unavailable):
     """Redis cannot be reached: this node cannot start matches with the others now."""
 
     def __init__(self, why: str) -> None:
@@ -185,6 +193,9 @@ class ClusterNode:
         self._reconnecting: asyncio.Task[None] | None = None
         self.frames_in = 0
         self.frames_out = 0
+        """Frames received and sent (moves, requests, watch events between nodes)."""
+        self._frames_counted = 0
+        self.metrics: Metrics | None = None
         bus.subscribe(BotJoined, self._bot_joined)
         bus.subscribe(BotStatus, self._bot_status)
         bus.subscribe(BotLeft, self._bot_left)
@@ -347,6 +358,25 @@ class ClusterNode:
                     self._deliver_here(node, BotJoined(info))
         self.alive = alive
         self.holds_ladder = await self.directory.hold("ladder", NODE_TTL)
+        await self._measure()
+
+    async def _measure(self) -> None:
+        """Once a beat: the round trip to Redis, and the frames relayed since the last beat."""
+        metrics = self.metrics
+        if metrics is None:
+            return
+        started = time.perf_counter()
+        link = self.link
+        if link is not None:
+            await link.command("PING")
+            metrics.bus_round_trip.observe(time.perf_counter() - started)
+        metrics.relay_cross_node.inc(self.frames_out - self._frames_counted)
+        self._frames_counted = self.frames_out
+
+    async def ready(self) -> None:
+        """A readiness check (``GET /readyz``): Redis answers and this node is in the cluster."""
+        if not self.connected:
+            raise ClusterUnavailable("this node is not connected to it")
 
     async def _was_lost(self) -> None:
         """This node came back after the others counted it lost: what it ran was ended.
@@ -655,7 +685,13 @@ class ClusterNode:
                 seats.append(self.roster.ready(name))
             else:
                 seats.append(RemoteSeat(self, node, name, match.id))
-        return await self.matches.start(match, seats, tournament_id, self._joined)
+        runner = await self.matches.start(match, seats, tournament_id, self._joined)
+        # Known to run here before anyone hears of it: a watcher on any node finds it.
+        try:
+            await self.directory.owned(runner.id, runner.info())
+        except (RedisError, OSError, ConnectionError) as exc:
+            log.warning("node %s: match %s not listed in Redis: %s", self.node, runner.id, exc)
+        return runner
 
     def _joined(self, runner: MatchRunner) -> None:
         """The match is recorded: tell the other nodes' bots to join it, then it begins."""
@@ -669,8 +705,6 @@ class ClusterNode:
                     self.node.encode(),
                 )
                 self.send(seat.node, data)
-        info = runner.info()
-        self._later(lambda: self.directory.owned(runner.id, info))
 
     # --- watching (Matches.placement) --------------------------------------------------------
 
@@ -729,8 +763,21 @@ class ClusterNode:
             self._later(lambda: self.directory.show(info))
             return
         self.bot_nodes[info.name] = origin
-        if self.reconnects.waiting(info.name) and origin != "?":
+        self._moved(info.name, origin)
+        if self.reconnects.waiting(info.name):
             self._reattach(info.name, origin)
+
+    def _moved(self, name: str, node: str) -> None:
+        """Bot ``name`` connected through ``node`` while a match here still seats it at
+        another (its node died and this node has not noticed yet): that seat dropped."""
+        for runner in list(self.matches.runners.values()):
+            player = runner.player_by_name.get(name)
+            if player is None or runner.finished:
+                continue
+            seat = runner.sessions[player]
+            if isinstance(seat, RemoteSeat) and seat.node != node:
+                runner.disconnected(player)
+                self.reconnects.detach(name, None, [runner], any_token=True)
 
     def _reattach(self, name: str, node: str) -> None:
         """A bot whose match runs here came back through node ``node``."""

@@ -8,7 +8,14 @@ can wait out instead of comparing code strings.
 
 from __future__ import annotations
 
-__all__ = ["BotUnavailable", "GameNotFound", "InvalidRequest", "Refused", "ShuttingDown"]
+__all__ = [
+    "BotUnavailable",
+    "GameNotFound",
+    "InvalidRequest",
+    "Refused",
+    "ShuttingDown",
+    "Unavailable",
+]
 
 
 class Refused(Exception):
@@ -25,6 +32,10 @@ class ShuttingDown(Refused):
 
     def __init__(self) -> None:
         super().__init__("shutting_down", "the server is shutting down")
+
+
+class Unavailable(Refused):
+    """A part the service needs is away for now (the cluster's Redis): try again later."""
 
 
 class GameNotFound(Refused):

@@ -493,6 +493,8 @@ class MatchRunner:
                     if result is not None:
                         await self._keep(events, result)
                         carried = []
+                        if len(batches) < len(queued):
+                            break  # the None closing the queue came in the same batch
                         continue  # the None closing the queue follows
                     try:
                         await self._write(events)

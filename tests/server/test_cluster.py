@@ -350,3 +350,28 @@ async def test_redis_restarted_mid_run(cluster: Cluster, http: aiohttp.ClientSes
         await bot.close()
     for task in tasks:
         task.cancel()
+
+
+async def test_the_ladder_pairs_bots_of_different_nodes(
+    tmp_path: Path, postgres_server: PostgresServer, http: aiohttp.ClientSession
+) -> None:
+    """One node holds the ladder's lease and pairs idle bots wherever they are connected."""
+    try:
+        find_binary()
+    except RedisUnavailable as exc:
+        pytest.skip(str(exc))
+    args = ("--open", "--heartbeat", "5", "--ladder")
+    with running_cluster(tmp_path, ("a", "b"), postgres_server=postgres_server, args=args) as c:
+        alice = WireBot("alice", c["a"].ws_bot, games=["connect4"])
+        bob = WireBot("bob", c["b"].tcp_bot, games=["connect4"])
+        tasks = [await start_bot(alice), await start_bot(bob)]
+        async with asyncio.timeout(60):
+            await alice.result_seen.wait()
+        assert alice.results[0]["bots"] in (["alice", "bob"], ["bob", "alice"])
+        assert alice.results[0]["status"] == "finished"
+        logs = "".join((c[n].data_dir / "server.log").read_text() for n in "ab")
+        assert logs.count("ladder: pairing failed") == 0
+        for bot in (alice, bob):
+            await bot.close()
+        for task in tasks:
+            task.cancel()

@@ -205,6 +205,7 @@ class ClusterNode:
         matches.placement = self
         roster.claims = self
         roster.elsewhere = self._elsewhere
+        roster.elsewhere_all = self._all_elsewhere
 
     # --- life ------------------------------------------------------------------------
 
@@ -753,6 +754,10 @@ class ClusterNode:
     def _elsewhere(self, name: str) -> BotInfo | None:
         """A bot connected to another node, as the lobby shows it."""
         return self.lobby.bots.get(name) if name in self.bot_nodes else None
+
+    def _all_elsewhere(self) -> list[BotInfo]:
+        bots = self.lobby.bots
+        return [bots[name] for name in self.bot_nodes if name in bots]
 
     # --- bus events --------------------------------------------------------------------------
 

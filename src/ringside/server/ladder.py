@@ -115,19 +115,25 @@ class Ladder:
         booked = set()
         if self.tournaments is not None:
             booked = self.tournaments.bots_in_play()
-        idle = [
-            s
+        idle: list[tuple[str, list[str] | None]] = [
+            (s.name, s.games)
             for s in self.roster.bots.values()
             if s.state == "ready" and s.free_slots() > 0 and s.name not in booked
         ]
+        # In a cluster, the bots of the other nodes too (only one node pairs).
+        idle += [
+            (info.name, info.games)
+            for info in self.roster.others()
+            if len(info.matches) < info.max_matches and info.name not in booked
+        ]
         groups: dict[str, list[str]] = {}
-        for session in idle:
-            for game in session.games or []:
-                groups.setdefault(game, []).append(session.name)
-        for session in idle:
-            if session.games is None:
+        for name, games in idle:
+            for game in games or []:
+                groups.setdefault(game, []).append(name)
+        for name, games in idle:
+            if games is None:
                 for members in groups.values():
-                    members.append(session.name)
+                    members.append(name)
         playable = {}
         for game, members in groups.items():
             with contextlib.suppress(UnknownGame):

@@ -336,6 +336,8 @@ class Roster:
         """In a cluster: where a bot's name is claimed for the whole cluster."""
         self.elsewhere: Callable[[str], BotInfo | None] | None = None
         """In a cluster: a bot connected to another node, as its node said."""
+        self.elsewhere_all: Callable[[], list[BotInfo]] | None = None
+        """In a cluster: every bot connected to another node."""
 
     def connect(self, peer: Peer, transport: str, header_token: str | None = None) -> BotSession:
         """A new connection's session; it joins the roster once its hello is accepted.
@@ -347,6 +349,10 @@ class Roster:
         """The session of bot ``name`` when it is connected and admitted."""
         session = self.bots.get(name)
         return session if session is not None and session.state == "ready" else None
+
+    def others(self) -> list[BotInfo]:
+        """The bots connected to the other nodes of a cluster (none on a single server)."""
+        return self.elsewhere_all() if self.elsewhere_all is not None else []
 
     def info(self, name: str) -> BotInfo | None:
         """Bot ``name`` if it is connected, here or (in a cluster) to another node."""

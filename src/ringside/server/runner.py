@@ -81,6 +81,7 @@ class MatchRunner:
         "_kinds",
         "_loop",
         "_moves_saved",
+        "_released",
         "_result",
         "_save_due",
         "_saved",
@@ -156,6 +157,7 @@ class MatchRunner:
         self._writer: asyncio.Task[None] | None = None
         self._result: MatchResult | None = None
         self._closed = False
+        self._released = False
         self._stored = False
         """The result was committed."""
         self._announced = False
@@ -462,7 +464,10 @@ class MatchRunner:
             self.done.set_result(None)
 
     def _release(self) -> None:
-        """The match is over for the server: its record is final, or it never will be."""
+        """The match is over for the server: its record is final, or it never will be (once)."""
+        if self._released:
+            return
+        self._released = True
         self._bus.publish(MatchEnded(self.id, self.names, self.tournament_id, self._stored))
 
     # --- storage -------------------------------------------------------------------

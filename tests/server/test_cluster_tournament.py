@@ -15,13 +15,13 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 import pytest
 
 from ringside.testing.cluster import Cluster, running_cluster
@@ -192,7 +192,7 @@ async def freeze_a_match_of(fleet: Fleet, db: Db, tid: str, victim: str) -> str:
                 continue
             fleet.frozen.add(match_id)
 
-            async def settled() -> bool:
+            async def settled(match_id: str = match_id) -> bool:
                 return match_id in fleet.held or await db.status_of(match_id) != "running"
 
             await until(settled, 30)
@@ -240,9 +240,9 @@ def assert_each_game_counted_once(detail: dict[str, Any], matches: dict[str, Any
             if match_id != game["match_id"]:
                 assert matches[match_id]["status"] == "aborted", matches[match_id]
     # The table is exactly the points of the finished matches.
-    points: Counter[str] = Counter()
+    points: defaultdict[str, float] = defaultdict(float)
     played_games: Counter[str] = Counter()
-    pair_points: Counter[tuple[str, str]] = Counter()
+    pair_points: defaultdict[tuple[str, str], float] = defaultdict(float)
     for match in finished.values():
         for seat, (bot, p) in enumerate(
             zip(match["bots"], seat_points(match["scores"]), strict=True)

@@ -331,8 +331,16 @@ class ClusterNode:
     # --- the beat ---------------------------------------------------------------------------
 
     async def _beat_forever(self) -> None:
+        """Beat on a fixed schedule: a slow beat (a busy event loop) does not push the next
+        one later, so the key is renewed every ``BEAT_EVERY`` s however long a beat takes."""
+        loop = asyncio.get_running_loop()
+        due = loop.time()
         while True:
-            await asyncio.sleep(BEAT_EVERY)
+            due += BEAT_EVERY
+            now = loop.time()
+            if due < now:
+                due = now  # far behind: beat at once, and count from here
+            await asyncio.sleep(due - now)
             if not self.connected:
                 continue
             try:
@@ -382,15 +390,20 @@ class ClusterNode:
     async def _was_lost(self) -> None:
         """This node came back after the others counted it lost: what it ran was ended.
 
-        Its running matches were (or are about to be) recorded aborted by the
-        database's lease sweep; their runners are aborted here, and the write
-        of any late result is refused by the store (fencing by epoch)."""
+        A match another node has recorded aborted meanwhile (the database's
+        lease sweep) is aborted here too, and its late result is refused by the
+        store (fencing by epoch). One nobody ended (a node alone, or back
+        before the sweep) plays on: its lease is renewed again."""
         log.error(
-            "node %s: counted lost by the cluster (paused or cut off); ending its matches",
+            "node %s: counted lost by the cluster (paused or cut off); its matches that "
+            "another node ended are ended here too",
             self.node,
         )
         for runner in list(self.matches.runners.values()):
-            if not runner.finished:
+            if runner.finished:
+                continue
+            record = await self.store.get_match(runner.id)
+            if record is None or record.status not in ("pending", "running"):
                 runner.abort(f"node_lost: server node {self.node!r} was counted lost")
         self.connected = False
         await self._close_links()

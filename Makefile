@@ -83,6 +83,7 @@ bench: $(BENCH_VENV)/.synced
 	$(BENCH_BIN)/python scripts/check_lock.py $(LOCK_DIR)/bench.txt $(LOCK_DIR)/kaggle.txt
 	$(BENCH_BIN)/python -m bench.run
 	$(BENCH_BIN)/python -m bench.redis_client
+	$(BENCH_BIN)/python -m bench.cluster
 
 bench-quick: $(BENCH_VENV)/.synced
 	$(BENCH_BIN)/python -m bench.run --quick

@@ -110,6 +110,7 @@ class _Connection(asyncio.Protocol):
         "_closing",
         "_error",
         "_gone",
+        "_in_pass",
         "_loop",
         "_on_lost",
         "_out",
@@ -124,6 +125,8 @@ class _Connection(asyncio.Protocol):
         self._reader = hiredis.Reader(replyError=RedisReplyError)
         self._transport: asyncio.Transport | None = None
         self._out = bytearray()
+        self._in_pass = False
+        """Something was written in this pass of the event loop: the rest waits for its end."""
         # One entry per command sent: the Future awaiting its reply, or None
         # for a fire-and-forget publish whose reply is skipped.
         self._waiting: deque[asyncio.Future[object] | None] = deque()
@@ -160,11 +163,22 @@ class _Connection(asyncio.Protocol):
         self._transport = cast(asyncio.Transport, transport)
 
     def _send(self, request: bytes) -> None:
-        """Queue a request for this pass's single write."""
-        out = self._out
-        if not out:
-            self._loop.call_soon(self._flush)
-        out += request
+        """Write the pass's first request at once, the others in one write at its end.
+
+        A lone move (one match, one message in flight) then waits for no pass
+        of the loop, and many moves in one pass still cost one write."""
+        if self._in_pass:
+            self._out += request
+            return
+        self._in_pass = True
+        self._loop.call_soon(self._end_pass)
+        transport = self._transport
+        if transport is not None and not self.closed:
+            transport.write(request)
+
+    def _end_pass(self) -> None:
+        self._in_pass = False
+        self._flush()
 
     def _flush(self) -> None:
         out = self._out
@@ -244,14 +258,11 @@ class RedisLink(_Connection):
         return await cls._connect(url, lambda: cls(on_lost), connect_timeout)
 
     def publish(self, channel: bytes, data: bytes) -> None:
-        """PUBLISH without waiting: sent at the end of this pass, its reply skipped."""
+        """PUBLISH without waiting (see ``_send`` for when it is written); its reply skipped."""
         if self.closed:
             self.dropped += 1
             return
-        out = self._out
-        if not out:
-            self._loop.call_soon(self._flush)
-        out += _PUBLISH % (len(channel), channel, len(data), data)
+        self._send(_PUBLISH % (len(channel), channel, len(data), data))
         self._waiting.append(None)
 
     async def command(self, *args: Arg) -> object:

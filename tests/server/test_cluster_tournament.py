@@ -75,11 +75,20 @@ class Fleet:
         self.frozen: set[str] = set()
         self.held: set[str] = set()
         """Frozen matches that a bot has a request of, left unanswered."""
+        self.unanswered: list[tuple[WireBot, dict[str, Any]]] = []
+
+    async def thaw(self, match_id: str) -> None:
+        """Play on in a frozen match: answer its held request."""
+        self.frozen.discard(match_id)
+        for bot, message in [u for u in self.unanswered if u[1]["match"] == match_id]:
+            self.unanswered.remove((bot, message))
+            await polite_first_legal(bot, message)
 
     async def behave(self, bot: WireBot, message: dict[str, Any]) -> None:
         if message.get("type") == "request":
             if message.get("match") in self.frozen:
                 self.held.add(message["match"])
+                self.unanswered.append((bot, message))
                 return
             await asyncio.sleep(0.02)
         await polite_first_legal(bot, message)
@@ -182,13 +191,13 @@ async def start_tournament(http: aiohttp.ClientSession, node: ServerProcess) -> 
     return str(created["id"])
 
 
-async def freeze_a_match_of(fleet: Fleet, db: Db, tid: str, victim: str) -> str:
-    """A running match of the tournament run by node ``victim``, frozen: its bots hold its
-    next request, so it is still running when the node is killed."""
+async def freeze_a_match_of(fleet: Fleet, db: Db, tid: str, nodes: set[str]) -> str:
+    """A running match of the tournament run by one of ``nodes``, frozen: its bots hold its
+    next request, so it is still running until the test thaws it or its node dies."""
 
     async def frozen_match() -> str | None:
         for match_id, owner in await db.running_matches(tid):
-            if owner != victim:
+            if owner not in nodes or match_id in fleet.frozen:
                 continue
             fleet.frozen.add(match_id)
 
@@ -299,12 +308,25 @@ async def play_and_kill(
 
             victim = str(await until(runs_some))
         name = victim.removeprefix("node-")
-        frozen = await freeze_a_match_of(fleet, db, tid, victim)
+        survivors = [n for n in HOMES if n != name]
+        playing_on = None
+        if victim == owner:
+            # A game playing on a survivor while the tournament changes hands: the new
+            # owner must wait for its result, not play the game again.
+            others = {f"node-{n}" for n in survivors}
+            playing_on = await freeze_a_match_of(fleet, db, tid, others)
+        frozen = await freeze_a_match_of(fleet, db, tid, {victim})
         cluster.kill(name)
         await fleet.cut_off(HOMES[name])
-        survivors = [n for n in HOMES if n != name]
         for i, bot in enumerate(HOMES[name]):
             await fleet.join(bot, url_of(cluster[survivors[i % 2]], i))
+        if playing_on is not None:
+
+            async def taken_over() -> bool:
+                return await db.owner_of_tournament(tid) != owner
+
+            await until(taken_over)
+            await fleet.thaw(playing_on)
 
         async def frozen_aborted() -> bool:
             return await db.status_of(frozen) == "aborted"
@@ -314,6 +336,8 @@ async def play_and_kill(
         detail = await wait_finished(http, cluster[survivors[0]], tid, cluster)
         matches = await db.matches(tid)
         assert matches[frozen]["status"] == "aborted"
+        if playing_on is not None:
+            assert matches[playing_on]["status"] == "finished"
         return tid, detail, matches, name
     finally:
         await fleet.close()

@@ -422,6 +422,18 @@ class TournamentRun:
         self.wake.set()
 
 
+@dataclasses.dataclass(eq=False)
+class Elsewhere:
+    """A match of a taken-over tournament that another node is playing: waited for."""
+
+    id: str
+    tournament_id: str | None
+    finished: bool = False
+
+    def abort(self, reason: str) -> None:
+        """Left to finish on its node; its result is then not needed."""
+
+
 # --- all tournaments of the server ----------------------------------------------------------
 
 
@@ -530,6 +542,16 @@ class TournamentManager:
                     self.by_match[resumed.id] = (run, game.no)
                     continue
                 match = None if game.match_id is None else await self.store.get_match(game.match_id)
+                if (
+                    match is not None
+                    and match.status in ("pending", "running")
+                    and self.matches.placement is not None
+                ):
+                    # Still played by another node of the cluster: its result (or, if that
+                    # node is lost too, its abort) comes over the bus like any other.
+                    run.runners[game.no] = Elsewhere(match.id, record.id)
+                    self.by_match[match.id] = (run, game.no)
+                    continue
                 if match is not None and match.status == "finished" and match.result is not None:
                     scores = [s.score or 0.0 for s in match.seats]
                     changed.append(state.record(game.no, scores, "counted after a restart"))

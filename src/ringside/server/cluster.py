@@ -412,7 +412,7 @@ class ClusterNode:
     def _node_gone(self, node: str) -> None:
         """Node ``node`` stopped beating: its bots leave, its seats here start their grace."""
         for name, where in list(self.bot_nodes.items()):
-            if where == node:
+            if where == node and name not in self.roster.bots:
                 del self.bot_nodes[name]
                 self._deliver_here(node, BotLeft(name))
         for runner in list(self.matches.runners.values()):
@@ -778,6 +778,8 @@ class ClusterNode:
         origin = self.bus.origin
         info = event.bot
         if origin is None:
+            # Connected here now: no longer the bot of whichever node it was on before.
+            self.bot_nodes.pop(info.name, None)
             self._later(lambda: self.directory.show(info))
             return
         self.bot_nodes[info.name] = origin

@@ -66,6 +66,7 @@ from ringside.server.errors import (
     InvalidRequest,
     Refused,
     ShuttingDown,
+    Unavailable,
 )
 from ringside.server.matches import Matches, MatchHandle
 from ringside.server.session import Roster
@@ -285,8 +286,8 @@ class TournamentRun:
                 continue
             try:
                 runner = await self.matches.create(self._config(game), tournament_id=self.id)
-            except (BotUnavailable, ShuttingDown):
-                continue  # tried again when a bot or the server is back
+            except (BotUnavailable, ShuttingDown, Unavailable):
+                continue  # tried again when a bot, the server or the cluster is back
             except Refused as exc:
                 log.error("tournament %s: game %d cannot start: %s", self.id, game.no, exc)
                 self.cancel(f"cancelled: game {game.no} cannot start ({exc.message})")

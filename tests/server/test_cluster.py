@@ -59,6 +59,15 @@ async def until(check: Any, timeout: float = 30.0) -> Any:
         await asyncio.sleep(0.05)
 
 
+async def result_of(bot: WireBot, timeout: float = 90.0) -> None:
+    """Until ``bot`` has a match result (bounded: a hang fails here, with a message)."""
+    try:
+        async with asyncio.timeout(timeout):
+            await bot.result_seen.wait()
+    except TimeoutError:
+        raise AssertionError(f"{bot.name} got no match result: {bot.received[-5:]}") from None
+
+
 def match_events(spectator: SpectatorClient, match_id: str) -> list[dict[str, Any]]:
     """What a spectator saw of one match: the snapshot's events, then each live one."""
     seen: list[dict[str, Any]] = []
@@ -108,8 +117,8 @@ async def test_a_match_across_three_nodes(cluster: Cluster, http: aiohttp.Client
     gate.set()
     await early.wait_for(lambda e: e.get("type") == "match_result")
     await late.wait_for(lambda e: e.get("type") == "match_result")
-    await alice.result_seen.wait()
-    await bob.result_seen.wait()
+    await result_of(alice)
+    await result_of(bob)
     assert alice.results[0]["status"] == "finished"
     assert len(alice.results[0]["rounds"]) == 2
 
@@ -214,7 +223,7 @@ async def test_the_owner_killed_mid_match(cluster: Cluster, http: aiohttp.Client
     cluster.kill("a")  # the owner: the lowest name among equals (one bot each)
     result = await spectator.wait_for(lambda e: e.get("type") == "match_result", timeout=60)
     told = time.monotonic() - killed
-    await bob.result_seen.wait()
+    await result_of(bob)
     assert result["status"] == "aborted" and "node_lost" in result["reason"], result
     assert bob.results[-1]["status"] == "aborted"
     record = await stored(http, cluster["b"], match_id)
@@ -233,7 +242,7 @@ async def test_the_owner_killed_mid_match(cluster: Cluster, http: aiohttp.Client
         http, cluster["b"], {"game": "connect4", "bots": ["bob", "carol"]}
     )
     assert status == 201, again
-    await carol.result_seen.wait()
+    await result_of(carol)
     assert carol.results[-1]["status"] == "finished"
     for bot in (alice, bob, carol):
         await bot.close()
@@ -281,7 +290,7 @@ async def test_a_bot_whose_node_dies_comes_back_through_another(
     gate.set()
     result = await spectator.wait_for(lambda e: e.get("type") == "match_result", timeout=90)
     assert result["status"] == "finished", result
-    await back.result_seen.wait()
+    await result_of(back)
     assert back.results[-1]["match"] == match_id
     assert (await stored(http, cluster["c"], match_id))["status"] == "finished"
     for bot in (alice, back):
@@ -302,7 +311,7 @@ async def test_a_paused_owner_cannot_write_its_late_result(
     await spectator.wait_for(played)
     cluster.pause("a")
     try:
-        await bob.result_seen.wait()
+        await result_of(bob)
         assert bob.results[-1]["status"] == "aborted"
     finally:
         cluster.resume("a")
@@ -343,7 +352,7 @@ async def test_redis_restarted_mid_run(cluster: Cluster, http: aiohttp.ClientSes
         return created if status == 201 else None
 
     created = await until(started, timeout=60)
-    await alice.result_seen.wait()
+    await result_of(alice)
     assert alice.results[-1]["match"] == created["id"]
     assert alice.results[-1]["status"] == "finished"
     for bot in (alice, bob):
@@ -366,7 +375,7 @@ async def test_the_ladder_pairs_bots_of_different_nodes(
         bob = WireBot("bob", c["b"].tcp_bot, games=["connect4"])
         tasks = [await start_bot(alice), await start_bot(bob)]
         async with asyncio.timeout(60):
-            await alice.result_seen.wait()
+            await result_of(alice)
         assert alice.results[0]["bots"] in (["alice", "bob"], ["bob", "alice"])
         assert alice.results[0]["status"] == "finished"
         logs = "".join((c[n].data_dir / "server.log").read_text() for n in "ab")

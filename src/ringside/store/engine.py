@@ -60,6 +60,8 @@ PING_TIMEOUT = 2.0
 SQLITE_AUTOCHECKPOINT_PAGES = 10_000
 """A commit still checkpoints past this many WAL pages (about 40 MiB): a safety net
 for when the store's own checkpointer cannot keep up (SQLite's default is 1,000)."""
+IDLE_IN_TRANSACTION_MS = 3_000
+"""PostgreSQL ends a transaction left idle this long (its holder paused, killed or cut off)."""
 # Any constant shared by every node: serialises concurrent start-ups on PostgreSQL.
 _PG_MIGRATION_LOCK = 0x52494E47  # "RING"
 
@@ -75,6 +77,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # msgspec keeps key order like the standard library and is several times faster.
     kwargs.setdefault("json_serializer", json_text)
     kwargs.setdefault("json_deserializer", msgspec.json.decode)
+    if url.startswith("postgresql+asyncpg"):
+        # A server paused or cut off inside a transaction would hold its row locks and
+        # stall every other node's lease sweep: PostgreSQL ends such a transaction.
+        settings = {"idle_in_transaction_session_timeout": str(IDLE_IN_TRANSACTION_MS)}
+        kwargs.setdefault("connect_args", {"server_settings": settings})
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine)

@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from ringside.testing.cluster import Cluster, running_cluster
+from ringside.testing.cluster import Cluster, running_cluster, until
 from ringside.testing.postgres import PostgresServer
 from ringside.testing.redis import RedisUnavailable, find_binary
 from ringside.testing.wire import (
@@ -44,19 +44,6 @@ def cluster(tmp_path: Path, postgres_server: PostgresServer) -> Iterator[Cluster
 async def watch(http: aiohttp.ClientSession, node: Any, match_id: str) -> SpectatorClient:
     ws = await http.ws_connect(f"ws://{node.host}:{node.port}/ws/watch?match={match_id}")
     return SpectatorClient(ws)
-
-
-async def until(check: Any, timeout: float = 30.0) -> Any:
-    """Poll ``check`` (a coroutine function) until it returns something true: for state
-    that lives in another process, where there is no event to await."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = await check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not reached in {timeout} s: {check.__name__}")
-        await asyncio.sleep(0.05)
 
 
 async def result_of(bot: WireBot, timeout: float = 90.0) -> None:

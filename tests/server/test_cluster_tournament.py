@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +23,7 @@ import aiohttp
 import asyncpg  # type: ignore[import-untyped]
 import pytest
 
-from ringside.testing.cluster import Cluster, running_cluster
+from ringside.testing.cluster import Cluster, running_cluster, until
 from ringside.testing.postgres import PostgresServer
 from ringside.testing.redis import RedisUnavailable, find_binary
 from ringside.testing.wire import ServerProcess, WireBot, get_json, polite_first_legal
@@ -50,19 +49,6 @@ def cluster(tmp_path: Path, postgres_server: PostgresServer) -> Iterator[Cluster
         pytest.skip(str(exc))
     with running_cluster(tmp_path, postgres_server=postgres_server) as running:
         yield running
-
-
-async def until(check: Any, timeout: float = 60.0) -> Any:
-    """Poll ``check`` (a coroutine function) until it returns something true: for state
-    that lives in another process, where there is no event to await."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = await check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not reached in {timeout} s: {check.__name__}")
-        await asyncio.sleep(0.05)
 
 
 class Fleet:
@@ -288,7 +274,7 @@ async def play_and_kill(
             online = await get_json(http, f"{cluster['c'].http}/api/bots")
             return {x["name"] for x in online["bots"]} >= set(NAMES)
 
-        await until(all_online)
+        await until(all_online, 60)
         tid = await start_tournament(http, cluster["c"])
         owner = await db.owner_of_tournament(tid)
         assert owner == "node-c"
@@ -297,7 +283,7 @@ async def play_and_kill(
             detail = await get_json(http, f"{cluster['c'].http}/api/tournaments/{tid}")
             return bool(detail["played"] >= 8)
 
-        await until(some_stored)
+        await until(some_stored, 60)
         if pick_victim == "owner":
             victim = owner
         else:
@@ -306,7 +292,7 @@ async def play_and_kill(
                 owners = Counter(o for _, o in await db.running_matches(tid) if o != owner)
                 return owners.most_common(1)[0][0] if owners else None
 
-            victim = str(await until(runs_some))
+            victim = str(await until(runs_some, 60))
         name = victim.removeprefix("node-")
         survivors = [n for n in HOMES if n != name]
         playing_on = None
@@ -325,13 +311,13 @@ async def play_and_kill(
             async def taken_over() -> bool:
                 return await db.owner_of_tournament(tid) != owner
 
-            await until(taken_over)
+            await until(taken_over, 60)
             await fleet.thaw(playing_on)
 
         async def frozen_aborted() -> bool:
             return await db.status_of(frozen) == "aborted"
 
-        await until(frozen_aborted)
+        await until(frozen_aborted, 60)
         cluster.add_node(name)
         detail = await wait_finished(http, cluster[survivors[0]], tid, cluster)
         matches = await db.matches(tid)

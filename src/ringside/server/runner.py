@@ -454,14 +454,18 @@ class MatchRunner:
         for peer, data in self._after_commit:
             peer.send(data)
         self._after_commit.clear()
+        self._free_seats()
+        self._bus.publish(MatchListed(self.info()))
+        if not self.done.done():
+            self.done.set_result(None)
+
+    def _free_seats(self) -> None:
+        """The match is over for its bots and watchers: their slots are free of it."""
         for player, session in enumerate(self.sessions):
             if session is not None:
                 session.match_ended(self.id)
             self.sessions[player] = None
         self.watchers.clear()
-        self._bus.publish(MatchListed(self.info()))
-        if not self.done.done():
-            self.done.set_result(None)
 
     def _release(self) -> None:
         """The match is over for the server: its record is final, or it never will be (once)."""
@@ -595,11 +599,7 @@ class MatchRunner:
                     log.exception("match %s: dropping the refused result failed", self.id)
             if not self._announced:  # free the bots and watchers, without the result
                 self._after_commit.clear()
-                for player, session in enumerate(self.sessions):
-                    if session is not None:
-                        session.match_ended(self.id)
-                    self.sessions[player] = None
-                self.watchers.clear()
+                self._free_seats()
                 listed = msgspec.structs.replace(self.info(), status=refused.status)
                 self._bus.publish(MatchListed(listed))
             self._release()  # not stored

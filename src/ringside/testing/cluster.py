@@ -9,13 +9,16 @@ restart nodes and Redis through it.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import signal
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ringside.testing import postgres, redis
 from ringside.testing.postgres import PostgresServer
@@ -89,6 +92,20 @@ class Cluster:
         )
 
 
+async def until(check: Callable[[], Awaitable[object]], timeout: float = 30.0) -> Any:
+    """Poll ``check`` until it returns something true, and return that: for state that
+    lives in another process, where there is no event to await. ``timeout`` only stops a
+    test that would hang."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not reached in {timeout} s: {check!r}")
+        await asyncio.sleep(0.05)
+
+
 @contextmanager
 def running_cluster(
     root: Path,
@@ -125,4 +142,4 @@ def running_cluster(
             pg.drop_database(database)
 
 
-__all__ = ["Cluster", "running_cluster"]
+__all__ = ["Cluster", "running_cluster", "until"]

@@ -356,7 +356,7 @@ async def test_the_ladder_pairs_bots_of_different_nodes(
         find_binary()
     except RedisUnavailable as exc:
         pytest.skip(str(exc))
-    args = ("--open", "--heartbeat", "5", "--ladder")
+    args = ("--open", "--ladder")
     with running_cluster(tmp_path, ("a", "b"), postgres_server=postgres_server, args=args) as c:
         alice = WireBot("alice", c["a"].ws_bot, games=["connect4"])
         bob = WireBot("bob", c["b"].tcp_bot, games=["connect4"])

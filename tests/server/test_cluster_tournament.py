@@ -220,7 +220,8 @@ def assert_each_game_counted_once(detail: dict[str, Any], matches: dict[str, Any
     assert detail["status"] == "finished", detail
     assert detail["played"] == detail["total"] == GAMES, detail
     games = detail["games"]
-    assert len(games) == GAMES and all(g["status"] == "done" for g in games), games
+    assert len(games) == GAMES, games
+    assert all(g["status"] == "done" for g in games), [g for g in games if g["status"] != "done"]
     finished = {m: v for m, v in matches.items() if v["status"] == "finished"}
     by_pair: dict[frozenset[str], list[str]] = {}
     for match_id, match in matches.items():
@@ -346,7 +347,11 @@ async def test_the_tournaments_own_node_is_killed(
 ) -> None:
     _tid, detail, matches, killed = await play_and_kill(cluster, http, "owner")
     assert killed == "c"
-    assert_each_game_counted_once(detail, matches)
+    try:
+        assert_each_game_counted_once(detail, matches)
+    except AssertionError as exc:
+        notes = [(g["no"], g["bots"], g["status"], g.get("note")) for g in detail["games"]]
+        raise AssertionError(f"{exc}\n{notes}\n{cluster.logs(300)}") from None
     lost = {m: v for m, v in matches.items() if v["status"] == "aborted"}
     assert lost, "the killed node's running matches are recorded aborted"
     assert all(str(v["reason"]).startswith("node_lost") for v in lost.values()), lost

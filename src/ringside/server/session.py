@@ -176,6 +176,7 @@ class BotSession:
             return
         self.roster.leave(self)
         runners = [r for r in self.matches.values() if not r.finished]
+        log.info("bot %s left (%d match(es) running)", self.name, len(runners))
         self.matches.clear()
         # The grace of a match another node runs is kept there (it hears of the drop).
         here = [r for r in runners if isinstance(r, MatchRunner)]

@@ -324,12 +324,21 @@ class TournamentRun:
         timeout = self.request.absent_timeout
         gone = {b for b, since in self.absent_since.items() if now - since >= timeout}
         changed = []
+        forfeiting: set[str] = set()
         for game in self.state.pending():
             absent = gone.intersection(game.bots)
             if absent:
+                forfeiting |= absent
                 note = f"forfeit: {', '.join(sorted(absent))} absent for {timeout:g} s"
                 changed.append(self.state.forfeit(game.no, absent, note))
         if changed:
+            log.warning(
+                "tournament %s: %d game(s) forfeited: %s absent for %g s",
+                self.id,
+                len(changed),
+                ", ".join(sorted(forfeiting)),
+                timeout,
+            )
             changed += self._check_sprt()
             await self._save(changed)
             self.publish()

@@ -36,7 +36,10 @@ class Cluster:
     redis: RedisServer
     postgres: PostgresServer
     database_url: str
-    args: Sequence[str] = ("--open", "--heartbeat", "5")
+    args: Sequence[str] = ("--open",)
+    """The server's default heartbeat (20 s), not a short one: aiohttp drops a WebSocket
+    whose pong it reads later than half a heartbeat after its ping, and three nodes on a
+    loaded two-core machine stall that long (seen: four bots dropped mid-tournament)."""
     env: dict[str, str] = field(default_factory=dict)
     nodes: dict[str, ServerProcess] = field(default_factory=dict)
 
@@ -112,7 +115,7 @@ def running_cluster(
     names: Sequence[str] = ("a", "b", "c"),
     *,
     postgres_server: PostgresServer | None = None,
-    args: Sequence[str] = ("--open", "--heartbeat", "5"),
+    args: Sequence[str] = ("--open",),
     env: dict[str, str] | None = None,
 ) -> Iterator[Cluster]:
     """Redis, a fresh PostgreSQL database and one node per name; all stopped at the end.

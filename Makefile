@@ -107,7 +107,7 @@ define compile_locks
 	$(UV) pip compile $(LOCK_FLAGS) $(1) pyproject.toml $(LOCK_DIR)/build.in --all-extras \
 		-o $(LOCK_DIR)/bench.txt
 	$(UV) pip compile $(LOCK_FLAGS) $(1) pyproject.toml $(LOCK_DIR)/build.in --extra test \
-		-c $(LOCK_DIR)/bench.txt -o $(LOCK_DIR)/test.txt
+		--extra openspiel -c $(LOCK_DIR)/bench.txt -o $(LOCK_DIR)/test.txt
 	$(UV) pip compile $(LOCK_FLAGS) $(1) pyproject.toml $(LOCK_DIR)/build.in \
 		-c $(LOCK_DIR)/bench.txt -o $(LOCK_DIR)/runtime.txt
 	$(UV) pip compile $(LOCK_FLAGS) $(1) --no-deps $(LOCK_DIR)/kaggle.in -o $(LOCK_DIR)/kaggle.txt

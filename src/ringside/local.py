@@ -26,6 +26,7 @@ from ringside.protocol.messages import (
     Ready,
     Request,
     RoundEnd,
+    SealedMove,
     ServerMessage,
 )
 from ringside.referee.match import ArmTimer, CancelTimer, Match, Output, Publish, Send
@@ -89,6 +90,8 @@ class Simulation:
         self.on_event = on_event
         self.now = start_at
         self.events: list[MatchEvent] = []
+        self.sealed: list[SealedMove] = []
+        """The real actions of moves ``events`` shows hidden (a game with hidden information)."""
         self.sent: list[tuple[int, ServerMessage]] = []
         self.connected = [True] * len(bots)
         self._queue: list[_Happening] = []
@@ -134,9 +137,13 @@ class Simulation:
             if isinstance(output, Send):
                 self._deliver(output.player, output.message)
             elif isinstance(output, Publish):
-                self.events.append(output.event)
+                event = output.event
+                if isinstance(event, SealedMove):
+                    self.sealed.append(event)
+                    continue
+                self.events.append(event)
                 if self.on_event is not None:
-                    self.on_event(output.event)
+                    self.on_event(event)
             elif isinstance(output, ArmTimer):
                 self._cancel_timer(output.player)
                 player = output.player

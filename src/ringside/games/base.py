@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
 import msgspec
 
@@ -46,8 +46,11 @@ class NoOptions(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """Options of a game that has none."""
 
 
-NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
-"""A game's registry name: it is part of URLs, CLI arguments and stored records."""
+NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}(\.[a-z0-9][a-z0-9_-]{0,39})?")
+"""A game's registry name: it is part of URLs, CLI arguments and stored records. A family
+of games adapted from elsewhere is one prefix with a dot (``spiel.kuhn_poker``)."""
+
+Information = Literal["perfect", "imperfect"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,11 +75,21 @@ class GameType:
     board: str | None = None
     """The page's renderer: a JavaScript module in the package's folder (``"board.js"``);
     without one the page shows a view as JSON."""
+    information: Information = "perfect"
+    """``imperfect``: seats hold private information (cards, hidden moves). The referee
+    then shows watchers, the lobby and the stored log only ``public_action`` and
+    ``view`` (public) while a round runs, and ``revealed_view`` once it ends; such a
+    game must implement both (``BaseGame`` has defaults that reveal everything)."""
+    chance: bool = False
+    """Whether the rules draw at random (dice, deals); draws come from the seed only."""
+    facts: tuple[tuple[str, str], ...] = ()
+    """Further facts for people choosing a game (name, value), e.g. OpenSpiel's dynamics."""
 
     def __post_init__(self) -> None:
         if not NAME.fullmatch(self.name):
             raise ValueError(
-                f"a game name is 1-40 of a-z, 0-9, _ and -, not {quoted(self.name, 60)}"
+                "a game name is 1-40 of a-z, 0-9, _ and -, with an optional family prefix"
+                f" and a dot (spiel.hex), not {quoted(self.name, 60)}"
             )
         if self.board is not None and self.package is None:
             raise ValueError(f"{self.name}: a board module needs the package that holds it")
@@ -137,6 +150,19 @@ class Game(Protocol):
     def scores(self, state: Any) -> Sequence[float]: ...
     def view(self, state: Any) -> JSON: ...
     def options_schema(self) -> JSON: ...
+
+
+class HiddenInformation(Protocol):
+    """What a game with ``information="imperfect"`` adds, so that only its public part is
+    shown while a round runs: ``view`` is then the public view (watchers, the lobby, the
+    stored log) and ``revealed_view`` the whole position, shown once the round ends."""
+
+    def public_action(self, before: Any, seat: int, action: JSON) -> JSON:
+        """What watchers may see of ``seat`` playing ``action`` in state ``before``
+        (``None`` when nothing of it is public)."""
+        ...
+
+    def revealed_view(self, state: Any) -> JSON: ...
 
 
 class BaseGame(Generic[StateT, OptionsT]):
@@ -238,6 +264,15 @@ class BaseGame(Generic[StateT, OptionsT]):
     def describe(self, state: StateT) -> dict[str, JSON]:
         """What watchers see of a position, for the game's board module to draw."""
         raise NotImplementedError
+
+    def public_action(self, before: StateT, seat: int, action: JSON) -> JSON:
+        """What watchers see of a move while the round runs: all of it, unless the game
+        has hidden information and says otherwise."""
+        return action
+
+    def revealed_view(self, state: StateT) -> JSON:
+        """The whole position, shown when the round ends (``view`` for a game that hides nothing)."""
+        return self.view(state)
 
 
 def require_int(action: JSON, what: str, lo: int, hi: int) -> int:

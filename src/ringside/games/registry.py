@@ -49,14 +49,28 @@ BUILTIN_GAMES = {
 OPTIONAL_GAMES = frozenset({"chess"})
 """Games that need an extra (``pip install 'ringside[engines]'``); left out when it is missing."""
 
+BUILTIN_FAMILIES: dict[str, str] = {}
+"""Families of games adapted from another library, by name prefix: each entry point
+returns ``(games, unavailable)``, the games and {name: why it cannot be played}. A family
+needs an extra (``pip install 'ringside[openspiel]'``) and is left out without it."""
+
 _games: dict[str, Game] = {}
+_unavailable: dict[str, str] = {}
 _loaded = False
 
 
 class UnknownGame(LookupError):
     def __init__(self, name: str) -> None:
-        known = ", ".join(sorted(catalogue_names()))
-        super().__init__(f"unknown game {quoted(name, 60)}; known games: {known}")
+        why = _unavailable.get(name) if isinstance(name, str) else None
+        if why is not None:
+            text = f"game {quoted(name, 60)} cannot be played here: {why}"
+        else:
+            known = sorted(catalogue_names())
+            shown = ", ".join(known[:40]) + (
+                f" and {len(known) - 40} more" if len(known) > 40 else ""
+            )
+            text = f"unknown game {quoted(name, 60)}; known games: {shown}"
+        super().__init__(text)
         self.name = name
 
 
@@ -99,6 +113,25 @@ def _load_builtins() -> None:
         _games.setdefault(name, game)
 
 
+def _load_families() -> None:
+    """Load each family whose extra is installed; its names never replace a game's."""
+    for prefix, target in BUILTIN_FAMILIES.items():
+        try:
+            load = _resolve(target)
+        except ImportError as exc:
+            if not (exc.name or "").startswith("ringside"):
+                continue  # the extra is not installed
+            raise  # a bug of ours
+        games, unavailable = load()  # type: ignore[operator]
+        for game in games:
+            name = game.game_type.name
+            if not name.startswith(prefix + "."):
+                raise TypeError(f"family {prefix!r} offers {name!r}, outside its prefix")
+            _games.setdefault(name, _check(game, name))
+        for name, why in unavailable.items():
+            _unavailable.setdefault(name, why)
+
+
 def _plugin_entry_points() -> Iterable[tuple[str, str, str]]:
     """(name, value, distribution) of each entry point in the group, Ringside's own skipped.
 
@@ -131,6 +164,7 @@ def _load() -> None:
         return
     _loaded = True
     _load_builtins()
+    _load_families()
     _load_plugins()
 
 
@@ -150,3 +184,9 @@ def catalogue_names() -> list[str]:
 def catalogue() -> list[Game]:
     _load()
     return list(_games.values())
+
+
+def unavailable_games() -> dict[str, str]:
+    """Games a family knows but cannot offer here, with the reason (listed, not hidden)."""
+    _load()
+    return dict(_unavailable)

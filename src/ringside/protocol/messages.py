@@ -273,6 +273,18 @@ class Forfeit(Message, tag="forfeit"):
 MatchEvent = MatchStarted | RoundStarted | Move | Forfeit | RoundResult | MatchResult
 
 
+class SealedMove(Message, tag="sealed_move"):
+    """The real action of a move whose ``move`` event hides it (a game with hidden
+    information). Kept in the store so that an interrupted match can be rebuilt; never
+    sent to a bot or a watcher, and left out of every stored match the API shows."""
+
+    match: str
+    round: int
+    ply: int
+    seat: int
+    action: JSON
+
+
 # --- lobby (spectator stream) -------------------------------------------------
 
 

@@ -24,4 +24,7 @@ class MatchConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     reconnect_grace: float = 5.0
     time_margin: float = 0.1
     """Overrun forgiven before a timeout, to absorb server and network jitter."""
-    seed: int = 0
+    seed: int | None = None
+    """Where the game's randomness (deals, dice) comes from: a match replays exactly from
+    its seed. None: the server draws one for the match and records it (the referee alone
+    reads None as 0)."""

@@ -36,6 +36,7 @@ from ringside.protocol.messages import (
     RoundResult,
     RoundScore,
     RoundStarted,
+    SealedMove,
     ServerMessage,
     Verdict,
     VerdictCode,
@@ -69,7 +70,8 @@ class Send(msgspec.Struct, frozen=True, gc=False):
 
 
 class Publish(msgspec.Struct, frozen=True, gc=False):
-    event: MatchEvent
+    event: MatchEvent | SealedMove
+    """A ``SealedMove`` is for the store alone: the runner shows it to no one."""
 
 
 class ArmTimer(msgspec.Struct, frozen=True, gc=False):
@@ -117,6 +119,7 @@ class Match:
         "game",
         "gone",
         "grace_until",
+        "hidden",
         "id",
         "margin",
         "match_verdict",
@@ -142,6 +145,8 @@ class Match:
         except LookupError as exc:
             raise UnknownGameError(str(exc.args[0])) from None
         self.players = len(config.bots)
+        self.hidden = self.game.game_type.information == "imperfect"
+        """Watchers see public actions and views only, until the round ends."""
         validate_config(self.game, config)
         self.margin = config.time_margin
         """``config.time_margin``, read on every move without a trip to the config."""
@@ -312,7 +317,7 @@ class Match:
             self._start_play(now)
 
     def _start_play(self, now: float) -> None:
-        seed = (self.config.seed * 1_000_003 + self.round) % (2**63)
+        seed = ((self.config.seed or 0) * 1_000_003 + self.round) % (2**63)
         try:
             self.state = self.game.start(self.players, seed, self.config.options, self.round)
         except InvalidOptions as exc:  # validated up front; kept as a guard
@@ -380,8 +385,9 @@ class Match:
         else:  # one seat moved: the usual case, spared the bookkeeping above
             actions = {seat: action}
             moved = (seat,)
+        before = self.state
         try:
-            self.state = self.game.apply(self.state, actions)
+            self.state = self.game.apply(before, actions)
         except IllegalAction as exc:
             culprit = exc.seat if exc.seat is not None and exc.seat in actions else seat
             shown = quoted(actions[culprit], 60)
@@ -396,6 +402,10 @@ class Match:
             self.ply += 1
             spent = elapsed if timed is None else timed[moved_seat][1]
             thought = int(spent * 10_000.0 + 0.5) / 10_000.0  # round(x, 4), faster
+            played = actions[moved_seat]
+            shown = played
+            if self.hidden:
+                shown = self.game.public_action(before, moved_seat, played)  # type: ignore[attr-defined]
             out.append(
                 Publish(
                     Move(
@@ -404,13 +414,15 @@ class Match:
                         self.ply,
                         moved_seat,
                         bots[seat_players[moved_seat]],
-                        actions[moved_seat],
+                        shown,
                         thought,
                         view,
                         clocks,
                     )
                 )
             )
+            if shown != played:
+                out.append(Publish(SealedMove(self.id, self.round, self.ply, moved_seat, played)))
         self._request_moves(now, clocks)
 
     def _end_round(self, scores: list[float], now: float) -> None:
@@ -448,7 +460,7 @@ class Match:
             [self.config.bots[p] for p in last.players],
             last.scores,
             last.verdicts,
-            self.game.view(self.state) if self.state is not None else None,
+            self._final_view(),
         )
         self._publish(result)
         self._send_all(result)
@@ -456,6 +468,14 @@ class Match:
             self._finish("finished", None)
         else:
             self._begin_round(now)
+
+    def _final_view(self) -> Any:
+        """The round's last position, whole: a game with hidden information reveals it now."""
+        if self.state is None:
+            return None
+        if self.hidden:
+            return self.game.revealed_view(self.state)  # type: ignore[attr-defined]
+        return self.game.view(self.state)
 
     def _finish(self, status: Literal["finished", "aborted"], reason: str | None) -> None:
         self.phase = "finished"

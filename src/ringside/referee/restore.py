@@ -45,13 +45,18 @@ def rebuild(
     events: Sequence[Mapping[str, Any]],
     now: float,
     game: Game | None = None,
+    sealed: Sequence[Mapping[str, Any]] = (),
 ) -> Match:
-    """A match standing where ``events`` stop, on a clock that reads ``now``."""
+    """A match standing where ``events`` stop, on a clock that reads ``now``.
+
+    ``sealed``: the real actions of the moves ``events`` shows hidden (a game with
+    hidden information records only their public part in the log)."""
     _check_replayable(events)
+    actions = {(int(e["round"]), int(e["ply"])): e["action"] for e in sealed}
     # The first pass finds how long the recorded play took; the second replays it to end at ``now``.
-    length = _replay(Match(match_id, config, game), events, 0.0)
+    length = _replay(Match(match_id, config, game), events, 0.0, actions)
     match = Match(match_id, config, game)
-    _replay(match, events, now - length)
+    _replay(match, events, now - length, actions)
     match.armed.clear()  # no timer of the replay was ever set: the caller arms what is due
     return match
 
@@ -65,9 +70,14 @@ def _check_replayable(events: Sequence[Mapping[str, Any]]) -> None:
             raise NotRebuildable("a verdict was given, and its cause is not in the record")
 
 
-def _replay(match: Match, events: Sequence[Mapping[str, Any]], start: float) -> float:
+def _replay(
+    match: Match,
+    events: Sequence[Mapping[str, Any]],
+    start: float,
+    sealed: Mapping[tuple[int, int], Any],
+) -> float:
     """Play ``events`` into ``match`` from time ``start``; the time the last one happened."""
-    driver = _Driver(match, start)
+    driver = _Driver(match, start, sealed)
     for event in events:
         kind = event.get("type")
         if kind == "round_started":
@@ -84,9 +94,10 @@ def _replay(match: Match, events: Sequence[Mapping[str, Any]], start: float) -> 
 class _Driver:
     """Answers for the bots during a replay, and checks that the referee repeats the record."""
 
-    def __init__(self, match: Match, start: float) -> None:
+    def __init__(self, match: Match, start: float, sealed: Mapping[tuple[int, int], Any]) -> None:
         self.match = match
         self.now = start
+        self.sealed = sealed
         self.issued: dict[int, float] = {}
         """When each open request was issued, by request id."""
         self.expected: list[Mapping[str, Any]] = []
@@ -132,7 +143,9 @@ class _Driver:
         at = self.issued.get(pending.id, self.now) + float(event["elapsed"])
         self.now = max(self.now, at)
         self.expected.append(event)
-        self._take(match.receive(player, Action(match.id, pending.id, event["action"]), at))
+        key = (int(event["round"]), int(event["ply"]))
+        action = self.sealed[key] if key in self.sealed else event["action"]
+        self._take(match.receive(player, Action(match.id, pending.id, action), at))
         if match.round_verdicts or match.phase == "finished":
             raise NotRebuildable(f"move {event.get('ply')} is not accepted in the replay")
 

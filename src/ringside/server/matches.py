@@ -108,6 +108,8 @@ class Matches:
         if self.closing:
             raise ShuttingDown()
         match_id = secrets.token_hex(6)
+        if config.seed is None:  # each match deals its own cards, recorded for its replay
+            config = msgspec.structs.replace(config, seed=secrets.randbits(63))
         try:
             match = Match(match_id, config)
         except UnknownGameError as exc:
@@ -171,7 +173,7 @@ class Matches:
         try:
             config = msgspec.convert(record.config, MatchConfig)
             clock = self.clock if self.clock is not None else asyncio.get_running_loop()
-            match = rebuild(record.id, config, record.events, clock.time())
+            match = rebuild(record.id, config, record.events, clock.time(), sealed=record.sealed)
         except (msgspec.ValidationError, MatchConfigError) as exc:
             raise NotRebuildable(f"its configuration is no longer valid: {exc}") from None
         runner = self._runner(match, [None] * len(config.bots))

@@ -35,6 +35,7 @@ from ringside.protocol.messages import (
     Move,
     RoundResult,
     RoundStarted,
+    SealedMove,
     type_of,
 )
 from ringside.referee.match import ArmTimer, CancelTimer, Match, Output, Publish, Send
@@ -53,6 +54,7 @@ otherwise wait for the round's end, and a restart would lose the round."""
 
 _encode = encode_bound
 _MOVE_TYPE = str(Move.__struct_config__.tag)
+_SEALED_TYPE = str(SealedMove.__struct_config__.tag)
 
 JOURNAL_AFTER = 2.0
 """Seconds the database has to commit a result before it goes to the journal meanwhile."""
@@ -354,6 +356,12 @@ class MatchRunner:
             if self._save_due is None:
                 clock = self._clock
                 self._save_due = clock.call_at(clock.time() + SAVE_MOVES_WITHIN, self._save_moves)
+            return
+        if kind is SealedMove:
+            # For the store alone (rebuilding the match), after the move it belongs to; the
+            # log is what watchers are shown, so it never enters it.
+            sealed = EncodedEvent(_SEALED_TYPE, data)
+            self._writes.put_nowait((None, [*self._take_unsaved(), sealed]))
             return
         self._kinds[len(log)] = type_of(event)
         log.append(data)

@@ -597,6 +597,10 @@ def _result_document(outcome: MatchOutcome, game: str, bots: list[str]) -> Match
     )
 
 
+SEALED = "sealed_move"
+"""The stored type of a hidden move's real action (``protocol.messages.SealedMove``)."""
+
+
 async def _load_record(session: AsyncSession, match: Match) -> MatchRecord:
     seats = (
         await session.scalars(
@@ -607,15 +611,20 @@ async def _load_record(session: AsyncSession, match: Match) -> MatchRecord:
         select(Round).where(Round.match_id == match.id).order_by(Round.round)
     )
     round_results = tuple(_round_record(r) for r in rounds)
-    data = await session.scalars(
-        select(Event.data).where(Event.match_id == match.id).order_by(Event.seq)
+    rows = await session.execute(
+        select(Event.type, Event.data).where(Event.match_id == match.id).order_by(Event.seq)
     )
+    events: list[dict[str, Any]] = []
+    sealed: list[dict[str, Any]] = []
+    for kind, data in rows:
+        (sealed if kind == SEALED else events).append(data)
     return MatchRecord(
         **_summary_fields(match, seats),
         result=match.result,
         round_results=round_results,
-        events=tuple(data),
+        events=tuple(events),
         config=match.config,
+        sealed=tuple(sealed),
     )
 
 

@@ -179,9 +179,12 @@ class MatchRecord(MatchSummary):
     round_results: tuple[RoundRecord, ...]
     """Rounds played, in order (``rounds`` is the number planned)."""
     events: tuple[dict[str, Any], ...]
-    """The event log in order (``seq`` 0, 1, ...)."""
+    """The event log in order, as anyone may see it (sealed moves left out)."""
     config: dict[str, Any] | None = None
     """The whole match configuration, for rebuilding it after a restart (None before 0004)."""
+    sealed: tuple[dict[str, Any], ...] = ()
+    """The real actions of moves the log shows hidden (``sealed_move`` events), in order:
+    for rebuilding the match only, never shown."""
 
 
 class TournamentNotFound(StoreError, LookupError):

@@ -231,7 +231,10 @@ def assert_each_game_counted_once(detail: dict[str, Any], matches: dict[str, Any
         played = by_pair[frozenset(game["bots"])]
         counted = [m for m in played if m in finished]
         assert counted == [game["match_id"]], (game, {m: matches[m] for m in played})
-        assert len(played) == game["attempts"], (game, {m: matches[m] for m in played})
+        # A node killed between starting a game's match and writing the game down leaves
+        # a match (aborted, node_lost) its game does not count as an attempt: at most one.
+        uncounted = len(played) - game["attempts"]
+        assert uncounted in (0, 1), (game, {m: matches[m] for m in played})
         for match_id in played:
             if match_id != game["match_id"]:
                 assert matches[match_id]["status"] == "aborted", matches[match_id]

@@ -13,7 +13,7 @@ from typing import Any, Literal
 import msgspec
 from aiohttp import web
 
-from ringside.games.registry import catalogue
+from ringside.games.registry import catalogue, unavailable_games
 from ringside.protocol.messages import BotInfo, MatchInfo
 from ringside.referee.config import MatchConfig
 from ringside.server.errors import (
@@ -84,10 +84,24 @@ class GameInfo(msgspec.Struct):
     """What each seat is called; seats past the end are "Seat n"."""
     board: str | None
     """The URL of the game's board module for the page, if it has one."""
+    information: Literal["perfect", "imperfect"] = "perfect"
+    """``imperfect``: seats hold private information, shown to watchers at the round's end."""
+    chance: bool = False
+    """Whether the rules draw at random (from the match's seed)."""
+    facts: dict[str, str] = {}
+    """Further facts (e.g. an OpenSpiel game's dynamics and utility)."""
+
+
+class UnavailableGame(msgspec.Struct):
+    name: str
+    reason: str
+    """Why this server cannot offer it (a parameter it needs, a kind of game not supported)."""
 
 
 class GameList(msgspec.Struct):
     games: list[GameInfo]
+    unavailable: list[UnavailableGame] = []
+    """Games a family (OpenSpiel) knows that cannot be played here, with the reason."""
 
 
 class BotList(msgspec.Struct):
@@ -221,10 +235,14 @@ async def list_games(request: web.Request) -> web.StreamResponse:
             g.options_schema(),
             list(g.game_type.seats),
             f"/games/{g.name}/{g.game_type.board}" if g.game_type.board_file() else None,
+            g.game_type.information,
+            g.game_type.chance,
+            dict(g.game_type.facts),
         )
         for g in catalogue()
     ]
-    return json_response(GameList(games))
+    unavailable = [UnavailableGame(n, why) for n, why in sorted(unavailable_games().items())]
+    return json_response(GameList(games, unavailable))
 
 
 async def game_board(request: web.Request) -> web.StreamResponse:

@@ -43,12 +43,9 @@ def rows() -> list[str]:
             dynamics, chance, info = facts["dynamics"], facts["chance"], facts["information"]
         else:
             players = dynamics = chance = info = "?"
-            try:
-                kind = pyspiel.load_game(short_name).get_type()
-            except Exception:  # it does not load: its type is still registered
-                kind = next(
-                    (t for t in pyspiel.registered_games() if t.short_name == short_name), None
-                )
+            kind = next(
+                (t for t in pyspiel.registered_games() if t.short_name == short_name), None
+            )  # its registered type: loading it again would print OpenSpiel's error
             if kind is not None:
                 lo, hi = kind.min_num_players, kind.max_num_players
                 players = str(lo) if lo == hi else f"{lo}-{hi}"

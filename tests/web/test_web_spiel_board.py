@@ -249,8 +249,8 @@ def test_the_generic_view_hides_what_a_public_view_hides(harness: Any) -> None:
         ["Chance (hidden)", "Chance (hidden)", "Player 1 acted (hidden)"]
     )
     expect(panel.locator("li[aria-current=step]")).to_have_text("Player 1 acted (hidden)")
-    expect(panel.locator(".spiel-turn")).to_have_text("bob (Player 2) to move.")
-    expect(harness.locator(".board-caption")).to_contain_text("hidden until the round ends")
+    expect(panel.locator(".spiel-turn")).to_have_text("To move: Player 2")
+    expect(harness.locator(".board-caption")).to_have_text("bob (Player 2) to move.")
     assert "Deal" not in box.inner_text()
 
     revealed = {
@@ -275,8 +275,9 @@ def test_the_generic_view_hides_what_a_public_view_hides(harness: Any) -> None:
     expect(panel.locator("li.chance")).to_have_count(2)
     expect(panel.locator(".spiel-hidden, .spiel-public")).to_have_count(0)
     expect(harness.locator(".board-caption")).to_have_text(
-        "Round over. Returns: alice (Player 1) \u22121, bob (Player 2) +1."
+        "Round over. Returns: alice \u22121, bob +1."
     )
+    expect(panel.locator(".spiel-turn")).to_have_text("Round over: Player 1 \u22121, Player 2 +1")
 
 
 def test_a_public_text_is_shown_with_a_note_and_never_parsed_as_markup(harness: Any) -> None:

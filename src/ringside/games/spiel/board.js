@@ -32,10 +32,13 @@ const BLUE = "#1d4ed8";
 const DARK = "#111827";
 const LIGHT = "#f9fafb";
 
-/** Hex: red and blue, as the game is usually shown; black and white where the pieces are. */
+// Games whose seats are black and white (OpenSpiel numbers Black 0), and hex's red and blue.
+const BLACK_WHITE = ["breakthrough", "backgammon", "go", "phantom_go", "othello", "chess", "dark_chess", "kriegspiel", "antichess", "crazyhouse", "rbc"];
+const RED_BLUE = ["hex", "dark_hex", "dark_hex_ir"];
+
 function seatColors(game) {
-  if (game === "hex" || game === "dark_hex" || game === "dark_hex_ir") return [RED, BLUE];
-  if (game === "breakthrough" || game === "backgammon") return [DARK, LIGHT];
+  if (RED_BLUE.includes(game)) return [RED, BLUE];
+  if (BLACK_WHITE.includes(game)) return [DARK, LIGHT];
   return PALETTE;
 }
 
@@ -79,16 +82,27 @@ function signed(x) {
   return n > 0 ? `+${text}` : n < 0 ? `\u2212${text}` : "0";
 }
 
-function returnsText(view, ctx) {
-  return view.returns.map((r, seat) => `${who(ctx, seat)} ${signed(r)}`).join(", ");
+function botName(ctx, seat) {
+  return ctx && ctx.name ? ctx.name(seat) : seatLabel(ctx, seat);
 }
 
+/** The caption's line: "bob (Player 2) to move." or the returns once the round is over. */
 function turnText(view, ctx) {
-  if (Array.isArray(view.returns)) return `Round over. Returns: ${returnsText(view, ctx)}.`;
+  if (Array.isArray(view.returns)) {
+    return `Round over. Returns: ${view.returns.map((r, seat) => `${botName(ctx, seat)} ${signed(r)}`).join(", ")}.`;
+  }
   const seats = Array.isArray(view.to_act) ? view.to_act : [];
   if (!seats.length) return "";
   const names = seats.map((seat) => who(ctx, seat)).join(" and ");
   return seats.length > 1 ? `${names} to move (together).` : `${names} to move.`;
+}
+
+/** The generic panel's status line, by seat: "To move: Player 2", "Round over: Player 1 +1, ...". */
+function statusText(view, ctx) {
+  if (Array.isArray(view.returns)) return `Round over: ${view.returns.map((r, seat) => `${seatLabel(ctx, seat)} ${signed(r)}`).join(", ")}`;
+  const seats = Array.isArray(view.to_act) ? view.to_act : [];
+  if (!seats.length) return "";
+  return `${seats.length > 1 ? "To move together" : "To move"}: ${seats.map((seat) => seatLabel(ctx, seat)).join(", ")}`;
 }
 
 // ---- the module's interface ---------------------------------------------------
@@ -102,9 +116,7 @@ export function draw(view, ctx) {
 }
 
 export function caption(view, ctx) {
-  const text = turnText(view, ctx);
-  if (view.public && !Array.isArray(view.returns)) return `${text} Private information stays hidden until the round ends.`.trim();
-  return text;
+  return turnText(view, ctx);
 }
 
 /** A move of the move list: its name in the view, "acted (hidden)" while a round hides it. */
@@ -140,7 +152,7 @@ function drawGeneric(view, ctx) {
   const list = steps.length
     ? h("ol", { class: "spiel-steps", style: STEPS, "aria-label": "Steps of the round" }, items)
     : h("p", { class: "spiel-steps muted", style: "margin:0" }, "No step yet.");
-  const turn = turnText(view, ctx);
+  const turn = statusText(view, ctx);
   const panel = h(
     "div",
     { class: `spiel-view spiel-${view.game || "game"}`, style: PANEL, role: "group", "aria-label": `${view.game || "Game"}: the position as text` },
@@ -336,7 +348,7 @@ function drawBackgammon(view, ctx) {
   const inner = 12 * PW + BG.bar;
   const width = BG.m + inner + BG.m + BG.tray + BG.m;
   const bottom = BG.top + BG.h;
-  const height = bottom + 30;
+  const height = bottom + 44;
   const step = lastPlayerStep(view);
   const label = `Backgammon board: ${seatLabel(ctx, 0)} has ${bar[0]} on the bar and ${off[0]} borne off, ${seatLabel(ctx, 1)} ${bar[1]} and ${off[1]}${dice.length ? `; dice ${dice.join(" and ")}` : ""}${step && step.name ? `; last move ${step.name}` : ""}`;
   const svg = frame(width, height, label, "spiel backgammon");
@@ -351,7 +363,7 @@ function drawBackgammon(view, ctx) {
     const top = i >= 12;
     const tip = top ? BG.top + BG.point : bottom - BG.point;
     const base = top ? BG.top : bottom;
-    const fill = i % 2 === 0 ? "#b45309" : "#1f2937";
+    const fill = i % 2 === 0 ? "#b45309" : "#a8a29e";
     svg.append(s("path", { d: `M${x},${base}L${x + PW / 2},${tip}L${x + PW},${base}Z`, fill, opacity: 0.85, class: "point", "data-point": String(i + 1), "data-count": String(n) }));
     // Point numbers from the first seat's side, outside the board's edge.
     svg.append(s("text", { x: x + PW / 2, y: top ? BG.top - 10 : bottom + 18, "text-anchor": "middle", class: "coord small", style: "fill:#fde68a" }, String(i + 1)));
@@ -375,7 +387,7 @@ function drawBackgammon(view, ctx) {
   // The dice in the middle of the right half, where the first seat rolls.
   dice.forEach((d, k) => svg.append(die(barX + BG.bar + 3 * PW - 34 + k * 38, mid - 15, d)));
   if (step && step.name) {
-    svg.append(s("text", { x: BG.m, y: height - 8, class: "coord small last-move", style: `fill:#fde68a` }, `Last: ${seatLabel(ctx, step.seat)} ${step.name}`));
+    svg.append(s("text", { x: BG.m, y: height - 7, class: "coord small last-move", style: "fill:#fde68a" }, `Last: ${seatLabel(ctx, step.seat)} ${step.name}`));
   }
   return svg;
 }

@@ -143,6 +143,13 @@ def test_hex_stones_step_by_step_in_the_replay(
     expect(board.locator(".stone.seat1")).to_have_count(cells.count("o"))
     expect(page.locator(".board-caption")).to_contain_text("Round over. Returns:")
     page.screenshot(path=str(artifacts / "spiel-hex-replay.png"))
+
+    # The catalogue: a picture for the games with a board, the others say they have none.
+    page.goto(f"{server.http}/#/games")
+    for game, kind in (("hex", "hex"), ("breakthrough", "grid"), ("backgammon", "backgammon")):
+        card = page.locator(f'.game-card[data-game="spiel.{game}"]')
+        expect(card.locator(f"svg.board-svg.{kind} .piece").first).to_be_visible()
+    expect(page.locator('.game-card[data-game="spiel.kuhn_poker"] svg')).to_have_count(0)
     fleet.remove("hex-x")
     fleet.remove("hex-o")
 

@@ -142,7 +142,7 @@ function drawGeneric(view, ctx) {
   const hasText = typeof view.text === "string";
   const hiddenNote = view.public && !Array.isArray(view.returns);
   const text = hasText
-    ? h("pre", { class: "spiel-text", style: MONO, "aria-label": "The state as text" }, view.text)
+    ? h("pre", { class: "spiel-text", style: MONO, tabindex: "0", "aria-label": "The state as text" }, view.text)
     : h("p", { class: "spiel-text spiel-hidden muted", style: "margin:0" }, "Private information is hidden until the round ends.");
   const items = steps.map((step, i) => {
     const last = i === steps.length - 1;
@@ -150,7 +150,7 @@ function drawGeneric(view, ctx) {
     return h("li", { class: cls, style: `padding:.05rem .3rem;${isChance(step) ? "color:var(--muted);font-style:italic;" : ""}${last ? STEP_LAST : ""}`, "aria-current": last ? "step" : null }, stepText(step, ctx));
   });
   const list = steps.length
-    ? h("ol", { class: "spiel-steps", style: STEPS, "aria-label": "Steps of the round" }, items)
+    ? h("ol", { class: "spiel-steps", style: STEPS, tabindex: "0", "aria-label": "Steps of the round" }, items)
     : h("p", { class: "spiel-steps muted", style: "margin:0" }, "No step yet.");
   const turn = statusText(view, ctx);
   const panel = h(

@@ -7,12 +7,12 @@
 // Every spiel game is served from its own URL (/games/spiel.<name>/board.js),
 // so each game gets its own instance of this module: the game's name is read
 // from import.meta.url, which lets the seat colours and the catalogue picture
-// suit the game. Views are those of the contract (see games/spiel/__init__.py):
+// suit the game. Views are those of games/spiel/game.py (view, revealed_view):
 // { game, public, text, history: [{seat, action, name, chance}], to_act,
 //   returns?, board? }.
 
 import { h, s } from "/static/dom.js";
-import { INK, LAST, LETTERS, PALETTE, frame } from "/static/boards.js";
+import { INK, LETTERS, PALETTE, frame } from "/static/boards.js";
 
 /** "hex" from ".../games/spiel.hex/board.js"; "" when served some other way. */
 function servedGame() {
@@ -78,7 +78,7 @@ export function stepText(step, ctx) {
 
 function signed(x) {
   const n = Number(x);
-  const text = Number.isInteger(n) ? String(Math.abs(n)) : Math.abs(n).toFixed(2).replace(/0+$/, "");
+  const text = String(Number(Math.abs(n).toFixed(2))); // 1, 0.5, 0.33
   return n > 0 ? `+${text}` : n < 0 ? `\u2212${text}` : "0";
 }
 
@@ -172,13 +172,10 @@ function drawGeneric(view, ctx) {
 // ---- hex: a rhombus of hexagons ---------------------------------------------
 
 const SQRT3 = Math.sqrt(3);
-const HEX_SEAT = { x: 0, o: 1 }; // OpenSpiel writes x and o; the first letter decides
+const HEX_SEAT = { x: 0, o: 1 }; // the first seat's stones are x, the second's o
 
 function hexSeat(cell) {
-  if (!cell || cell === ".") return null;
-  const c = String(cell)[0].toLowerCase();
-  if (c in HEX_SEAT) return HEX_SEAT[c];
-  return "yz".includes(c) ? 0 : "pq".includes(c) ? 1 : null;
+  return cell in HEX_SEAT ? HEX_SEAT[cell] : null;
 }
 
 function drawHex(view, ctx) {

@@ -49,7 +49,7 @@ BUILTIN_GAMES = {
 OPTIONAL_GAMES = frozenset({"chess"})
 """Games that need an extra (``pip install 'ringside[engines]'``); left out when it is missing."""
 
-BUILTIN_FAMILIES: dict[str, str] = {}
+BUILTIN_FAMILIES: dict[str, str] = {"spiel": "ringside.games.spiel:family"}
 """Families of games adapted from another library, by name prefix: each entry point
 returns ``(games, unavailable)``, the games and {name: why it cannot be played}. A family
 needs an extra (``pip install 'ringside[openspiel]'``) and is left out without it."""

@@ -36,8 +36,10 @@ def test_takes_an_immediate_win(make_spiel_request: MakeRequest) -> None:
 def test_the_same_seed_gives_the_same_move(make_spiel_request: MakeRequest) -> None:
     request = make_spiel_request(after("breakthrough", []))
     moves = {
-        seed: [make_mcts("spiel.breakthrough", simulations=50).choose(request, random.Random(seed))
-               for _ in range(2)]
+        seed: [
+            make_mcts("spiel.breakthrough", simulations=50).choose(request, random.Random(seed))
+            for _ in range(2)
+        ]
         for seed in range(4)
     }
     assert all(a == b for a, b in moves.values())
@@ -107,3 +109,45 @@ def test_without_the_extra_the_bot_says_what_to_install(monkeypatch: pytest.Monk
 
 def test_it_is_a_strategy() -> None:
     assert isinstance(make_mcts("spiel.hex"), SpielMCTS)
+
+
+# --- through the real referee and the spiel adapter ---------------------------------------
+
+
+def play(game: str, bots: list[str], strategies: list[Any], seed: int, rounds: int = 1) -> Any:
+    from ringside.bots.player import strategy_player
+    from ringside.local import LocalBot, Simulation
+    from ringside.referee import Match, MatchConfig
+
+    players: list[LocalBot] = [
+        strategy_player(s, seed * 10 + i)[0] for i, s in enumerate(strategies)
+    ]
+    config = MatchConfig(game=game, bots=bots, rounds=rounds, seed=seed)
+    return Simulation(Match(f"m{seed}", config), players).run()
+
+
+def test_the_family_decides_where_mcts_plays() -> None:
+    assert "mcts" in strategies_for("spiel.hex")
+    assert "mcts" in strategies_for("spiel.backgammon")  # chance is in the history
+    assert "mcts" not in strategies_for("spiel.kuhn_poker")  # hidden cards
+    assert "mcts" not in strategies_for("spiel.goofspiel")  # simultaneous moves
+    assert "mcts" not in strategies_for("spiel.no_such_game")
+    assert "mcts" not in strategies_for("tictactoe")
+
+
+def test_mcts_beats_random_at_breakthrough() -> None:
+    """Ten games through the real referee, alternating who starts."""
+    wins = 0
+    for game_no in range(10):
+        bots = ["mcts", "random"]
+        strategies = [
+            get_strategy("mcts", "spiel.breakthrough", simulations=200),
+            get_strategy("random", "spiel.breakthrough"),
+        ]
+        if game_no % 2:
+            bots.reverse()
+            strategies.reverse()
+        result = play("spiel.breakthrough", bots, strategies, game_no)
+        assert result.verdict is None
+        wins += result.winner == "mcts"
+    assert wins >= 8

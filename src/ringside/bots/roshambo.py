@@ -115,9 +115,7 @@ def _read(obs: Any) -> tuple[int, int, list[tuple[int, int]]]:
 
 def make_roshambo(game: str, bot: str = DEFAULT_BOT) -> Roshambo:
     if bot not in BOT_NAMES:
-        raise StrategyError(
-            f"no RoShamBo bot {quoted(bot, 30)}; they are {', '.join(BOT_NAMES)}"
-        )
+        raise StrategyError(f"no RoShamBo bot {quoted(bot, 30)}; they are {', '.join(BOT_NAMES)}")
     return Roshambo(bot)
 
 

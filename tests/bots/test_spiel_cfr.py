@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
+import subprocess
 import sys
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
 import pytest
 
 from ringside.bots import StrategyError, StrategyFailed, get_strategy, strategies_for
 from ringside.bots.spiel_cfr import SpielCFR, game_key, make_cfr, solve
 from ringside.protocol.messages import Request
+from ringside.testing.wire import ServerProcess, get_json, post_match
 
 pyspiel = pytest.importorskip("pyspiel")
 
@@ -136,3 +140,39 @@ def test_cfr_beats_random_at_leduc_over_200_hands() -> None:
     result = Simulation(Match("leduc", config), players).run()
     assert result.verdict is None and len(result.rounds) == 200
     assert result.winner == "cfr", result.scores
+
+
+async def test_ringside_bot_plays_kuhn_with_cfr_on_a_real_server(
+    open_server: ServerProcess, http: aiohttp.ClientSession
+) -> None:
+    """``ringside bot --strategy cfr`` as a child process, over a loopback WebSocket."""
+    logs = open_server.data_dir
+    processes = []
+    for name, strategy in (("cfr-kuhn", "cfr"), ("random-kuhn", "random")):
+        argv = [sys.executable, "-m", "ringside", "bot", "--name", name, "--seed", "1"]
+        argv += ["--game", "spiel.kuhn_poker", "--strategy", strategy]
+        with open(logs / f"{name}.log", "ab") as log:
+            processes.append(
+                subprocess.Popen([*argv, "--server", open_server.ws_bot], stdout=log, stderr=log)
+            )
+    try:
+        async with asyncio.timeout(60):
+            while {"cfr-kuhn", "random-kuhn"} - {
+                b["name"] for b in (await get_json(http, f"{open_server.http}/api/bots"))["bots"]
+            }:
+                await asyncio.sleep(0.1)
+            body = {"game": "spiel.kuhn_poker", "bots": ["cfr-kuhn", "random-kuhn"], "rounds": 20}
+            status, created = await post_match(http, open_server, body)
+            assert status == 201, created
+            while True:
+                match = await get_json(http, f"{open_server.http}/api/matches/{created['id']}")
+                if match["status"] != "running":
+                    break
+                await asyncio.sleep(0.2)
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(10)
+    assert match["status"] == "finished", match
+    assert len(match["round_results"]) == 20
+    assert not any(r["verdicts"] for r in match["round_results"]), match["round_results"]

@@ -36,3 +36,39 @@ def wire_request(game: Game, state: Any, move_time: float = 10.0) -> Request:
 @pytest.fixture
 def make_request() -> MakeRequest:
     return wire_request
+
+
+def spiel_request(state: Any, move_time: float = 10.0) -> Request:
+    """The request the spiel adapter sends for a pyspiel ``state``, as the contract has it.
+
+    Built from OpenSpiel directly, so the bots' tests do not depend on the adapter.
+    """
+    game = state.get_game()
+    game_type = game.get_type()
+    seat = state.current_player()
+    legal = list(state.legal_actions(seat))
+    observation: dict[str, Any] = {
+        "game": f"spiel.{game_type.short_name}",
+        "game_string": str(game),
+        "seat": seat,
+        "observation": (
+            state.observation_string(seat) if game_type.provides_observation_string else None
+        ),
+        "information_state": (
+            state.information_state_string(seat)
+            if game_type.provides_information_state_string
+            else None
+        ),
+        "legal_names": [state.action_to_string(seat, a) for a in legal],
+    }
+    if game_type.information.name == "PERFECT_INFORMATION":
+        observation["history"] = list(state.history())
+    request = Request(
+        "m1", 1, 1, seat, observation, legal, ClockReading(remaining=move_time, move_time=move_time)
+    )
+    return msgspec.json.decode(msgspec.json.encode(request), type=Request)
+
+
+@pytest.fixture
+def make_spiel_request() -> MakeRequest:
+    return spiel_request

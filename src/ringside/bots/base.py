@@ -20,7 +20,7 @@ from ringside.text import quoted
 
 JSON = Any
 
-BUILTIN_MODULES = ("random_bot", "alphabeta")
+BUILTIN_MODULES = ("random_bot", "alphabeta", "spiel_mcts", "spiel_cfr", "roshambo")
 """Modules of ``ringside.bots`` that register strategies when imported."""
 
 
@@ -66,8 +66,13 @@ class StrategySpec:
     """Games it plays; None means any game (it needs no rules knowledge)."""
     params: tuple[str, ...] = ()
     """Keyword parameters the factory accepts, so callers can offer only those."""
+    applies: Callable[[str], bool] | None = None
+    """Decides by game name instead of ``games``, for families whose members are only
+    known at run time (every ``spiel.*`` game with perfect information)."""
 
     def plays(self, game: str) -> bool:
+        if self.applies is not None:
+            return self.applies(game)
         return self.games is None or game in self.games
 
 
@@ -81,10 +86,16 @@ def register_strategy(
     summary: str,
     games: Iterable[str] | None = None,
     params: Iterable[str] = (),
+    applies: Callable[[str], bool] | None = None,
 ) -> StrategySpec:
     """Add a strategy to the registry (the built-in modules call this on import)."""
     spec = StrategySpec(
-        name, factory, summary, None if games is None else frozenset(games), tuple(params)
+        name,
+        factory,
+        summary,
+        None if games is None else frozenset(games),
+        tuple(params),
+        applies,
     )
     _specs[name] = spec
     return spec

@@ -3,7 +3,7 @@
     python -m bench.spiel            # full sizes, about 3 minutes (make bench)
     python -m bench.spiel --quick    # smaller sizes, under a minute
 
-Complete games per second of uniform random play, four ways, for a few games
+Complete games per second of uniform random play, five ways, for a few games
 (bench/README.md, "OpenSpiel"):
 
 raw        pyspiel alone in one process: a loop of ``apply_action`` with seeded
@@ -19,8 +19,10 @@ server     a real ``ringside serve --open`` (127.0.0.1, port 0, matches recorded
            SQLite) and N pairs of instant random TCP bots in one load process
            (``bench.clients``); each pair plays match after match, each started by
            ``POST /api/matches`` as soon as the pair's last one ended (as figure 7).
+unrecorded the same against a second server with ``RINGSIDE_BENCH_NO_RECORD=1``
+           (no store write for matches): the store's share of the server's cost.
 
-The in-process ways run in a child process of their own; repetitions of all four
+The in-process ways run in a child process of their own; repetitions of all five
 are interleaved. The server's CPU time per game is read from /proc over each
 window. Every wait is bounded. Results: ``bench/results/spiel-DATE.{txt,json}``.
 """

@@ -99,6 +99,7 @@ soak: $(BENCH_VENV)/.synced
 schema: $(TEST_VENV)/.synced
 	$(TEST_BIN)/python -m ringside.schema docs/schema
 	$(TEST_BIN)/python -m ringside.gamedocs docs/games
+	$(TEST_BIN)/python -m ringside.games.spiel.table docs/openspiel.md
 
 # Refresh the locks on purpose: `make lock` keeps every pin that still satisfies
 # pyproject.toml (adds and removes what changed); `make lock-upgrade` takes the newest.

@@ -20,6 +20,12 @@ from ringside.games.registry import catalogue
 HEADER = "<!-- Copied from {source} by `make schema`: edit that file, not this one. -->\n\n"
 
 
+def own_page(game: Game) -> bool:
+    """Whether a game has its own page here: a family adapted from another library
+    (``spiel.kuhn_poker``) is documented as a whole (docs/openspiel.md), not per game."""
+    return "." not in game.name
+
+
 def source_of(game: Game) -> str | None:
     """The text of a game's own page, or None when its folder has none."""
     package = game.game_type.package
@@ -44,7 +50,7 @@ def write(directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for game in catalogue():
-        text = rendered(game)
+        text = rendered(game) if own_page(game) else None
         if text is not None:
             path = directory / f"{game.name}.md"
             path.write_text(text, encoding="utf-8")

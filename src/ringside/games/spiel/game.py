@@ -251,8 +251,11 @@ class SpielGame(BaseGame[SpielState, msgspec.Struct]):
     ) -> SpielState:
         draw_seed = chance_seed(seed, round_number, bool(getattr(options, "duplicate", False)))
         loaded = self.loaded(players, options, draw_seed)
-        spiel = loaded.game.new_initial_state()
-        return settle(loaded, spiel, draw_seed, 0, [], bool(getattr(options, "tensor", False)))
+        tensor = bool(getattr(options, "tensor", False))
+        try:
+            return settle(loaded, loaded.game.new_initial_state(), draw_seed, 0, [], tensor)
+        except pyspiel.SpielError as exc:  # parameters OpenSpiel loads but cannot deal with
+            raise InvalidOptions(f"{self.name}: {readable(exc)}") from None
 
     # --- the rules ------------------------------------------------------------------------
 

@@ -84,6 +84,7 @@ bench: $(BENCH_VENV)/.synced
 	$(BENCH_BIN)/python -m bench.run
 	$(BENCH_BIN)/python -m bench.redis_client
 	$(BENCH_BIN)/python -m bench.cluster
+	$(BENCH_BIN)/python -m bench.spiel
 
 bench-quick: $(BENCH_VENV)/.synced
 	$(BENCH_BIN)/python -m bench.run --quick

@@ -346,8 +346,13 @@ class TournamentRun:
         waiting = [since + timeout - now for b, since in self.absent_since.items() if b not in gone]
         return max(0.0, min(waiting)) if waiting else None
 
+    def seed_of(self, no: int, attempts: int) -> int:
+        """The seed of game ``no``'s match after ``attempts`` earlier attempts: it names
+        the game, so a node taking the tournament over can tell whose match it is."""
+        return zlib.crc32(f"{self.id}:{no}:{attempts}".encode())
+
     def _config(self, game: Game) -> MatchConfig:
-        seed = zlib.crc32(f"{self.id}:{game.no}:{game.attempts}".encode())
+        seed = self.seed_of(game.no, game.attempts)
         return MatchConfig(
             game=self.request.game,
             bots=list(game.bots),
@@ -571,6 +576,7 @@ class TournamentManager:
                         why = str(match.result.get("reason") or why)
                     note = f"match {game.match_id} {why}; replayed"
                     changed.append(state.requeue(game.no, note))
+            changed += await self._adopt(run)
             changed += run._check_sprt()
             await run._save(changed)
             self.runs[record.id] = run
@@ -579,6 +585,35 @@ class TournamentManager:
                 "tournament %s resumed: %d of %d games played", record.id, state.played, state.total
             )
         self._abort_orphans()
+
+    async def _adopt(self, run: TournamentRun) -> list[Game]:
+        """Live matches of the tournament that no game knows of: the lost owner started
+        them and died before writing their games down. In a cluster another node plays
+        them on, so their games wait for them rather than being played twice. A match is
+        known by its seed, which names its game and attempt (``TournamentRun._config``)."""
+        if self.matches.placement is None:
+            return []  # a single server: its orphans were rebuilt here (``_abort_orphans``)
+        known = {g.match_id for g in run.state.games if g.match_id is not None}
+        adopted = []
+        live = await self.store.matches.live_in_tournament(run.id)
+        for match_id, config in sorted(live.items()):
+            if match_id in known or config is None:
+                continue
+            seed, bots = config.get("seed"), config.get("bots")
+            for game in run.state.pending():
+                if bots != list(game.bots):
+                    continue
+                attempts = range(game.attempts, game.attempts + 2)
+                if seed in {run.seed_of(game.no, a) for a in attempts}:
+                    adopted.append(run.state.start(game.no, match_id))
+                    run.runners[game.no] = self._local_or_elsewhere(match_id, run.id)
+                    self.by_match[match_id] = (run, game.no)
+                    break
+        return adopted
+
+    def _local_or_elsewhere(self, match_id: str, tid: str) -> MatchHandle:
+        runner = self.matches.get(match_id)
+        return runner if runner is not None else Elsewhere(match_id, tid)
 
     def _abort_orphans(self) -> None:
         """A rebuilt match of a running tournament that no game waits for is aborted.

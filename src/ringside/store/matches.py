@@ -441,6 +441,19 @@ class MatchStore:
                 return None
             return await _load_record(session, match)
 
+    async def live_in_tournament(self, tournament_id: str) -> dict[str, dict[str, Any] | None]:
+        """The live (pending or running) matches of a tournament, with their configuration:
+        a node that takes the tournament over adopts those its games do not know of (the
+        owner was lost between starting a game's match and writing the game down)."""
+        async with self._db.transaction() as session:
+            rows = await session.execute(
+                select(Match.id, Match.config).where(
+                    Match.tournament_id == tournament_id,
+                    Match.status.in_(("pending", "running")),
+                )
+            )
+            return {match_id: config for match_id, config in rows}
+
     async def list_matches(
         self,
         bot: str | None = None,

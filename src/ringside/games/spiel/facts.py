@@ -93,11 +93,23 @@ def option_field(name: str) -> str:
     return "p_" + "".join(c if c.isalnum() else "_" for c in name)
 
 
+RINGSIDE_DEFAULTS: dict[str, dict[str, Any]] = {
+    # OpenSpiel scores a bridge deal by double-dummy analysis right after the auction: one
+    # step of 0.2-1.4 s in C++ that holds the GIL (a thread cannot take it off the event
+    # loop), stalling every match of the server. Ringside has the cards played out instead;
+    # the option turns the analysis back on.
+    "bridge": {"use_double_dummy_result": False},
+}
+"""Parameters whose default Ringside changes, and why."""
+
+
 def options_struct(short_name: str, kind: Any) -> type[msgspec.Struct]:
     """A frozen struct with one field per settable parameter, plus Ringside's own."""
     fields: list[tuple[str, Any, Any]] = []
     rename: dict[str, str] = {}
+    ours = RINGSIDE_DEFAULTS.get(short_name, {})
     for name, default in sorted(kind.parameter_specification.items()):
+        default = ours.get(name, default)
         if name == PLAYERS or isinstance(default, dict):
             continue  # the match sets players; a nested game is no option
         if name in RINGSIDE_OPTIONS:

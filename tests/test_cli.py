@@ -16,6 +16,7 @@ from ringside.cli.app import app
 from ringside.cli.common import parse_options, parse_time_control
 from ringside.cli.play import unique_names
 from ringside.games import catalogue
+from ringside.games.registry import unavailable_games
 from ringside.protocol.messages import ByoYomi, Fischer, PerMove, Request
 
 runner = CliRunner()
@@ -37,6 +38,8 @@ def test_games_lists_the_whole_catalogue() -> None:
         assert game.name in result.stdout
     assert "2-8" in result.stdout  # baskin31's player range
     assert "alphabeta" in result.stdout
+    for name in unavailable_games():  # listed with the reason, not hidden
+        assert name in result.stdout
 
 
 def test_play_json_has_the_result_fields() -> None:

@@ -238,3 +238,23 @@ async def test_no_one_learns_another_seats_secret_before_the_round_ends(
     assert all(e["action"] is None for e in stored["events"] if e["type"] == "move")
     revealed = [e for e in stored["events"] if e.get("view") and not e["view"]["public"]]
     assert all(not e["view"]["to_act"] for e in revealed), revealed
+
+
+async def test_the_catalogue_says_what_each_game_is_and_why_some_cannot_be_played(
+    server: ServerProcess, http: aiohttp.ClientSession
+) -> None:
+    catalogue = await get_json(http, f"{server.http}/api/games")
+    games = {g["name"]: g for g in catalogue["games"]}
+    kuhn = games["spiel.kuhn_poker"]
+    assert (kuhn["information"], kuhn["chance"]) == ("imperfect", True)
+    assert dict(kuhn["facts"])["utility"] == "zero_sum"
+    assert kuhn["board"] == "/games/spiel.kuhn_poker/board.js"
+    assert games["spiel.hex"]["information"] == "perfect"
+    assert games["tictactoe"]["information"] == "perfect"
+    unavailable = {u["name"]: u["reason"] for u in catalogue["unavailable"]}
+    assert "mean-field" in unavailable["spiel.mfg_garnet"]
+    assert "default parameters" in unavailable["spiel.repeated_game"]
+    assert not set(unavailable) & set(games)
+    async with http.get(f"{server.http}{kuhn['board']}") as response:
+        assert response.status == 200
+        assert "export" in await response.text()

@@ -37,7 +37,7 @@ from ringside.cli.common import (
     parse_options,
     parse_time_control,
 )
-from ringside.games.registry import UnknownGame, catalogue, get_game
+from ringside.games.registry import UnknownGame, catalogue, get_game, unavailable_games
 from ringside.local import LocalBot, Simulation
 from ringside.protocol.messages import MatchEvent, MatchResult, RoundResult, Verdict
 from ringside.referee import Match, MatchConfig, MatchConfigError
@@ -63,7 +63,16 @@ def games() -> None:
             ", ".join(strategies_for(game.name)),
             " ".join(game.rules.split()),
         )
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    unavailable = unavailable_games()
+    if unavailable:
+        missing = Table(title="Known but not playable here", show_lines=True)
+        missing.add_column("name", style="bold")
+        missing.add_column("why")
+        for name, why in sorted(unavailable.items()):
+            missing.add_row(name, why)
+        console.print(missing)
 
 
 # --- ringside play ------------------------------------------------------------------------

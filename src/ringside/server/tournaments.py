@@ -206,6 +206,8 @@ class TournamentRun:
         self._dirty: dict[int, Game] = {}
         """Games changed but not yet written (a failed write is retried with the next)."""
         self.task: asyncio.Task[None] | None = None
+        self._waiting: dict[int, str] = {}
+        """Why each game that could not start last waits (logged when it changes)."""
 
     def start(self) -> None:
         self.task = asyncio.get_running_loop().create_task(
@@ -286,7 +288,8 @@ class TournamentRun:
                 continue
             try:
                 runner = await self.matches.create(self._config(game), tournament_id=self.id)
-            except (BotUnavailable, ShuttingDown, Unavailable):
+            except (BotUnavailable, ShuttingDown, Unavailable) as exc:
+                self._waits(game.no, exc.message)
                 continue  # tried again when a bot, the server or the cluster is back
             except Refused as exc:
                 log.error("tournament %s: game %d cannot start: %s", self.id, game.no, exc)
@@ -297,11 +300,18 @@ class TournamentRun:
                 runner.abort(f"tournament {self.id} no longer needs this game")
                 continue
             self.state.start(game.no, runner.id)
+            self._waiting.pop(game.no, None)
             self.runners[game.no] = runner
             self.manager.by_match[runner.id] = (self, game.no)
             running += 1
             await self._save([game])
         return await self._forfeit_absent(missing, now)
+
+    def _waits(self, no: int, why: str) -> None:
+        """Log why game ``no`` cannot start, once for each new reason (steps run often)."""
+        if self._waiting.get(no) != why:
+            self._waiting[no] = why
+            log.info("tournament %s: game %d waits: %s", self.id, no, why)
 
     def unstored(self, no: int, match_id: str) -> None:
         """The match of game ``no`` ended but its result never reached the store: replay it."""

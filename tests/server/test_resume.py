@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from ringside.protocol.messages import Fischer
@@ -192,3 +193,43 @@ async def test_a_rebuilt_match_that_no_tournament_game_waits_for_is_aborted(
 async def _status(store: Store, match_id: str, status: str) -> bool:
     record = await store.get_match(match_id)
     return record is not None and record.status == status
+
+
+async def test_a_game_with_hidden_moves_is_rebuilt_from_its_sealed_actions(
+    tmp_path: Path,
+) -> None:
+    pytest.importorskip("pyspiel")
+    config = msgspec.structs.replace(CONFIG, game="spiel.phantom_ttt", rounds=1)
+    async with await open_store(sqlite_url(tmp_path)) as store:
+        first = server_on(store, tmp_path)
+        bots = await first.bots("red", "yellow")
+        runner = await first.server.matches.create(config)
+        await play_moves(bots, 4)
+        first.clock.advance(SAVE_MOVES_WITHIN)
+
+        async def saved() -> bool:
+            record = await store.get_match(runner.id)
+            return record is not None and len(record.sealed) == 4
+
+        await until(saved)
+        runner._writer.cancel()  # type: ignore[union-attr]
+        record = await store.get_match(runner.id)
+        assert record is not None
+        moves = [e for e in record.events if e["type"] == "move"]
+        assert len(moves) == 4 and all(e["action"] is None for e in moves)
+        assert "sealed_move" not in {e["type"] for e in record.events}
+        assert [s["ply"] for s in record.sealed] == [1, 2, 3, 4]
+
+        second = server_on(store, tmp_path)
+        resumed = second.server.matches.resume(record)
+        red, yellow = await second.bots("red", "yellow")
+        results = await asyncio.gather(red.play(), yellow.play())
+        assert results[0]["status"] == "finished"
+        assert results[0].get("verdict") is None
+        await resumed.done
+        stored = await store.get_match(runner.id)
+        assert stored is not None and stored.status == "finished"
+        plies = [e["ply"] for e in stored.events if e["type"] == "move"]
+        assert plies == list(range(1, len(plies) + 1))
+        assert [s["ply"] for s in stored.sealed] == plies
+        await second.server.shutdown()

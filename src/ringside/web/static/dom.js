@@ -80,3 +80,8 @@ export function errorBox(message, retry) {
     retry ? h("button", { type: "button", onclick: retry }, "Try again") : null,
   );
 }
+
+/** A bot's name as a link to its page (#/bot/NAME): every bot name on the page is one. */
+export function botLink(name, attrs = {}) {
+  return h("a", { href: `#/bot/${encodeURIComponent(name)}`, class: "bot-link", ...attrs }, String(name));
+}

@@ -110,9 +110,7 @@ class ProfileStore:
             )
             return BotProfile(
                 name=name,
-                bot=None
-                if bot is None
-                else BotRecord(bot.id, bot.name, bot.created_at, bot.guest),
+                bot=None if bot is None else BotRecord(bot.id, bot.name, bot.created_at, bot.guest),
                 results=results,
                 ratings=tuple(
                     RatingRecord(

@@ -282,7 +282,7 @@ export function mountBot(main, params) {
   const title = (game) => titles.get(game) || game;
   const online = h("p", { class: "online", "aria-live": "polite" });
   const about = h("p", { class: "muted about" });
-  const body = h("div", { class: "bot-body", "aria-live": "polite" }, h("p", { class: "muted" }, "Loading…"));
+  const body = h("div", { class: "bot-body" }, h("p", { class: "muted" }, "Loading…"));
   main.replaceChildren(h("h1", { tabindex: "-1", class: "bot-title" }, name), online, about, body);
 
   function renderOnline() {

@@ -55,7 +55,7 @@ SERVER_LAYERS: list[set[str]] = [
     {"services"},
     {"app", "bench", "keys"},
     {"api", "transports"},
-    {"api_export", "api_tournaments"},
+    {"api_bots", "api_export", "api_tournaments"},
     {"main"},
 ]
 """The modules of ``ringside.server``, lowest first (services, then the HTTP layer)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -428,11 +429,10 @@ def openapi_document() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for r in ROUTES:
         op: dict[str, Any] = {"summary": r.summary, "operationId": r.handler.__name__}
-        params = (
-            [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
-            if "{id}" in r.path
-            else []
-        )
+        params = [
+            {"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+            for n in re.findall(r"{(\w+)}", r.path)
+        ]
         params += [
             {
                 "name": n,

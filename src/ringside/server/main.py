@@ -17,6 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
+import ringside.server.api_bots  # (registers the bot page route)
 import ringside.server.api_export  # noqa: F401  (registers the export routes)
 from ringside.server import api_tournaments  # noqa: F401  (registers the rating and tournament routes)
 from ringside.server.api import add_routes, errors_middleware, game_board

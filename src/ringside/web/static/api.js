@@ -78,6 +78,7 @@ export async function gameInfo(name) {
 }
 
 export const bots = () => request("GET", "/api/bots");
+export const bot = (name) => request("GET", `/api/bots/${encodeURIComponent(name)}`);
 export const match = (id) => request("GET", `/api/matches/${encodeURIComponent(id)}`);
 export const createMatch = (config) => request("POST", "/api/matches", config);
 

@@ -2,7 +2,7 @@
 // socket without reloading, and the form to request a match.
 
 import { games } from "./api.js";
-import { h } from "./dom.js";
+import { botLink, h } from "./dom.js";
 import { mountForm } from "./form.js";
 import { live } from "./live.js";
 
@@ -60,7 +60,7 @@ export function mountLobby(main) {
           h(
             "tr",
             { class: "bot", "data-bot": b.name },
-            h("th", { scope: "row", class: "bot-name" }, b.name, b.guest ? h("span", { class: "tag" }, "guest") : null),
+            h("th", { scope: "row", class: "bot-name" }, botLink(b.name), b.guest ? h("span", { class: "tag" }, "guest") : null),
             h("td", {}, b.games ? b.games.map(gameName).join(", ") : "any game"),
             h("td", {}, h("span", { class: `status status-${b.status}` }, b.status), b.max_matches > 1 ? ` ${b.matches.length}/${b.max_matches}` : ""),
           ),

@@ -2,7 +2,7 @@
 // log of a match played back, step by step, at a chosen speed, or to any move.
 
 import { games, match as fetchMatch, matches as fetchMatches } from "./api.js";
-import { append, errorBox, fmtDate, fmtScore, h } from "./dom.js";
+import { append, botLink, errorBox, fmtDate, fmtScore, h } from "./dom.js";
 import { fold } from "./model.js";
 import { MatchPanel } from "./panel.js";
 
@@ -96,7 +96,7 @@ export function mountHistory(main, params) {
         { "data-match": m.id },
         h("td", {}, fmtDate(m.finished_at || m.started_at || m.created_at)),
         h("td", {}, titles.get(m.game) || m.game),
-        h("td", {}, m.bots.join(" vs ")),
+        h("td", {}, m.bots.flatMap((b, i) => (i ? [" vs ", botLink(b)] : [botLink(b)]))),
         h("td", {}, resultText(m)),
         h("td", {}, m.verdict || ""),
         h("td", {}, h("a", { href: m.status === "running" ? `#/match/${m.id}` : `#/replay/${m.id}`, "aria-label": `${m.status === "running" ? "Watch" : "Replay"} ${m.bots.join(" vs ")}` }, m.status === "running" ? "Watch" : "Replay")),

@@ -5,7 +5,7 @@
 
 import { adminTokenField } from "./admin.js";
 import { cancelTournament, games, tournament as fetchTournament, tournaments as fetchTournaments } from "./api.js";
-import { errorBox, fmtDate, fmtScore, h } from "./dom.js";
+import { botLink, errorBox, fmtDate, fmtScore, h } from "./dom.js";
 import { live, refetcher } from "./live.js";
 import { mountTournamentForm } from "./tournament-form.js";
 
@@ -78,7 +78,7 @@ export function mountTournaments(main) {
         h("td", {}, FORMAT_NAMES[t.format] || t.format),
         h("td", {}, statusBadge(t.status)),
         h("td", {}, progress(t)),
-        h("td", { class: "leader" }, t.leader || "—"),
+        h("td", { class: "leader" }, t.leader ? botLink(t.leader) : "—"),
         h("td", {}, fmtDate(t.created_at)),
       );
     });
@@ -143,7 +143,7 @@ function standingsTable(detail) {
       "tr",
       { "data-bot": r.bot },
       h("td", {}, String(r.rank)),
-      h("th", { scope: "row", class: "bot-name" }, r.bot),
+      h("th", { scope: "row", class: "bot-name" }, botLink(r.bot)),
       h("td", { class: "points" }, fmtScore(r.points)),
       h("td", { class: "games" }, String(r.games)),
       h("td", {}, String(r.wins)),
@@ -163,7 +163,7 @@ function crossTable(detail) {
       "tr",
       { "data-bot": row.bot },
       h("td", {}, String(i + 1)),
-      h("th", { scope: "row", class: "bot-name" }, row.bot),
+      h("th", { scope: "row", class: "bot-name" }, botLink(row.bot)),
       bots.map((opponent) => {
         if (opponent === row.bot) return h("td", { class: "self", "aria-label": "itself" }, "×");
         const cell = row.cells[opponent];
@@ -184,7 +184,7 @@ function gameRows(detail) {
       { "data-game": String(g.no), "data-status": g.status },
       h("td", {}, String(g.no)),
       h("td", {}, String(g.round)),
-      h("td", {}, g.bots.join(" vs ")),
+      h("td", {}, g.bots.flatMap((b, i) => (i ? [" vs ", botLink(b)] : [botLink(b)]))),
       h("td", {}, g.status),
       h("td", {}, g.points ? g.points.map(fmtScore).join("–") : ""),
       h("td", {}, link),
@@ -229,7 +229,7 @@ export function mountTournament(main, params) {
     const playing = d.running ? `, ${d.running} running` : "";
     const roundText = d.format === "swiss" && d.round ? ` · round ${d.round} of ${d.rounds}` : "";
     const line = h("p", { class: "progress-line" }, statusBadge(d.status), " ", progress(d), h("span", { class: "muted" }, ` games played${playing}${roundText}`));
-    const leader = d.leader ? h("p", { class: "leader" }, d.status === "running" ? "Leading: " : "Winner: ", h("strong", {}, d.leader)) : "";
+    const leader = d.leader ? h("p", { class: "leader" }, d.status === "running" ? "Leading: " : "Winner: ", h("strong", {}, botLink(d.leader))) : "";
     progressBox.replaceChildren(line, leader);
     progressBox.dataset.played = String(d.played);
     progressBox.dataset.status = d.status;

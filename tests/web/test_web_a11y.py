@@ -86,7 +86,11 @@ def world(server: ServerProcess, fleet: BotFleet) -> Iterator[World]:
     held: Gate = fleet.gate(before_request=2)
     fleet.add(server.ws_bot, RED, games=["connect4"], seed=50, gate=held)
     fleet.add(server.ws_bot, YELLOW, games=["connect4"], seed=51)
-    config = {"game": "connect4", "bots": [RED, YELLOW], "time_control": {"type": "fischer", "base": 300, "increment": 1}}
+    config = {
+        "game": "connect4",
+        "bots": [RED, YELLOW],
+        "time_control": {"type": "fischer", "base": 300, "increment": 1},
+    }
     status, running = http_json("POST", f"{server.http}/api/matches", config)
     assert status == 201, running
     assert held.reached.wait(20), "the live match did not reach its gate"
@@ -109,9 +113,13 @@ def views(w: World) -> dict[str, View]:
         "replay": View("replay", f"#/replay/{w.replay}", ".moves li.move"),
         "bot": View("bot", f"#/bot/{ANN}", "main h1"),
         "history": View("history", "#/history", "table.history tbody tr"),
-        "leaderboard": View("leaderboard", "#/leaderboard?game=tictactoe", "table.leaderboard tbody tr"),
+        "leaderboard": View(
+            "leaderboard", "#/leaderboard?game=tictactoe", "table.leaderboard tbody tr"
+        ),
         "tournaments": View("tournaments", "#/tournaments", "table.tournaments tbody tr"),
-        "tournament": View("tournament", f"#/tournament/{w.tournament}", "table.cross-table tbody tr"),
+        "tournament": View(
+            "tournament", f"#/tournament/{w.tournament}", "table.cross-table tbody tr"
+        ),
         "games": View("games", "#/games", ".game-card .board-svg"),
     }
 
@@ -129,7 +137,17 @@ VIEW_NAMES = [
     )
     if name == "bot"
     else name
-    for name in ("lobby", "match", "replay", "bot", "history", "leaderboard", "tournaments", "tournament", "games")
+    for name in (
+        "lobby",
+        "match",
+        "replay",
+        "bot",
+        "history",
+        "leaderboard",
+        "tournaments",
+        "tournament",
+        "games",
+    )
 ]
 
 
@@ -178,13 +196,35 @@ WIDE = """(width) => {
   return out.slice(0, 8);
 }"""
 
+# Words split across two lines inside the elements that show names (a break at a hyphen is
+# allowed: "Ann-the-careful-calculator" may wrap as a phrase would, never inside "careful").
+BROKEN_WORDS = """() => {
+  const where = ".bot-name, .player-name, .bot-link, main h1, .running-match, table td, .board-caption, .moves li";
+  const broken = [];
+  for (const el of document.querySelectorAll(where)) {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.data.matchAll(/[^\\s\\-]{2,30}/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+        if (tops.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return [...new Set(broken)];
+}"""
+
 
 def describe(findings: list[dict[str, Any]]) -> str:
     lines = []
     for v in findings:
         lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({len(v['nodes'])} nodes)")
         for node in v["nodes"][:4]:
-            lines.append(f"    {json.dumps(node['target'])}: {node['failureSummary'].splitlines()[-1].strip()}")
+            lines.append(
+                f"    {json.dumps(node['target'])}: {node['failureSummary'].splitlines()[-1].strip()}"
+            )
     return "\n".join(lines)
 
 
@@ -204,7 +244,11 @@ def test_every_page_fits_and_passes_axe(tab: Tab, world: World, view_name: str) 
     laid_out = page.evaluate("Math.max(document.documentElement.scrollWidth, window.innerWidth)")
     if laid_out > width:
         wide = page.evaluate(WIDE, width)
-        raise AssertionError(f"{view_name} lays out {laid_out} px wide on a {width} px screen: {wide}")
+        raise AssertionError(
+            f"{view_name} lays out {laid_out} px wide on a {width} px screen: {wide}"
+        )
+    broken = page.evaluate(BROKEN_WORDS)
+    assert not broken, f"{view_name} breaks these words across lines: {broken}"
     findings = axe_findings(page)
     assert not findings, f"axe on {view_name}:\n{describe(findings)}"
     assert not tab.errors, f"script errors in the page: {tab.errors}"

@@ -33,7 +33,7 @@ export class MatchPanel {
       h("h2", {}, "Rounds"),
       h("table", {}, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Round"))), this.roundsBody),
     );
-    this.moveList = h("ol", { class: "moves", "aria-label": "Moves" });
+    this.moveList = h("ol", { class: "moves", "aria-label": "Moves", tabindex: "0" });
     this.el = h(
       "article",
       { class: "match" },
@@ -200,7 +200,7 @@ export class MatchPanel {
     const game = this.state ? this.state.game : null;
     if (move.round !== this.lastRound) {
       this.lastRound = move.round;
-      this.moveList.append(h("li", { class: "round-head", role: "presentation" }, `Round ${move.round}`));
+      this.moveList.append(h("li", { class: "round-head" }, `Round ${move.round}`));
     }
     const text = `${move.ply}. ${move.bot}: ${moveText(game, move)}`;
     const label = move.elapsed !== undefined ? ` (${move.elapsed.toFixed(2)} s)` : "";

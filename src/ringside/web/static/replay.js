@@ -104,7 +104,7 @@ export function mountHistory(main, params) {
     );
     const total = page.total === null ? "more than 1,000" : String(page.total);
     results.replaceChildren(
-      h("table", { class: "history" }, h("thead", {}, h("tr", {}, ["When", "Game", "Bots", "Result", "Verdict", ""].map((t) => h("th", { scope: "col" }, t)))), h("tbody", {}, rows)),
+      h("table", { class: "history" }, h("thead", {}, h("tr", {}, ["When", "Game", "Bots", "Result", "Verdict", ""].map((t) => h("th", { scope: "col" }, t || h("span", { class: "visually-hidden" }, "Link"))))), h("tbody", {}, rows)),
       h(
         "nav",
         { class: "pager", "aria-label": "Pages" },

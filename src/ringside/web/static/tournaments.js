@@ -210,7 +210,7 @@ export function mountTournament(main, params) {
     "details",
     { class: "card games-list" },
     h("summary", {}, "Games ", gamesCount),
-    h("table", { class: "games" }, h("thead", {}, h("tr", {}, ["No.", "Round", "Bots", "Status", "Points", "", "Note"].map((t) => h("th", { scope: "col" }, t)))), gamesBody),
+    h("table", { class: "games" }, h("thead", {}, h("tr", {}, ["No.", "Round", "Bots", "Status", "Points", "", "Note"].map((t) => h("th", { scope: "col" }, t || h("span", { class: "visually-hidden" }, "Link"))))), gamesBody),
   );
   const token = adminTokenField("tc-token", "cancel a tournament");
   const cancelMessage = h("div", { class: "form-message", "aria-live": "polite" });

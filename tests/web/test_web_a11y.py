@@ -124,30 +124,16 @@ def views(w: World) -> dict[str, View]:
     }
 
 
-BOT_PAGE_MISSING = not (STATIC / "bot.js").exists()
 VIEW_NAMES = [
-    pytest.param(
-        "bot",
-        marks=pytest.mark.xfail(
-            BOT_PAGE_MISSING,
-            reason="the bot page (#/bot/NAME, static/bot.js) is written on branch web-botpage; "
-            "remove this mark when it is merged",
-            run=False,
-        ),
-    )
-    if name == "bot"
-    else name
-    for name in (
-        "lobby",
-        "match",
-        "replay",
-        "bot",
-        "history",
-        "leaderboard",
-        "tournaments",
-        "tournament",
-        "games",
-    )
+    "lobby",
+    "match",
+    "replay",
+    "bot",
+    "history",
+    "leaderboard",
+    "tournaments",
+    "tournament",
+    "games",
 ]
 
 

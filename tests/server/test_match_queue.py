@@ -49,7 +49,7 @@ async def play_out(*bots: MemoryBot) -> None:
 async def test_a_request_waits_for_a_busy_bot_and_the_ladder_leaves_its_bots_alone(
     ladder: InMemory,
 ) -> None:
-    alice, bob, carol, dave = await ladder.bots("alice", "bob", "carol", "dave")
+    alice, bob, _, dave = await ladder.bots("alice", "bob", "carol", "dave")
     queue = queue_of(ladder)
     busy = await ladder.server.matches.create(ttt("alice", "bob"))  # as the ladder would
     request = await waiting(ladder, "carol", "alice")

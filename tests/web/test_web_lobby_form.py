@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
-from web_helpers import BotFleet
+from web_helpers import BotFleet, http_json
 
+from ringside.store import MatchOutcome, open_store, sqlite_url
+from ringside.testing.clock import FakeClock
 from ringside.testing.wire import ServerProcess
 
 try:
@@ -65,6 +69,11 @@ def test_the_form_waits_for_a_bot_the_ladder_has_and_starts_when_it_is_free(
     held.open()  # lad-a's ladder match plays out; the request takes lad-a then
     expect(page).to_have_url(re.compile(r"#/match/[0-9a-f]+$"), timeout=30_000)
     expect(page.locator("h1")).to_have_text("Tic-tac-toe — person-pick vs lad-a")
+    # X's dot is blue and O's red, the colours of their marks (they were both black).
+    swatches = page.locator(".player .swatch")
+    expect(swatches).to_have_count(2)
+    dots = [swatches.nth(i).evaluate("e => getComputedStyle(e).backgroundColor") for i in (0, 1)]
+    assert dots == ["rgb(29, 78, 216)", "rgb(185, 28, 28)"]
     for name in ("lad-a", "lad-b", "person-pick"):
         fleet.remove(name)
 
@@ -171,3 +180,40 @@ def test_the_api_docs_lead_back_and_fit_a_phone(browser: Any, server: ServerProc
         expect(page.locator("h1")).to_have_text("Lobby")
     finally:
         context.close()
+
+
+def test_history_shows_the_time_it_is_ordered_by(page: Any, tmp_path: Path) -> None:
+    """Rows are newest-created first; "When" shows that creation time (the finish is its
+    tooltip), so the column reads in order even when an older match finished last."""
+
+    async def fill() -> None:
+        clock = FakeClock()
+        async with await open_store(sqlite_url(tmp_path), now=clock) as store:
+            for match_id in ("early", "late"):
+                clock.advance(60)
+                await store.create_match(
+                    match_id, "tictactoe", ["ann", "bob"], 1, {}, {}, status="running"
+                )
+            for match_id in ("late", "early"):  # the older one finishes last
+                clock.advance(3600)
+                outcome = MatchOutcome(
+                    match_id=match_id, status="finished", scores=(1.0, 0.0), winner="ann"
+                )
+                await store.finish_match(outcome)
+
+    with ThreadPoolExecutor(1) as thread:  # the browser's event loop runs in this one
+        thread.submit(asyncio.run, fill()).result()
+    server = ServerProcess(tmp_path, ["--open"]).start()
+    try:
+        page.goto(f"{server.http}/#/history")
+        rows = page.locator("table.history tbody tr")
+        expect(rows).to_have_count(2)
+        assert [rows.nth(i).get_attribute("data-match") for i in (0, 1)] == ["late", "early"]
+        listed = {m["id"]: m for m in http_json("GET", f"{server.http}/api/matches")[1]["items"]}
+        for i, match_id in enumerate(("late", "early")):
+            created = page.evaluate(
+                "iso => new Date(iso).toLocaleString()", listed[match_id]["created_at"]
+            )
+            expect(rows.nth(i).locator("td").first).to_have_text(created)
+    finally:
+        server.stop()

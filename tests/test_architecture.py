@@ -50,7 +50,7 @@ SERVER_LAYERS: list[set[str]] = [
     {"reconnects", "lobby", "runner", "leases", "relay", "directory"},
     {"session"},
     {"matches"},
-    {"tournaments", "watching", "metrics", "cluster"},
+    {"tournaments", "watching", "metrics", "cluster", "match_queue"},
     {"ladder"},
     {"services"},
     {"app", "bench", "keys"},

@@ -94,7 +94,7 @@ export function mountHistory(main, params) {
       h(
         "tr",
         { "data-match": m.id },
-        h("td", {}, fmtDate(m.finished_at || m.started_at || m.created_at)),
+        h("td", { title: m.finished_at ? `finished ${fmtDate(m.finished_at)}` : undefined }, fmtDate(m.created_at)), // the order's time
         h("td", {}, titles.get(m.game) || m.game),
         h("td", {}, m.bots.flatMap((b, i) => (i ? [" vs ", botLink(b)] : [botLink(b)]))),
         h("td", {}, resultText(m)),

@@ -111,7 +111,7 @@ function sprtBox(sprt, bots) {
       : sprt.verdict === "H0"
         ? `H0 accepted: ${a} is at most ${sprt.elo0} Elo stronger than ${b}.`
         : "Undecided: games go on until the LLR leaves its bounds.";
-  const elo = sprt.elo === null ? "unbounded (one side won every game)" : `${sprt.elo >= 0 ? "+" : ""}${sprt.elo.toFixed(1)}` + (sprt.elo_low !== null && sprt.elo_high !== null ? ` (95 %: ${sprt.elo_low.toFixed(1)} to ${sprt.elo_high.toFixed(1)})` : "");
+  const elo = sprt.games === 0 ? "not measured yet" : sprt.elo === null ? "unbounded (one side won every game)" : `${sprt.elo >= 0 ? "+" : ""}${sprt.elo.toFixed(1)}` + (sprt.elo_low !== null && sprt.elo_high !== null ? ` (95 %: ${sprt.elo_low.toFixed(1)} to ${sprt.elo_high.toFixed(1)})` : "");
   return h(
     "section",
     { class: "card sprt", "aria-labelledby": "sprt-h", "data-verdict": sprt.verdict || "none" },
@@ -236,8 +236,9 @@ export function mountTournament(main, params) {
     sprt.replaceChildren(d.sprt ? sprtBox(d.sprt, d.bots) : "");
     standings.replaceChildren(standingsTable(d));
     cross.replaceChildren(crossTable(d));
-    gamesCount.textContent = `(${d.games.length})`;
-    gamesBody.replaceChildren(...gameRows(d));
+    const listed = d.games.filter((g) => g.status !== "cancelled" || g.match_id); // not the games a stop left unplayed
+    gamesCount.textContent = `(${listed.length})`;
+    gamesBody.replaceChildren(...gameRows({ ...d, games: listed }));
     cancelForm.hidden = d.status !== "running";
   }
 

@@ -381,7 +381,9 @@ def check_info(info: object) -> Info | ProtocolError | None:
     else:
         got = _KIND_OF_TYPE.get(type(info), "a number" if type(info) is float else None)
         got = got or f"a Python {type(info).__name__}"
-        return _info_error("invalid_field", f"action.info: expected a string or an object, got {got}")
+        return _info_error(
+            "invalid_field", f"action.info: expected a string or an object, got {got}"
+        )
     size = len(_encoder.encode(checked))
     if size > MAX_INFO_BYTES:
         detail = f"action.info is {size} bytes encoded; the limit is {MAX_INFO_BYTES} bytes"
@@ -393,7 +395,9 @@ def _info_error(code: ErrorCode, detail: str) -> ProtocolError:
     """Not fatal, whatever the code: the connection and the match go on."""
     if len(detail) > 300:
         detail = detail[:297] + "..."
-    return ProtocolError(code, protocol_error(code, f"{detail}; the move is played without it").message)
+    return ProtocolError(
+        code, protocol_error(code, f"{detail}; the move is played without it").message
+    )
 
 
 # --- small helpers for sentences -----------------------------------------------

@@ -366,9 +366,7 @@ class Match:
             if self.online[player]:
                 self._out.append(Send(player, self._request(pending, seat, now, figures)))
 
-    def _on_action(
-        self, player: int, pending: Pending, action: Any, info: Any, now: float
-    ) -> None:
+    def _on_action(self, player: int, pending: Pending, action: Any, info: Any, now: float) -> None:
         seat = pending.seat
         assert seat is not None
         del self.pending[player]

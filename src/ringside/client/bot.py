@@ -15,8 +15,8 @@ The SDK does the protocol: it says hello, answers ``prepare`` with ``ready``,
 ``act`` returns as the ``action`` of each request, with the request's match and
 id. To say something of a move (a log line, an engine's score, depth and pv,
 shown beside the move and kept with it), return ``Answer(action, info)`` or the
-pair ``(action, info)``. Every request runs as its own task, so the matches of a bot with
-``max_matches > 1`` interleave. When the connection drops, it reconnects with
+pair ``(action, info)``. Every request runs as its own task, so the matches of a
+bot with ``max_matches > 1`` interleave. When the connection drops, it reconnects with
 exponential back-off under the same name and token; the server resumes the
 match within its grace period and sends the pending request again.
 """
@@ -58,7 +58,15 @@ from ringside.protocol.messages import (
     type_of,
 )
 
-__all__ = ["REJOIN_WINDOW", "WELCOME_TIMEOUT", "Answer", "Backoff", "Bot", "BotRefused"]
+__all__ = [
+    "REJOIN_WINDOW",
+    "WELCOME_TIMEOUT",
+    "Answer",
+    "Backoff",
+    "Bot",
+    "BotRefused",
+    "split_answer",
+]
 
 logger = logging.getLogger("ringside.client")
 

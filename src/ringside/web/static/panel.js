@@ -378,9 +378,7 @@ export class MatchPanel {
     const li = h(
       "li",
       { class: "move", "data-index": String(move.index), title: actionText(move.action) },
-      `${move.ply}. `,
-      botLink(move.bot, { tabindex: "-1" }),
-      ": ",
+      h("span", { class: "move-who" }, `${move.ply}. `, botLink(move.bot, { tabindex: "-1" }), ": "),
       body,
       said ? h("span", { class: "move-info", title: typeof move.info === "string" ? move.info : JSON.stringify(move.info) }, said) : null,
     );

@@ -48,6 +48,7 @@ from ringside.protocol.messages import (
     MatchStarted,
     Message,
     Move,
+    MoveInfo,
     Ok,
     PerMove,
     Ping,
@@ -295,7 +296,7 @@ STRATEGIES: dict[type[Message], st.SearchStrategy[Any]] = {
         protocol=ints,
     ),
     Ready: st.builds(Ready, match=texts, id=ints),
-    Action: st.builds(Action, match=texts, id=ints, action=json_data),
+    Action: st.builds(Action, match=texts, id=ints, action=json_data, info=json_data),
     Ok: st.builds(Ok, match=texts, id=ints),
     Pong: st.builds(Pong, id=ints),
     Welcome: st.builds(Welcome, bot_id=texts, name=texts, guest=st.booleans(), protocol=ints),
@@ -377,6 +378,9 @@ STRATEGIES: dict[type[Message], st.SearchStrategy[Any]] = {
         elapsed=floats,
         view=json_data,
         clocks=st.lists(floats, max_size=3),
+        info=st.none()
+        | texts
+        | st.builds(MoveInfo, depth=st.none() | ints, pv=st.none() | st.lists(texts)),
     ),
     Forfeit: st.builds(Forfeit, match=texts, round=ints, verdict=verdicts),
     SeatDropped: st.builds(

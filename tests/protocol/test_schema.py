@@ -19,6 +19,7 @@ from protocol_recording import Recording, alice, bob, play, tictactoe_match
 from ringside import schema
 from ringside.protocol.codec import SpectatorStream, encode
 from ringside.protocol.messages import (
+    Action,
     BotInfo,
     BotJoined,
     BotMessage,
@@ -30,6 +31,8 @@ from ringside.protocol.messages import (
     MatchInfo,
     MatchSnapshot,
     Message,
+    Move,
+    MoveInfo,
     PerMove,
     Ping,
     Pong,
@@ -148,6 +151,7 @@ def test_match_config_schema() -> None:
 KNOWN = {
     "$schema", "$defs", "$ref", "title", "description", "default", "discriminator",
     "type", "enum", "properties", "required", "items", "additionalProperties", "anyOf", "oneOf",
+    "minimum",
 }  # fmt: skip
 JSON_TYPES: dict[str, tuple[type, ...]] = {
     "object": (dict,),
@@ -202,6 +206,8 @@ def errors(value: Any, node: dict[str, Any], root: dict[str, Any], at: str = "$"
             return [f"{at}: expected {node['type']}, got a boolean"]
         if not isinstance(value, kinds):
             return [f"{at}: expected {node['type']}, got {type(value).__name__}"]
+    if "minimum" in node and isinstance(value, int | float) and value < node["minimum"]:
+        return [f"{at}: {value} is below {node['minimum']}"]
     found = []
     if isinstance(value, dict):
         properties = node.get("properties", {})
@@ -246,7 +252,15 @@ def rough_match() -> Recording:
 
 RECORDINGS = [tictactoe_match(), rough_match(), play([("alice", alice), ("bob", bob)], rounds=1,
               time_control=PerMove(2.0), match_id="m3")]  # fmt: skip
-EXTRA_BOT: list[BotMessage] = [Hello("carol"), Hello("dave", "t", ["tictactoe"], 4), Pong(7)]
+ENGINE_INFO = {"score": -34, "mate": -3, "depth": 18, "seldepth": 24, "nodes": 10**12,
+               "nps": 2_000_000, "time": 0.51, "pv": ["e7e5", "g1f3"], "log": "book miss"}  # fmt: skip
+EXTRA_BOT: list[BotMessage] = [
+    Hello("carol"),
+    Hello("dave", "t", ["tictactoe"], 4),
+    Pong(7),
+    Action("m1", 3, "e2e4", "thinking out loud"),
+    Action("m1", 4, "e2e4", ENGINE_INFO),
+]
 EXTRA_SERVER: list[ServerMessage] = [
     Welcome("b9", "carol", 1, guest=True),
     Error("unknown_type", "unknown_type: ...", fatal=True),
@@ -264,6 +278,9 @@ EXTRA_SPECTATOR: list[SpectatorStream] = [
     BotJoined(BotInfo("bob", None, "idle", [])),
     MatchSnapshot("m1", [_wire(e) for e in RECORDINGS[0].events]),
     Error("unknown_match", "no match 'm9'", "m9"),
+    Move("m1", 1, 1, 0, "alice", 4, 0.5, info="a log line"),
+    Move("m1", 1, 2, 1, "bob", 0, 0.5, info=msgspec.convert(ENGINE_INFO, MoveInfo)),
+    Move("m1", 1, 3, 0, "alice", 2, 0.5, info=MoveInfo(score=12.5)),
 ]
 
 
@@ -304,6 +321,12 @@ def test_the_validator_rejects_what_the_schema_forbids() -> None:
     target = load(BOT)["$defs"]["Ready"]
     assert errors({"type": "ready", "match": "m1"}, target, load(BOT)) == ["$: missing id"]
     assert validate({"type": "ready", "match": "m1", "id": 1, "later": [1]}, BOT) == []
+    action = {"type": "action", "match": "m1", "id": 1, "action": 4}
+    assert validate({**action, "info": {"depth": -1}}, BOT) != []
+    assert errors({**action, "info": {"depth": -1}}, load(BOT)["$defs"]["Action"], load(BOT)) != []
+    assert validate({**action, "info": {"scor": 1}}, BOT) != []
+    assert validate({**action, "info": [1]}, BOT) != []
+    assert validate({**action, "info": None}, BOT) == []
 
 
 def test_match_configs_fit_their_schema() -> None:

@@ -22,13 +22,16 @@ from typing import Any, Generic, Literal, TypeVar
 import msgspec
 
 from ringside.protocol.messages import (
+    MAX_INFO_BYTES,
     MAX_MESSAGE_BYTES,
     BotMessage,
     Error,
+    Info,
     LobbyEvent,
     MatchEvent,
     MatchSnapshot,
     Message,
+    MoveInfo,
     ServerMessage,
     SpectatorMessage,
 )
@@ -40,6 +43,7 @@ __all__ = [
     "ErrorCode",
     "ProtocolError",
     "SpectatorStream",
+    "check_info",
     "encode",
     "encode_line",
     "parse_bot_message",
@@ -343,6 +347,57 @@ def _field_problem(kind: str, text: str) -> str:
     what = what.replace("`", "")
     what = what[0].lower() + what[1:] if what else "invalid value"
     return f"{kind}{path}: {what}"
+
+
+# --- an action's info ------------------------------------------------------------------
+
+_NO_INFO = MoveInfo()
+_KIND_OF_TYPE = {list: "an array", tuple: "an array", bool: "a boolean", int: "a number"}
+
+
+def check_info(info: object) -> Info | ProtocolError | None:
+    """An action's ``info`` as the ``move`` event carries it, None for none, or why not.
+
+    Never raises. The error is never fatal: the action is played all the same, so a
+    bot that gets its debug output wrong loses the output, not the game. An empty
+    string or object counts as no info.
+    """
+    if info is None:
+        return None
+    checked: Info
+    if type(info) is str:
+        if not info:
+            return None
+        checked = info
+    elif isinstance(info, dict | MoveInfo):
+        try:
+            if isinstance(info, MoveInfo):  # built in Python (local play): not checked yet
+                info = msgspec.to_builtins(info)
+            checked = msgspec.convert(info, MoveInfo)
+        except (msgspec.ValidationError, TypeError) as exc:
+            return _info_error("invalid_field", _field_problem("action.info", str(exc)))
+        if checked == _NO_INFO:
+            return None
+    else:
+        got = _KIND_OF_TYPE.get(type(info), "a number" if type(info) is float else None)
+        got = got or f"a Python {type(info).__name__}"
+        return _info_error(
+            "invalid_field", f"action.info: expected a string or an object, got {got}"
+        )
+    size = len(_encoder.encode(checked))
+    if size > MAX_INFO_BYTES:
+        detail = f"action.info is {size} bytes encoded; the limit is {MAX_INFO_BYTES} bytes"
+        return _info_error("too_large", detail)
+    return checked
+
+
+def _info_error(code: ErrorCode, detail: str) -> ProtocolError:
+    """Not fatal, whatever the code: the connection and the match go on."""
+    if len(detail) > 300:
+        detail = detail[:297] + "..."
+    return ProtocolError(
+        code, protocol_error(code, f"{detail}; the move is played without it").message
+    )
 
 
 # --- small helpers for sentences -----------------------------------------------

@@ -8,12 +8,14 @@ the answer repeats, so a late answer is recognised and dropped.
 from __future__ import annotations
 
 import typing
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
 PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 64 * 1024
+MAX_INFO_BYTES = 4 * 1024
+"""Longest ``info`` of an action, encoded as the ``move`` event carries it."""
 
 JSON = Any
 
@@ -97,6 +99,69 @@ class RoundScore(msgspec.Struct, frozen=True):
     verdicts: list[Verdict] = []
 
 
+# --- what a bot says of its move ----------------------------------------------
+
+_Count = Annotated[int, msgspec.Meta(ge=0)]
+
+
+class MoveInfo(
+    msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True, gc=False
+):
+    """What a bot says of its move, for its author and the watchers: an engine's
+    search figures (as UCI's ``info`` lines give them) and a line of its log.
+
+    Every key is optional; an unknown key is refused, so that a typo is noticed.
+    """
+
+    score: float | None = None
+    """Centipawns from the mover's side in chess, or the game's own units."""
+    mate: int | None = None
+    """Moves to mate; negative when being mated."""
+    depth: _Count | None = None
+    seldepth: _Count | None = None
+    nodes: _Count | None = None
+    nps: _Count | None = None
+    time: Annotated[float, msgspec.Meta(ge=0)] | None = None
+    """Seconds the engine reports having searched."""
+    pv: list[str] | None = None
+    """The expected line, moves in the game's notation."""
+    log: str | None = None
+
+
+Info = str | MoveInfo
+"""An action's ``info``: free text (a log line) or search figures."""
+
+_INFO_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string"},
+        {
+            "type": "object",
+            "title": "MoveInfo",
+            "properties": {
+                "score": {"type": "number"},
+                "mate": {"type": "integer"},
+                "depth": {"type": "integer", "minimum": 0},
+                "seldepth": {"type": "integer", "minimum": 0},
+                "nodes": {"type": "integer", "minimum": 0},
+                "nps": {"type": "integer", "minimum": 0},
+                "time": {"type": "number", "minimum": 0},
+                "pv": {"type": "array", "items": {"type": "string"}},
+                "log": {"type": "string"},
+            },
+            "additionalProperties": False,
+        },
+        {"type": "null"},
+    ],
+    "description": (
+        "Optional: what the bot says of its move, free text or search figures, "
+        f"at most {MAX_INFO_BYTES} bytes encoded. A bad info is dropped with a "
+        "non-fatal error; the action is played all the same."
+    ),
+}
+"""The schema of ``Action.info``: the field is read as any JSON, so that a bad info
+costs the bot its info and not its move, and checked afterwards (``codec.check_info``)."""
+
+
 # --- bot -> server -----------------------------------------------------------
 
 
@@ -119,6 +184,8 @@ class Action(Message, tag="action"):
     match: str
     id: int
     action: JSON
+    info: Annotated[JSON, msgspec.Meta(extra_json_schema=_INFO_SCHEMA)] = None
+    """A ``str`` or a ``MoveInfo`` (or its fields as a dict); the referee checks it."""
 
 
 class Ok(Message, tag="ok"):
@@ -210,7 +277,9 @@ class Error(Message, tag="error"):
     ``unknown_type``, ``invalid_field``, ``wrong_direction``, ``too_large``) costs a
     ``protocol_error`` verdict when the bot owes an answer in a match; one read but
     not expected (``unexpected_message``, ``late_answer``) is ignored and costs
-    nothing. Verdicts and refused hellos have codes of their own; new codes may come.
+    nothing. A bad ``info`` of an action (``invalid_field`` or ``too_large`` naming
+    ``action.info``) costs nothing either: the action is played without it. Verdicts
+    and refused hellos have codes of their own; new codes may come.
     """
 
     code: str
@@ -260,6 +329,9 @@ class Move(Message, tag="move"):
     view: JSON = None
     clocks: list[float] = []
     """Main time left per seat after the move."""
+    info: Info | None = None
+    """What the bot said of its move; in a game with hidden information it is
+    sealed (``SealedMove``), never shown with the public move."""
 
 
 class Forfeit(Message, tag="forfeit"):
@@ -309,14 +381,16 @@ MatchEvent = (
 
 class SealedMove(Message, tag="sealed_move"):
     """The real action of a move whose ``move`` event hides it (a game with hidden
-    information). Kept in the store so that an interrupted match can be rebuilt; never
-    sent to a bot or a watcher, and left out of every stored match the API shows."""
+    information), and the bot's ``info`` on it. Kept in the store so that an interrupted
+    match can be rebuilt; never sent to a bot or a watcher, and left out of every stored
+    match the API shows."""
 
     match: str
     round: int
     ply: int
     seat: int
     action: JSON
+    info: Info | None = None
 
 
 # --- lobby (spectator stream) -------------------------------------------------

@@ -18,12 +18,14 @@ import msgspec
 
 from ringside.games.base import Game, IllegalAction, InvalidOptions
 from ringside.games.registry import get_game
+from ringside.protocol.codec import ProtocolError, check_info
 from ringside.protocol.messages import (
     Action,
     BotMessage,
     Error,
     Forfeit,
     IgnoredCode,
+    Info,
     MatchEvent,
     MatchResult,
     MatchStarted,
@@ -159,8 +161,9 @@ class Match:
         self.seat_players: list[int] = []
         self.clocks: list[Clock] = []
         self.pending: dict[int, Pending] = {}
-        self.buffered: dict[int, tuple[Any, float]] = {}
-        """Actions (with thinking time) of a simultaneous move, until every seat has acted."""
+        self.buffered: dict[int, tuple[Any, float, Info | None]] = {}
+        """Actions (with thinking time and info) of a simultaneous move, until every seat
+        has acted."""
         self.online = [True] * self.players
         self.grace_until: dict[int, float] = {}
         self.gone: set[int] = set()
@@ -193,7 +196,7 @@ class Match:
             and pending.id == message.id
             and pending.kind == "action"
         ):  # the hot path: the move asked for (nothing is pending once finished)
-            self._on_action(player, pending, message.action, now)
+            self._on_action(player, pending, message.action, message.info, now)
             if self.phase != "playing":
                 self._sync_timers()  # a verdict or the round's end; in play, moves arm their own
             return self._flush()
@@ -383,7 +386,7 @@ class Match:
             if self.online[player]:
                 self._out.append(Send(player, self._request(pending, seat, now, figures)))
 
-    def _on_action(self, player: int, pending: Pending, action: Any, now: float) -> None:
+    def _on_action(self, player: int, pending: Pending, action: Any, info: Any, now: float) -> None:
         seat = pending.seat
         assert seat is not None
         del self.pending[player]
@@ -391,16 +394,18 @@ class Match:
         if elapsed < 0.0:
             self._give_verdicts([(player, "timeout", self._timeout_text(seat))], now)
             return
+        if info is not None:
+            info = self._checked_info(player, info)
         for other in self.pending.values():
             if other.kind == "action":  # a simultaneous move: wait for the other seats
-                self.buffered[seat] = (action, elapsed)
+                self.buffered[seat] = (action, elapsed, info)
                 return
-        timed: dict[int, tuple[Any, float]] | None = None
+        timed: dict[int, tuple[Any, float, Info | None]] | None = None
         if self.buffered:  # the last of a simultaneous move
             timed = self.buffered
-            timed[seat] = (action, elapsed)
+            timed[seat] = (action, elapsed, info)
             self.buffered = {}
-            actions = {s: a for s, (a, _) in timed.items()}
+            actions = {s: a for s, (a, _, _) in timed.items()}
             moved: Sequence[int] = sorted(actions)
         else:  # one seat moved: the usual case, spared the bookkeeping above
             actions = {seat: action}
@@ -420,12 +425,14 @@ class Match:
         bots, seat_players, out = self.config.bots, self.seat_players, self._out
         for moved_seat in moved:
             self.ply += 1
-            spent = elapsed if timed is None else timed[moved_seat][1]
-            thought = int(spent * 10_000.0 + 0.5) / 10_000.0  # round(x, 4), faster
+            if timed is not None:
+                _, elapsed, info = timed[moved_seat]
+            thought = int(elapsed * 10_000.0 + 0.5) / 10_000.0  # round(x, 4), faster
             played = actions[moved_seat]
-            shown = played
-            if self.hidden:
+            shown, said = played, info
+            if self.hidden:  # the info may tell what the move hides: it is sealed with it
                 shown = self.game.public_action(before, moved_seat, played)  # type: ignore[attr-defined]
+                said = None
             out.append(
                 Publish(
                     Move(
@@ -438,12 +445,22 @@ class Match:
                         thought,
                         view,
                         clocks,
+                        said,
                     )
                 )
             )
-            if shown != played:
-                out.append(Publish(SealedMove(self.id, self.round, self.ply, moved_seat, played)))
+            if shown != played or said is not info:
+                sealed = SealedMove(self.id, self.round, self.ply, moved_seat, played, info)
+                out.append(Publish(sealed))
         self._request_moves(now, clocks)
+
+    def _checked_info(self, player: int, info: Any) -> Info | None:
+        """The info as the move carries it; a bad one is dropped and the bot told why."""
+        checked = check_info(info)
+        if isinstance(checked, ProtocolError):
+            self._send(player, checked.to_error(self.id))  # never fatal, never a verdict
+            return None
+        return checked
 
     def _end_round(self, scores: list[float], now: float) -> None:
         self.phase = "ending"

@@ -52,7 +52,7 @@ def rebuild(
     ``sealed``: the real actions of the moves ``events`` shows hidden (a game with
     hidden information records only their public part in the log)."""
     _check_replayable(events)
-    actions = {(int(e["round"]), int(e["ply"])): e["action"] for e in sealed}
+    actions = {(int(e["round"]), int(e["ply"])): e for e in sealed}
     # The first pass finds how long the recorded play took; the second replays it to end at ``now``.
     length = _replay(Match(match_id, config, game), events, 0.0, actions)
     match = Match(match_id, config, game)
@@ -74,7 +74,7 @@ def _replay(
     match: Match,
     events: Sequence[Mapping[str, Any]],
     start: float,
-    sealed: Mapping[tuple[int, int], Any],
+    sealed: Mapping[tuple[int, int], Mapping[str, Any]],
 ) -> float:
     """Play ``events`` into ``match`` from time ``start``; the time the last one happened."""
     driver = _Driver(match, start, sealed)
@@ -94,7 +94,9 @@ def _replay(
 class _Driver:
     """Answers for the bots during a replay, and checks that the referee repeats the record."""
 
-    def __init__(self, match: Match, start: float, sealed: Mapping[tuple[int, int], Any]) -> None:
+    def __init__(
+        self, match: Match, start: float, sealed: Mapping[tuple[int, int], Mapping[str, Any]]
+    ) -> None:
         self.match = match
         self.now = start
         self.sealed = sealed
@@ -144,8 +146,9 @@ class _Driver:
         self.now = max(self.now, at)
         self.expected.append(event)
         key = (int(event["round"]), int(event["ply"]))
-        action = self.sealed[key] if key in self.sealed else event["action"]
-        self._take(match.receive(player, Action(match.id, pending.id, action), at))
+        real = self.sealed.get(key, event)
+        action = Action(match.id, pending.id, real["action"], real.get("info"))
+        self._take(match.receive(player, action, at))
         if match.round_verdicts or match.phase == "finished":
             raise NotRebuildable(f"move {event.get('ply')} is not accepted in the replay")
 

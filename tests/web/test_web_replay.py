@@ -8,6 +8,7 @@ grace wears a badge until it is back.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 from web_helpers import BotFleet, first_legal, http_json, play_match
 
-from ringside.testing.wire import ServerProcess
+from ringside.testing.wire import ServerProcess, WireBot, answer_session, start_bot
 
 try:
     from playwright.sync_api import expect
@@ -123,9 +124,7 @@ def test_the_round_selector_and_the_rounds_notes(
 ) -> None:
     fleet.add(server.ws_bot, "c4-left", games=["connect4"], choose=first_legal)
     fleet.add(server.tcp_bot, "c4-right", games=["connect4"], choose=first_legal)
-    record = play_match(
-        server, {"game": "connect4", "bots": ["c4-left", "c4-right"], "rounds": 3}
-    )
+    record = play_match(server, {"game": "connect4", "bots": ["c4-left", "c4-right"], "rounds": 3})
     page.goto(f"{server.http}/#/replay/{record['id']}")
     where = page.locator("output.where")
     expect(where).to_have_text("Round 3 · End")
@@ -308,6 +307,43 @@ def test_a_bot_that_does_not_come_back_keeps_its_clock(
     fleet.remove("keeper")
 
 
+def add_talking_bot(fleet: BotFleet, url: str, name: str, games: list[str], seat: int) -> None:
+    """A first-legal bot that sends ``info`` with each action: engine figures, or a log line."""
+    moves = 0
+
+    async def behave(bot: WireBot, message: dict[str, Any]) -> None:
+        nonlocal moves
+        if await answer_session(bot, message) or message.get("type") != "request":
+            return
+        moves += 1
+        await asyncio.sleep(0.02)
+        action = message["legal_actions"][0]
+        info: Any = (
+            f"book move {moves}\nno search"
+            if seat
+            else {
+                "score": 30 + 2 * moves,
+                "depth": 16 + moves % 3,
+                "time": 0.5,
+                "nodes": 120_000 * moves,
+                "pv": [action, *message["legal_actions"][1:3]],
+                "log": f"searched {moves} plies deep\nbest {action}",
+            }
+        )
+        await bot.send(
+            {
+                "type": "action",
+                "match": message["match"],
+                "id": message["id"],
+                "action": action,
+                "info": info,
+            }
+        )
+
+    bot = WireBot(name, url, behave=behave, games=games)
+    fleet.bots[name] = (bot, fleet._call(start_bot(bot)))
+
+
 def _with_info(record: dict[str, Any]) -> dict[str, Any]:
     """The record with engine output on its moves, as a bot sending ``info`` leaves it."""
     body = json.loads(json.dumps(record))
@@ -330,8 +366,8 @@ def _with_info(record: dict[str, Any]) -> dict[str, Any]:
 def test_each_moves_info_is_shown_beside_it_in_the_replay_and_live(
     page: Any, server: ServerProcess, fleet: BotFleet, artifacts: Path
 ) -> None:
-    fleet.add(server.ws_bot, "info-white", games=["chess"], think=0.02, choose=first_legal)
-    fleet.add(server.tcp_bot, "info-black", games=["chess"], think=0.02, choose=first_legal)
+    add_talking_bot(fleet, server.ws_bot, "info-white", ["chess"], 0)
+    add_talking_bot(fleet, server.tcp_bot, "info-black", ["chess"], 1)
     record = play_match(
         server,
         {
@@ -342,8 +378,8 @@ def test_each_moves_info_is_shown_beside_it_in_the_replay_and_live(
         },
     )
     moves = [e for e in record["events"] if e["type"] == "move"]
-    real = any("info" in m for m in moves)  # a server whose bots send info (branch web-info)
-    if not real:
+    real = any("info" in m for m in moves)  # a server that keeps an action's info
+    if not real:  # one that does not yet: the same events, with the info they would carry
         body = json.dumps(_with_info(record))
         page.route(
             f"**/api/matches/{record['id']}",
@@ -354,24 +390,29 @@ def test_each_moves_info_is_shown_beside_it_in_the_replay_and_live(
     expect(page.locator("output.where")).to_have_text("End")
     items = page.locator(".moves li.move")
     expect(items).to_have_count(len(moves))
-    if not real:
+    if real:
+        expect(items.nth(0).locator(".move-info")).to_have_text("+0.32/17")
+        expect(items.nth(1).locator(".move-info")).to_have_text("book move 1")
+        third, pv, log_text = "+0.34 (pawns)", moves[2]["info"]["pv"], "searched 2 plies deep"
+    else:
         expect(items.nth(0).locator(".move-info")).to_have_text("+0.35/18")
         expect(items.nth(1).locator(".move-info")).to_have_text("line one of 2")
-        # The move shown: its whole output, the log on demand.
-        items.nth(2).get_by_role("button").click()
-        output = page.locator(".move-output")
-        expect(output).to_contain_text("Move 3")
-        expect(output.locator("dd").first).to_have_text("+0.37 (pawns)")
-        expect(output).to_contain_text("e2e4 e7e5")
-        log = output.locator("details.info-log")
-        expect(log.locator("pre")).to_be_hidden()
-        log.locator("summary").click()
-        expect(log.locator("pre")).to_have_text("thinking about move 3\nbest found")
-        page.keyboard.press("End")
+        third, pv, log_text = "+0.37 (pawns)", ["e2e4", "e7e5"], "thinking about move 3"
+    # The move shown: its whole output, the log on demand.
+    items.nth(2).get_by_role("button").click()
+    output = page.locator(".move-output")
+    expect(output).to_contain_text("Move 3")
+    expect(output.locator("dd").first).to_have_text(third)
+    expect(output).to_contain_text(" ".join(pv))
+    log = output.locator("details.info-log")
+    expect(log.locator("pre")).to_be_hidden()
+    log.locator("summary").click()
+    expect(log.locator("pre")).to_contain_text(log_text)
     # The replay of a real game for the README: chess, the end, the banner, the output.
-    page.locator(".moves li.move").nth(len(moves) - 3).get_by_role("button").click()
     page.keyboard.press("End")
     expect(page.locator(".result .winner")).to_be_visible()
+    page.locator("h1").focus()
+    page.evaluate("window.scrollTo(0, 0)")
     shot = artifacts / "replay.png"
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
@@ -401,9 +442,7 @@ def test_each_moves_info_is_shown_beside_it_in_the_replay_and_live(
         "elapsed": 0.1,
         "info": {"mate": 3, "depth": 20},
     }
-    page.evaluate(
-        "async (event) => (await import('/static/live.js')).live.receive(event)", move
-    )
+    page.evaluate("async (event) => (await import('/static/live.js')).live.receive(event)", move)
     expect(page.locator(".moves li.move").nth(1).locator(".move-info")).to_have_text("#3/20")
     expect(page.locator(".move-output")).to_contain_text("mate in 3")
     gate.open()

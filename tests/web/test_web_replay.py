@@ -171,6 +171,36 @@ def test_a_tournament_game_links_to_its_tournament_and_missing_ids_say_so(
     )
     expect(page.get_by_role("link", name="Download PGN")).to_have_count(0)
 
+    # An aborted match (cut here after its third move): the caption and the banner say so.
+    events = record["events"]
+    third = next(i for i, e in enumerate(events) if e["type"] == "move" and e["ply"] == 3)
+    aborted = {
+        "type": "match_result",
+        "match": record["id"],
+        "game": "tictactoe",
+        "status": "aborted",
+        "bots": ["ttt-one", "ttt-two"],
+        "rounds": [],
+        "scores": [0, 0],
+        "winner": None,
+        "reason": "the server shut down",
+    }
+    cut = dict(record, status="aborted", events=[*events[: third + 1], aborted])
+    page.route(
+        f"**/api/matches/{record['id']}",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(cut)
+        ),
+    )
+    page.goto(f"{server.http}/#/history")
+    page.goto(f"{server.http}/#/replay/{record['id']}")
+    expect(page.locator(".result .winner")).to_have_text("Aborted")
+    expect(page.locator(".result .reason")).to_have_text("the server shut down")
+    expect(page.locator(".board-caption")).to_contain_text("Match aborted: the server shut down.")
+    expect(page.locator(".board-caption")).not_to_contain_text("to move")
+    expect(page.locator(".player.to-move")).to_have_count(0)
+    page.unroute(f"**/api/matches/{record['id']}")
+
     # A replay that does not exist: one error, and no "Try again" (it cannot succeed).
     page.goto(f"{server.http}/#/replay/no-such-match")
     expect(page.locator("h1")).to_have_text("Replay not found")

@@ -237,18 +237,18 @@ class Match:
         self.online[player] = False
         grace = max(0.0, self.config.reconnect_grace)
         self.grace_until[player] = now + grace
-        seat = self._seat_or_none(player)
-        self._publish(
-            SeatDropped(
-                self.id,
-                self.round,
-                player,
-                self.config.bots[player],
-                grace,
-                seat,
-                self._clock_figures(now) if self.clocks else [],
+        if self.phase != "created":  # spectators have a match to see it in
+            self._publish(
+                SeatDropped(
+                    self.id,
+                    self.round,
+                    player,
+                    self.config.bots[player],
+                    grace,
+                    self._seat_or_none(player),
+                    self._clock_figures(now),
+                )
             )
-        )
         self._check_deadlines(now)
         self._sync_timers()
         return self._flush()
@@ -261,8 +261,10 @@ class Match:
         if not self.finished and player not in self.gone:
             self.online[player] = True
             self.grace_until.pop(player, None)
-            bot = self.config.bots[player]
-            self._publish(SeatBack(self.id, self.round, player, bot, self._seat_or_none(player)))
+            if self.phase != "created":
+                bot = self.config.bots[player]
+                seat = self._seat_or_none(player)
+                self._publish(SeatBack(self.id, self.round, player, bot, seat))
             pending = self.pending.get(player)
             if pending is not None:
                 self._send(player, self._message_for(player, pending, now))

@@ -260,7 +260,7 @@ def test_a_timeout_stops_the_caption_and_the_clocks(
 
 
 def test_a_dropped_bot_wears_a_badge_until_it_is_back(
-    page: Any, server: ServerProcess, fleet: BotFleet
+    page: Any, server: ServerProcess, fleet: BotFleet, artifacts: Path
 ) -> None:
     fleet.add(server.ws_bot, "stayer", games=["connect4"], choose=first_legal)
     gate = fleet.gate(before_request=1)
@@ -284,6 +284,7 @@ def test_a_dropped_bot_wears_a_badge_until_it_is_back(
     badge = page.locator('.player[data-seat="1"] .seat-badge')
     expect(badge).to_have_text(re.compile(r"^disconnected, reconnecting \(\d+ s left\)$"))
     expect(page.locator('.player[data-seat="1"]')).to_have_class(re.compile(r"\bdropped\b"))
+    page.screenshot(path=str(artifacts / "live-reconnecting.png"))
     fleet.add(server.ws_bot, "dropper", games=["connect4"], token="drop-token", seed=1)
     expect(badge).to_be_hidden()
     expect(page.locator(".result .winner")).to_be_visible(timeout=20_000)

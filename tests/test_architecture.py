@@ -50,12 +50,12 @@ SERVER_LAYERS: list[set[str]] = [
     {"reconnects", "lobby", "runner", "leases", "relay", "directory"},
     {"session"},
     {"matches"},
-    {"tournaments", "watching", "metrics", "cluster"},
+    {"tournaments", "watching", "metrics", "cluster", "match_queue"},
     {"ladder"},
     {"services"},
     {"app", "bench", "keys"},
     {"api", "transports"},
-    {"api_export", "api_tournaments"},
+    {"api_bots", "api_export", "api_tournaments"},
     {"main"},
 ]
 """The modules of ``ringside.server``, lowest first (services, then the HTTP layer)."""

@@ -217,3 +217,21 @@ def test_the_installed_script_runs() -> None:
     run = subprocess.run([str(script), "games"], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert "connect4" in run.stdout
+
+
+def test_the_lobbys_hint_runs_and_url_names_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The empty lobby says ``ringside bot --game GAME --server ws://HOST/ws/bot``;
+    ``--url`` is accepted for ``--server`` too."""
+    from ringside.cli import bot as bot_cli
+
+    servers: list[str] = []
+    monkeypatch.setattr(bot_cli.StrategyBot, "run", lambda self, url: servers.append(url))
+    for option in ("--server", "--url"):
+        result = runner.invoke(
+            app, ["bot", "--game", "tictactoe", option, "ws://127.0.0.1:9/ws/bot"]
+        )
+        assert result.exit_code == 0, result.output
+    assert servers == ["ws://127.0.0.1:9/ws/bot"] * 2
+    web = Path(bot_cli.__file__).parents[1] / "web" / "static" / "lobby.js"
+    assert "ringside bot --game " in web.read_text()
+    assert "random --url" not in web.read_text()

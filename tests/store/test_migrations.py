@@ -21,10 +21,11 @@ TABLES = {
     "rounds",
     "events",
     "ratings",
+    "rating_updates",
     "tournaments",
     "tournament_games",
 }
-HEAD = "0005"
+HEAD = "0006"
 
 
 def schema_diff(connection: Connection) -> list[Any]:
@@ -124,6 +125,7 @@ async def test_upgrade_from_0001_keeps_ratings(database_url: str) -> None:
             assert await conn.run_sync(table_names) == TABLES - {
                 "tournaments",
                 "tournament_games",
+                "rating_updates",
             } | {"alembic_version"}
     finally:
         await engine.dispose()

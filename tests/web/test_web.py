@@ -239,7 +239,7 @@ def test_every_built_in_game_is_drawn_and_catalogued(
     rows = page.locator("table.history tbody tr")
     expect(rows).to_have_count(1)
     expect(rows).to_contain_text("Rock-paper-scissors")
-    rows.get_by_role("link").click()
+    rows.get_by_role("link", name=re.compile("^Replay")).click()
     expect(page).to_have_url(re.compile(rf"#/replay/{records['rps']['id']}$"))
     fleet.remove("every-a")
     fleet.remove("every-b")

@@ -113,7 +113,7 @@ def test_a_round_robin_from_the_form_shows_live_standings_and_cross_table(
     rows = page.locator("table.tournaments tbody tr")
     expect(rows.first).to_have_attribute("data-tournament", sprt_ref["id"])
     expect(rows.first).to_contain_text("2 / 2")
-    expect(rows.first.get_by_role("link")).to_have_text(CUP)
+    expect(rows.first.locator("th").get_by_role("link")).to_have_text(CUP)
     page.fill("#t-name", "Spring cup")
     page.select_option("#t-game", "tictactoe")
     page.select_option("#t-format", "round-robin")

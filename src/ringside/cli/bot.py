@@ -86,7 +86,12 @@ def bot(
     ] = None,
     server: Annotated[
         str,
-        typer.Option(envvar="RINGSIDE_SERVER", help="ws://HOST:PORT/ws/bot or tcp://HOST:PORT."),
+        typer.Option(
+            "--server",
+            "--url",
+            envvar="RINGSIDE_SERVER",
+            help="ws://HOST:PORT/ws/bot or tcp://HOST:PORT (--url says the same).",
+        ),
     ] = DEFAULT_SERVER,
     token: Annotated[
         str | None,

@@ -46,6 +46,23 @@ from ringside.text import quoted
 # --- ringside games -----------------------------------------------------------------------
 
 
+def bot_list(names: list[str]) -> str:
+    """Strategy names for the table, a family of numbered variants as one entry
+    (``roshambo-<name>``: the 43 RoShamBo competition bots)."""
+    shown: list[str] = []
+    families: Counter[str] = Counter()
+    for name in names:
+        head, dash, _ = name.partition("-")
+        if dash and head in names:
+            families[head] += 1
+        else:
+            shown.append(name)
+    return ", ".join(
+        f"{name} ({name}-<name>: {families[name]} bots)" if families[name] else name
+        for name in shown
+    )
+
+
 def games() -> None:
     """List the games of the catalogue and the built-in bots that play them."""
     table = Table(title="Games", show_lines=True)
@@ -60,7 +77,7 @@ def games() -> None:
             game.name,
             str(lo) if lo == hi else f"{lo}-{hi}",
             "yes" if game.simultaneous else "no",
-            ", ".join(strategies_for(game.name)),
+            bot_list(strategies_for(game.name)),
             " ".join(game.rules.split()),
         )
     console = Console()

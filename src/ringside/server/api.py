@@ -4,8 +4,10 @@ its output, and the OpenAPI document is generated from those same models."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -25,6 +27,8 @@ from ringside.server.errors import (
     Unavailable,
 )
 from ringside.server.keys import SERVER_KEY
+from ringside.server.match_queue import MAX_WAIT, MatchQueue, MatchRequest
+from ringside.server.matches import MatchHandle
 from ringside.store.errors import RETRY_AFTER, DatabaseUnavailable
 from ringside.store.matches import InvalidCursor
 from ringside.text import quoted
@@ -115,6 +119,31 @@ class MatchCreated(msgspec.Struct):
     watch: str
 
 
+class BusyBot(msgspec.Struct):
+    name: str
+    matches: list[str]
+    """The matches it is playing now, that the request waits for."""
+
+
+class MatchRequestInfo(msgspec.Struct):
+    """A match asked for with ``wait`` while a bot was busy: waiting for it, or how it ended."""
+
+    id: str
+    status: Literal["waiting", "started", "expired", "cancelled", "failed"]
+    game: str
+    bots: list[str]
+    waiting_for: list[BusyBot]
+    """The bots still playing another match (empty once it has ended)."""
+    seconds_left: float
+    """How much longer it waits (0 once it has ended)."""
+    url: str
+    """Where to ask after it (``?wait=SECONDS`` answers as soon as it changes)."""
+    match: MatchCreated | None = None
+    """The match it started."""
+    error: ErrorDetail | None = None
+    """Why it expired or failed."""
+
+
 @dataclass(frozen=True)
 class Route:
     method: str
@@ -126,6 +155,8 @@ class Route:
     query: tuple[tuple[str, str], ...] = ()
     admin: bool = False
     errors: tuple[int, ...] = ()
+    also: tuple[tuple[int, type], ...] = ()
+    """Other successful answers: (status, model)."""
 
 
 ROUTES: list[Route] = []
@@ -141,9 +172,12 @@ def route(
     query: tuple[tuple[str, str], ...] = (),
     admin: bool = False,
     errors: tuple[int, ...] = (),
+    also: tuple[tuple[int, type], ...] = (),
 ) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
-        ROUTES.append(Route(method, path, handler, summary, response, body, query, admin, errors))
+        ROUTES.append(
+            Route(method, path, handler, summary, response, body, query, admin, errors, also)
+        )
         return handler
 
     return register
@@ -199,6 +233,19 @@ def int_query(request: web.Request, name: str, default: int, lo: int, hi: int) -
         raise ApiError(422, "invalid_field", f"{name} must be an integer") from None
     if not lo <= value <= hi:
         raise ApiError(422, "invalid_field", f"{name} must be from {lo} to {hi}")
+    return value
+
+
+def float_query(request: web.Request, name: str, default: float, lo: float, hi: float) -> float:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ApiError(422, "invalid_field", f"{name} must be a number") from None
+    if not lo <= value <= hi:  # NaN fails too
+        raise ApiError(422, "invalid_field", f"{name} must be from {lo:g} to {hi:g}")
     return value
 
 
@@ -267,22 +314,95 @@ async def list_bots(request: web.Request) -> web.StreamResponse:
     return json_response(BotList(lobby.online(request.query.get("game")), lobby.running()))
 
 
+def created(handle: MatchHandle) -> MatchCreated:
+    return MatchCreated(handle.id, f"/api/matches/{handle.id}", f"/ws/watch?match={handle.id}")
+
+
 @route(
     "POST",
     "/api/matches",
-    "Start a match between connected bots",
+    "Start a match between connected bots; with ?wait=SECONDS a bot busy in another match "
+    "(the ladder's) is waited for: 202 and a waiting request, its bots held from the ladder",
     MatchCreated,
     body=MatchConfig,
+    query=(("wait", "seconds to wait for busy bots, 0 to 600 (default 0: refuse, 409)"),),
     admin=True,
     errors=(400, 401, 404, 409, 422),
+    also=((202, MatchRequestInfo),),
 )
 async def create_match(request: web.Request) -> web.StreamResponse:
     require_admin(request)
+    wait = float_query(request, "wait", 0.0, 0.0, MAX_WAIT)
     config = await read_body(request, MatchConfig)
-    runner = await request.app[SERVER_KEY].matches.create(config)
-    return json_response(
-        MatchCreated(runner.id, f"/api/matches/{runner.id}", f"/ws/watch?match={runner.id}"), 201
+    server = request.app[SERVER_KEY]
+    if wait == 0 or server.queue is None:
+        return json_response(created(await server.matches.create(config)), 201)
+    outcome = await server.queue.submit(config, wait)
+    if isinstance(outcome, MatchRequest):
+        return json_response(request_info(server.queue, outcome), 202)
+    return json_response(created(outcome), 201)
+
+
+def request_info(queue: MatchQueue, request: MatchRequest) -> MatchRequestInfo:
+    waiting_for = (
+        [BusyBot(name, queue.playing(name)) for name in queue.busy(request.config)]
+        if request.waiting
+        else []
     )
+    error = request.error
+    return MatchRequestInfo(
+        request.id,
+        request.status,
+        request.config.game,
+        list(request.config.bots),
+        waiting_for,
+        round(queue.seconds_left(request), 1),
+        f"/api/match-requests/{request.id}",
+        created(request.match) if request.match is not None else None,
+        ErrorDetail(error.code, error.message) if error is not None else None,
+    )
+
+
+def find_request(request: web.Request) -> tuple[MatchQueue, MatchRequest]:
+    queue = request.app[SERVER_KEY].queue
+    request_id = request.match_info["id"]
+    found = queue.get(request_id) if queue is not None else None
+    if queue is None or found is None:
+        raise ApiError(404, "unknown_request", f"no match request {quoted(request_id, 40)}")
+    return queue, found
+
+
+@route(
+    "GET",
+    "/api/match-requests/{id}",
+    "A match request waiting for its bots, or how it ended (started: the match)",
+    MatchRequestInfo,
+    query=(("wait", "seconds to wait for it to end, 0 to 60: the answer comes at the change"),),
+    errors=(404, 422),
+)
+async def get_match_request(request: web.Request) -> web.StreamResponse:
+    queue, found = find_request(request)
+    wait = float_query(request, "wait", 0.0, 0.0, 60.0)
+    if wait > 0 and found.waiting:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(wait):
+                await found.changed.wait()
+    return json_response(request_info(queue, found))
+
+
+@route(
+    "DELETE",
+    "/api/match-requests/{id}",
+    "Stop waiting: the request is cancelled (one already started or ended is left as it is)",
+    MatchRequestInfo,
+    admin=True,
+    errors=(401, 404),
+)
+async def cancel_match_request(request: web.Request) -> web.StreamResponse:
+    require_admin(request)
+    queue, found = find_request(request)
+    queue.cancel(found.id)
+    return json_response(request_info(queue, found))
 
 
 @route(
@@ -421,6 +541,7 @@ def openapi_document() -> dict[str, Any]:
     models: list[Any] = [ErrorBody]
     for r in ROUTES:
         models += [m for m in (r.response, r.body) if m is not None]
+        models += [model for _, model in r.also]
     schemas, components = msgspec.json.schema_components(
         models, ref_template="#/components/schemas/{name}"
     )
@@ -428,11 +549,10 @@ def openapi_document() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for r in ROUTES:
         op: dict[str, Any] = {"summary": r.summary, "operationId": r.handler.__name__}
-        params = (
-            [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
-            if "{id}" in r.path
-            else []
-        )
+        params = [
+            {"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+            for n in re.findall(r"{(\w+)}", r.path)
+        ]
         params += [
             {
                 "name": n,
@@ -454,6 +574,11 @@ def openapi_document() -> dict[str, Any]:
         op["responses"] = {
             ok: {"description": "OK", "content": {"application/json": {"schema": refs[r.response]}}}
         }
+        for status, model in r.also:
+            op["responses"][str(status)] = {
+                "description": model.__doc__.strip().splitlines()[0] if model.__doc__ else "OK",
+                "content": {"application/json": {"schema": refs[model]}},
+            }
         for status in r.errors:
             op["responses"][str(status)] = {
                 "description": "refused; the body says why",

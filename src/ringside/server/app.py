@@ -15,6 +15,7 @@ from ringside.server.cluster import ClusterNode
 from ringside.server.ladder import Ladder
 from ringside.server.leases import LeaseKeeper
 from ringside.server.lobby import LobbyHub
+from ringside.server.match_queue import MatchQueue
 from ringside.server.matches import Matches
 from ringside.server.metrics import Metrics
 from ringside.server.ports import Clock
@@ -51,7 +52,10 @@ def build_server(
         store, bus, roster, reconnects, record=settings.record, clock=clock, journal=journal
     )
     tournaments = TournamentManager(store, bus, roster, matches)
+    queue = MatchQueue(bus, roster, matches, clock)
     ladder = Ladder(store, bus, roster, matches, tournaments) if settings.ladder else None
+    if ladder is not None:
+        ladder.held = queue.held  # a person's request comes first
     leases = LeaseKeeper(store, clock)
     leases.sweeps.append(tournaments.resume)  # take over the tournaments of lost nodes
     metrics = Metrics(
@@ -78,6 +82,7 @@ def build_server(
         journal,
         metrics,
     )
+    server.queue = queue
     leases.lost.append(server.announce_lost)
     if settings.redis_url is not None:
         if not isinstance(bus, SharedBus):

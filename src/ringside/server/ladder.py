@@ -2,7 +2,8 @@
 
 When the bus says a bot joined or became idle, the ladder looks at the bots
 connected here (at most once per ``interval``): bots that have a free match
-slot and are not booked by a tournament are grouped by the games
+slot and are not booked by a tournament nor held by a person's waiting request
+(``match_queue``) are grouped by the games
 they play (a bot that plays any game joins every group), and each group is
 paired by rating (``ringside.tournament.ladder``). Each pairing is a
 two-round match, seats swapped, so neither bot gets the first move twice;
@@ -77,6 +78,8 @@ class Ladder:
         self._task: asyncio.Task[None] | None = None
         self.may_run: Callable[[], bool] = lambda: True
         """In a cluster: whether this node holds the ladder's lease (one node pairs)."""
+        self.held: Callable[[], set[str]] = set
+        """The bots a person's request waits for or holds (``MatchQueue.held``): not paired."""
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._main(), name="ladder")
@@ -112,9 +115,10 @@ class Ladder:
 
     def _groups(self) -> dict[str, list[str]]:
         """Idle bots free for the ladder, by game (only games two can play)."""
-        booked = set()
+        booked: set[str] = set()
         if self.tournaments is not None:
             booked = self.tournaments.bots_in_play()
+        booked = booked | self.held()
         idle: list[tuple[str, list[str] | None]] = [
             (s.name, s.games)
             for s in self.roster.bots.values()

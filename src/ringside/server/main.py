@@ -17,6 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
+import ringside.server.api_bots  # (registers the bot page route)
 import ringside.server.api_export  # noqa: F401  (registers the export routes)
 from ringside.server import api_tournaments  # noqa: F401  (registers the rating and tournament routes)
 from ringside.server.api import add_routes, errors_middleware, game_board
@@ -59,9 +60,12 @@ async def status_page(request: web.Request) -> web.StreamResponse:
 
 
 API_DOCS = """<!doctype html><html lang=en><meta charset=utf-8><title>Ringside API</title>
+<meta name=viewport content="width=device-width, initial-scale=1">
 <style>body{font:15px system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
-code,pre{background:#f4f4f4;padding:.1rem .3rem}pre{padding:.6rem;overflow:auto}
-h3{margin-bottom:.2rem}</style>
+code,pre{background:#f4f4f4;padding:.1rem .3rem}
+pre{padding:.6rem;overflow:auto;white-space:pre-wrap;overflow-wrap:anywhere}
+h3{margin-bottom:.2rem;overflow-wrap:anywhere}nav{margin-bottom:1rem}</style>
+<nav><a href="/" class=back>← Back to Ringside</a></nav>
 <h1>Ringside HTTP API</h1><p>Generated from <a href="/api/openapi.json">openapi.json</a>.</p>
 <div id=ops>Loading…</div>
 <script>

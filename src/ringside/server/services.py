@@ -29,6 +29,7 @@ from ringside.server.cluster import ClusterNode
 from ringside.server.ladder import Ladder
 from ringside.server.leases import LeaseKeeper
 from ringside.server.lobby import LobbyHub
+from ringside.server.match_queue import MatchQueue
 from ringside.server.matches import Matches
 from ringside.server.metrics import Metrics
 from ringside.server.peer import Peer
@@ -91,6 +92,8 @@ class Server:
 
     cluster: ClusterNode | None = None
     """This node's link to the others (``--redis-url``); None: a single process."""
+    queue: MatchQueue | None = None
+    """Matches a person asked for that wait for busy bots (``POST /api/matches`` with ``wait``)."""
 
     async def announce_lost(self, match_ids: list[str]) -> None:
         """Matches of lost nodes were just recorded aborted here: everyone is told.
@@ -167,6 +170,8 @@ class Server:
         self.matches.closing = True  # create() refuses from now on (HTTP 503 shutting_down)
         if self.ladder is not None:
             await self.ladder.stop()
+        if self.queue is not None:
+            await self.queue.stop()
         await self.tournaments.stop()  # they resume at the next start, here or on another node
         if drain > 0:
             await self._drain(drain)

@@ -344,7 +344,7 @@ class MatchStore:
             values["result"] = msgspec.to_builtins(_result_document(outcome, match.game, bots))
             if rate and outcome.status == "finished":
                 values["finished_at"] = await ratings.rate_match(
-                    session, match.game, bots, scores, values["finished_at"]
+                    session, match.game, bots, scores, values["finished_at"], match_id
                 )
         await session.execute(update(Match).where(Match.id == match_id).values(values))
 

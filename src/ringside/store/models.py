@@ -21,6 +21,7 @@ from sqlalchemy import (
     Dialect,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -203,6 +204,32 @@ class Rating(Base):
     wins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     draws: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     losses: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class RatingUpdate(Base):
+    """A bot's rating just after one rated match: the history a bot's page charts.
+
+    Written in the transaction that rates the match (``store.ratings``), one row per
+    player of the match, and written again by a rebuild. ``rated_at`` is the match's
+    ``finished_at``; ``elo`` is ``rating.Skill.elo`` of (mu, sigma), kept beside them
+    so that the history reads without the model.
+    """
+
+    __tablename__ = "rating_updates"
+    __table_args__ = (
+        Index("ix_rating_updates_bot_name_game_rated_at", "bot_name", "game", "rated_at"),
+    )
+
+    match_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("matches.id", ondelete="CASCADE"), primary_key=True
+    )
+    player: Mapped[int] = mapped_column(Integer, primary_key=True)
+    game: Mapped[str] = mapped_column(String(64))
+    bot_name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    rated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    mu: Mapped[float] = mapped_column(Float)
+    sigma: Mapped[float] = mapped_column(Float)
+    elo: Mapped[float] = mapped_column(Float)
 
 
 TournamentStatus = Literal["running", "finished", "cancelled"]

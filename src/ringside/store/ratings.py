@@ -6,6 +6,9 @@ rows around it. Two promises are kept here:
 - **Same transaction**: ``MatchStore.finish_match(..., rate=True)`` calls
   :func:`rate_match` in its own session, so a match result is never stored
   without its rating change, nor the other way round.
+- **History**: each rating update also writes one ``rating_updates`` row per
+  player (the rating just after that match), in the same transaction; a rebuild
+  erases and writes them again, so the history always ends at the rating.
 - **Rebuild equals incremental**: matches of one game are rated one at a time
   (PostgreSQL: a per-game advisory lock; SQLite: the write lock) and each gets a
   ``finished_at`` strictly later than the game's last rated match, so the order
@@ -19,12 +22,12 @@ import zlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ringside.rating.model import Outcome, Skill, outcomes, rate
 from ringside.store.engine import Database
-from ringside.store.models import Match, MatchSeat, Rating
+from ringside.store.models import Match, MatchSeat, Rating, RatingUpdate
 from ringside.store.records import RatingRecord
 
 TICK = timedelta(microseconds=1)
@@ -41,11 +44,36 @@ async def lock_game(session: AsyncSession, game: str) -> None:
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(game)})
 
 
+def _history(
+    match_id: str, game: str, bots: Sequence[str], skills: Sequence[Skill], at: datetime
+) -> list[dict[str, object]]:
+    """The ``rating_updates`` rows of one rated match: each player's rating after it."""
+    return [
+        {
+            "match_id": match_id,
+            "player": player,
+            "game": game,
+            "bot_name": bot,
+            "rated_at": at,
+            "mu": skill.mu,
+            "sigma": skill.sigma,
+            "elo": skill.elo,
+        }
+        for player, (bot, skill) in enumerate(zip(bots, skills, strict=True))
+    ]
+
+
 async def rate_match(
-    session: AsyncSession, game: str, bots: Sequence[str], scores: Sequence[float], now: datetime
+    session: AsyncSession,
+    game: str,
+    bots: Sequence[str],
+    scores: Sequence[float],
+    now: datetime,
+    match_id: str,
 ) -> datetime:
     """Update the ratings of ``bots`` (by player) from ``scores``; returns the match's finish time.
 
+    Each player's new rating is also written to the history (``rating_updates``).
     Matches of fewer than two players are not rated (the time is still returned).
     """
     await lock_game(session, game)
@@ -61,6 +89,7 @@ async def rate_match(
     }
     before = [Skill(rows[b].mu, rows[b].sigma) if b in rows else Skill() for b in bots]
     after = rate(before, scores)
+    await session.execute(insert(RatingUpdate), _history(match_id, game, bots, after, finished_at))
     for bot, skill, outcome in zip(bots, after, outcomes(scores), strict=True):
         row = rows.get(bot)
         if row is None:
@@ -106,6 +135,8 @@ async def rebuild(session: AsyncSession, game: str | None = None) -> int:
         await lock_game(session, name)
     erase = delete(Rating) if game is None else delete(Rating).where(Rating.game == game)
     await session.execute(erase)
+    forget = delete(RatingUpdate)
+    await session.execute(forget if game is None else forget.where(RatingUpdate.game == game))
     query = (
         select(Match.id, Match.game, Match.finished_at, MatchSeat.bot_name, MatchSeat.score)
         .join(MatchSeat, MatchSeat.match_id == Match.id)
@@ -118,19 +149,22 @@ async def rebuild(session: AsyncSession, game: str | None = None) -> int:
     rated = 0
     current: tuple[str, str, datetime | None] | None = None
     seats: list[tuple[str, float | None]] = []
+    history: list[dict[str, object]] = []
 
     def flush() -> None:
         nonlocal rated
         if current is None or len(seats) < 2 or any(s is None for _, s in seats):
             return
-        match_game, _, finished_at = current
+        match_game, match_id, finished_at = current
         if finished_at is None:  # pragma: no cover - a finished match always has its time
             return
         bots = [b for b, _ in seats]
         scores = [float(s) for _, s in seats if s is not None]
         keys = [(match_game, b) for b in bots]
         before = [Skill(table[k].mu, table[k].sigma) if k in table else Skill() for k in keys]
-        for key, skill, outcome in zip(keys, rate(before, scores), outcomes(scores), strict=True):
+        after = rate(before, scores)
+        history.extend(_history(match_id, match_game, bots, after, finished_at))
+        for key, skill, outcome in zip(keys, after, outcomes(scores), strict=True):
             row = table.get(key)
             if row is None:
                 table[key] = _new_row(key[0], key[1], skill, outcome, finished_at)
@@ -149,6 +183,8 @@ async def rebuild(session: AsyncSession, game: str | None = None) -> int:
         seats.append((bot, score))
     flush()
     session.add_all(table.values())
+    if history:
+        await session.execute(insert(RatingUpdate), history)
     return rated
 
 

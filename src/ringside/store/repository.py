@@ -1,7 +1,7 @@
 """``Store``: one object holding the separate stores over one shared ``Database``.
 
-The stores are reached as ``store.matches``, ``store.bots``, ``store.ratings``
-and ``store.tournaments``; each knows only the ``Database`` (engine,
+The stores are reached as ``store.matches``, ``store.bots``, ``store.ratings``,
+``store.tournaments`` and ``store.profiles`` (bot pages, read-only); each knows only the ``Database`` (engine,
 transactions, clock), never another store. The methods below keep the names
 callers used before the split and delegate to those stores.
 """
@@ -19,6 +19,7 @@ from ringside.store.bots import BotStore
 from ringside.store.engine import Database, open_database, utcnow
 from ringside.store.leases import DEFAULT_TERMS, LeaseTerms, NodeLease
 from ringside.store.matches import MatchStore
+from ringside.store.profiles import ProfileStore
 from ringside.store.ratings import RatingStore
 from ringside.store.tournaments import TournamentStore
 
@@ -38,6 +39,7 @@ class Store:
         self.bots = BotStore(db)
         self.ratings = RatingStore(db)
         self.tournaments = TournamentStore(db, self.lease)
+        self.profiles = ProfileStore(db)
         # The names callers used before the split (the runner, the HTTP API, the CLI).
         self.add_bot = self.bots.add_bot
         self.verify_bot = self.bots.verify_bot

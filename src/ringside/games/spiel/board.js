@@ -292,7 +292,7 @@ function drawGrid(view) {
     const seat = seatOf.has(cell) ? seatOf.get(cell) : cell.toLowerCase() === "w" ? 1 : 0;
     const color = PIECE[cell.toLowerCase()] || PALETTE[seat % PALETTE.length];
     const square = `${LETTERS[col]}${rows - r}`;
-    svg.append(s("circle", { cx: m + col * c + c / 2, cy: r * c + c / 2, r: c * 0.36, fill: color, stroke: color === DARK ? "#f9fafb" : INK, "stroke-width": 1.5, class: `piece seat${seat}`, "data-square": square, "data-piece": cell, "aria-label": `${labels[cell] || cell} on ${square}` }));
+    svg.append(s("circle", { cx: m + col * c + c / 2, cy: r * c + c / 2, r: c * 0.36, fill: color, stroke: color === DARK ? "#f9fafb" : INK, "stroke-width": 1.5, class: `piece seat${seat}`, "data-square": square, "data-piece": cell, role: "img", "aria-label": `${labels[cell] || cell} on ${square}` }));
   });
   for (let i = 0; i < cols; i++) svg.append(s("text", { x: m + i * c + c / 2, y: rows * c + 15, "text-anchor": "middle", class: "coord" }, LETTERS[i]));
   for (let i = 0; i < rows; i++) svg.append(s("text", { x: 9, y: i * c + c / 2 + 4, "text-anchor": "middle", class: "coord" }, String(rows - i)));
@@ -334,7 +334,7 @@ function stack(svg, x, base, dir, seat, n, cls) {
 const PIPS = { 1: [[0, 0]], 2: [[-1, -1], [1, 1]], 3: [[-1, -1], [0, 0], [1, 1]], 4: [[-1, -1], [1, -1], [-1, 1], [1, 1]], 5: [[-1, -1], [1, -1], [0, 0], [-1, 1], [1, 1]], 6: [[-1, -1], [1, -1], [-1, 0], [1, 0], [-1, 1], [1, 1]] };
 
 function die(x, y, value) {
-  const g = s("g", { class: "die", "data-value": String(value), "aria-label": `die ${value}` }, s("rect", { x, y, width: 30, height: 30, rx: 5, fill: "#fff", stroke: INK, "stroke-width": 1.5 }));
+  const g = s("g", { class: "die", "data-value": String(value), role: "img", "aria-label": `die ${value}` }, s("rect", { x, y, width: 30, height: 30, rx: 5, fill: "#fff", stroke: INK, "stroke-width": 1.5 }));
   for (const [dx, dy] of PIPS[value] || []) g.append(s("circle", { cx: x + 15 + dx * 8, cy: y + 15 + dy * 8, r: 3, fill: INK }));
   if (!PIPS[value]) g.append(s("text", { x: x + 15, y: y + 20, "text-anchor": "middle", class: "legend" }, String(value)));
   return g;

@@ -5,7 +5,11 @@ import { INK, frame } from "/static/boards.js";
 
 const LINES = [[0, 1, 2], [3, 4, 5], [6, 7, 8], [0, 3, 6], [1, 4, 7], [2, 5, 8], [0, 4, 8], [2, 4, 6]];
 
-export const colors = [INK, INK];
+const X_COLOR = "#1d4ed8";
+const O_COLOR = "#b91c1c";
+
+/** Each seat's dot: the colour of its marks (X blue, O red). */
+export const colors = [X_COLOR, O_COLOR];
 
 export function draw(view) {
   const svg = frame(300, 300, "Tic-tac-toe board", "ttt");
@@ -16,11 +20,11 @@ export function draw(view) {
     const cls = i === view.last ? "cell last" : "cell";
     svg.append(s("rect", { x, y, width: 100, height: 100, fill: i === view.last ? "#fef3c7" : "#fff", class: cls }));
     if (mark === "X") {
-      svg.append(s("g", { class: "piece", stroke: "#1d4ed8", "stroke-width": 10, "stroke-linecap": "round" },
+      svg.append(s("g", { class: "piece", stroke: X_COLOR, "stroke-width": 10, "stroke-linecap": "round" },
         s("line", { x1: x + 25, y1: y + 25, x2: x + 75, y2: y + 75 }),
         s("line", { x1: x + 75, y1: y + 25, x2: x + 25, y2: y + 75 })));
     } else if (mark === "O") {
-      svg.append(s("circle", { class: "piece", cx: x + 50, cy: y + 50, r: 27, fill: "none", stroke: "#b91c1c", "stroke-width": 10 }));
+      svg.append(s("circle", { class: "piece", cx: x + 50, cy: y + 50, r: 27, fill: "none", stroke: O_COLOR, "stroke-width": 10 }));
     }
   });
   for (const k of [1, 2]) {

@@ -78,6 +78,7 @@ export async function gameInfo(name) {
 }
 
 export const bots = () => request("GET", "/api/bots");
+export const bot = (name) => request("GET", `/api/bots/${encodeURIComponent(name)}`);
 export const match = (id) => request("GET", `/api/matches/${encodeURIComponent(id)}`);
 export const createMatch = (config) => request("POST", "/api/matches", config);
 
@@ -97,3 +98,8 @@ export const cancelTournament = (id) => request("POST", `/api/tournaments/${enco
 export function tournaments(status) {
   return request("GET", `/api/tournaments?limit=200${status ? `&status=${encodeURIComponent(status)}` : ""}`);
 }
+
+/** POST /api/matches?wait=SECONDS: the match (201), or a request waiting for busy bots (202, `status`). */
+export const requestMatch = (config, wait) => request("POST", `/api/matches?wait=${encodeURIComponent(wait)}`, config);
+export const matchRequest = (id, wait = 0) => request("GET", `/api/match-requests/${encodeURIComponent(id)}?wait=${wait}`);
+export const cancelMatchRequest = (id) => request("DELETE", `/api/match-requests/${encodeURIComponent(id)}`);

@@ -1,6 +1,7 @@
 // The page's entry point: a hash router over the views, and the connection
 // banner. Plain ES modules served as they are: no build step.
 
+import { mountBot } from "./bot.js";
 import { clear, errorBox, h } from "./dom.js";
 import { mountGames } from "./games.js";
 import { mountLeaderboard } from "./leaderboard.js";
@@ -19,6 +20,7 @@ const ROUTES = [
   [/^#\/leaderboard(?:\?(.*))?$/, "leaderboard", mountLeaderboard, (m) => ({ query: m[1] || "" })],
   [/^#\/tournaments\/?$/, "tournaments", mountTournaments, () => ({})],
   [/^#\/tournament\/([^/?#]+)$/, "tournaments", mountTournament, (m) => ({ id: decodeURIComponent(m[1]) })],
+  [/^#\/bot\/([^/?#]+)$/, "", mountBot, (m) => ({ name: decodeURIComponent(m[1]) })],
 ];
 
 const main = document.getElementById("main");

@@ -1,10 +1,14 @@
 // The match request form: game, bots, rounds, time control and the game's
-// options (rendered from its JSON schema). POST /api/matches; asks for the
-// admin token when the server answers 401 and keeps it for the session.
+// options (rendered from its JSON schema). POST /api/matches?wait=…; asks for
+// the admin token when the server answers 401 and keeps it for the session.
+// A bot busy in another match (the ladder's) can be chosen: the request then
+// waits for it on the server, which keeps the ladder off its bots, and the
+// form says whom it waits for, with a Cancel button. Start is disabled while
+// the page is offline.
 
-import { adminTokenField } from "./admin.js";
-import { createMatch, games } from "./api.js";
-import { clear, errorBox, h } from "./dom.js";
+import { adminTokenField, showFormError } from "./admin.js";
+import { cancelMatchRequest, games, matchRequest, requestMatch } from "./api.js";
+import { botLink, clear, errorBox, h } from "./dom.js";
 import { live } from "./live.js";
 import { startedHere } from "./match.js";
 
@@ -61,6 +65,9 @@ function optionValue(field) {
   return raw;
 }
 
+/** Seconds a request may wait for busy bots (the server allows up to 600). */
+export const WAIT_SECONDS = 120;
+
 export function plays(bot, game) {
   return bot.games === null || bot.games === undefined || bot.games.includes(game);
 }
@@ -69,10 +76,24 @@ function free(bot) {
   return bot.matches.length < (bot.max_matches || 1);
 }
 
+function busyLabel(name) {
+  const bot = live.bots.get(name);
+  return bot && !free(bot) ? `${name} (playing)` : name;
+}
+
+function minutes(seconds) {
+  const s = Math.max(0, Math.ceil(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
 export function mountForm(box) {
   let catalogue = [];
   let options = [];
   let botSignature = "";
+  let sending = false;
+  let pending = null; // the request waiting for busy bots: {id, info, deadline}
+  let ticker = null;
+  const offlineNote = h("p", { class: "muted hint offline-note", hidden: true });
   const message = h("div", { class: "form-message", "aria-live": "polite" });
   const gameSelect = h("select", { id: "f-game", name: "game", required: true });
   const players = h("input", { type: "number", id: "f-players", min: "2", max: "2", value: "2" });
@@ -107,7 +128,7 @@ export function mountForm(box) {
     h("fieldset", {}, h("legend", {}, "Time control"), h("div", { class: "field" }, h("label", { for: "f-tc" }, "Kind"), tcSelect), tcGroups),
     optionsBox,
     token.row,
-    h("div", { class: "actions" }, submit),
+    h("div", { class: "actions" }, submit, offlineNote),
     message,
   );
 
@@ -115,13 +136,46 @@ export function mountForm(box) {
     return catalogue.find((g) => g.name === gameSelect.value) || null;
   }
 
+  function selectedBots() {
+    return [...botBox.querySelectorAll("select")].map((sel) => sel.value);
+  }
+
+  function updateSubmit() {
+    const online = live.state === "open";
+    submit.disabled = sending || pending !== null || !online;
+    offlineNote.hidden = online;
+    offlineNote.textContent = live.state === "lost" ? "Offline: Start comes back once the page reconnects." : "Connecting to the server…";
+  }
+
+  /** Mark the bots playing now in the choices, and say that a busy one is waited for. */
+  function labelBots(game, n, eligible) {
+    for (const option of botBox.querySelectorAll("option[value]")) {
+      if (option.value) option.textContent = busyLabel(option.value);
+    }
+    const busy = selectedBots().filter((name) => name && busyLabel(name) !== name);
+    if (eligible.length < n) {
+      botHint.textContent = `${eligible.length} bot${eligible.length === 1 ? "" : "s"} online can play ${game.title}; ${n} needed.`;
+    } else if (busy.length) {
+      botHint.textContent = `${busy.join(" and ")} ${busy.length === 1 ? "is" : "are"} playing a match: yours starts when ${busy.length === 1 ? "it ends" : "they end"} (waiting up to ${WAIT_SECONDS / 60} minutes).`;
+    } else {
+      botHint.textContent = "";
+    }
+  }
+
   function renderBots() {
     const game = currentGame();
     if (!game) return;
     const n = Math.min(game.max_players, Math.max(game.min_players, Number(players.value) || game.min_players));
-    const eligible = [...live.bots.values()].filter((b) => plays(b, game.name) && free(b)).map((b) => b.name).sort();
+    // Busy bots stay in the list (marked "playing"): choices do not vanish under the cursor.
+    const online = [...live.bots.values()].filter((b) => plays(b, game.name));
+    const eligible = online.map((b) => b.name).sort();
+    const idleFirst = [...online.filter(free), ...online.filter((b) => !free(b))].map((b) => b.name);
     const signature = `${game.name}|${n}|${eligible.join("\n")}`;
-    if (signature === botSignature) return;
+    if (pending) renderWaiting();
+    if (signature === botSignature) {
+      labelBots(game, n, eligible);
+      return;
+    }
     botSignature = signature;
     const previous = [...botBox.querySelectorAll("select")].map((sel) => (eligible.includes(sel.value) ? sel.value : ""));
     const focused = document.activeElement && botBox.contains(document.activeElement) ? document.activeElement.id : null;
@@ -130,12 +184,101 @@ export function mountForm(box) {
       const id = `f-bot-${i}`;
       const sel = h("select", { id, name: "bot", required: true }, h("option", { value: "" }, "— choose a bot —"), eligible.map((name) => h("option", { value: name }, name)));
       const taken = new Set([...selects.map((x) => x.value), ...previous.slice(i + 1)]);
-      sel.value = previous[i] || eligible.find((name) => !taken.has(name)) || "";
+      sel.value = previous[i] || idleFirst.find((name) => !taken.has(name)) || "";
+      sel.addEventListener("change", () => labelBots(game, n, eligible));
       selects.push(sel);
     }
     botBox.replaceChildren(...selects.map((sel, i) => h("div", { class: "field" }, h("label", { for: sel.id }, `Player ${i + 1}`), sel)));
     if (focused) document.getElementById(focused)?.focus();
-    botHint.textContent = eligible.length >= n ? "" : `${eligible.length} idle bot${eligible.length === 1 ? "" : "s"} can play ${game.title}; ${n} needed.`;
+    labelBots(game, n, eligible);
+  }
+
+  // --- a request waiting for busy bots ----------------------------------------------
+
+  function renderWaiting() {
+    const info = pending.info;
+    const busy = info.bots.filter((name, i) => info.bots.indexOf(name) === i && busyLabel(name) !== name);
+    const left = h("span", { class: "seconds-left", "aria-live": "off" }, `${minutes((pending.deadline - Date.now()) / 1000)} left`);
+    const what = [];
+    if (!busy.length) what.push("Starting the match…");
+    else {
+      what.push("Waiting for ");
+      busy.forEach((name, i) => {
+        if (i) what.push(" and ");
+        what.push(botLink(name));
+        const playing = live.bots.get(name)?.matches[0];
+        if (playing) what.push(" (", h("a", { href: `#/match/${encodeURIComponent(playing)}` }, "watch"), ")");
+      });
+      what.push(` to finish ${busy.length === 1 ? "its" : "their"} match. `);
+    }
+    const cancel = h("button", { type: "button", class: "cancel-request", onclick: () => cancelPending() }, "Cancel");
+    message.replaceChildren(h("div", { class: "waiting", role: "status" }, h("p", {}, ...what, left), cancel));
+  }
+
+  function stopWaiting() {
+    pending = null;
+    clearInterval(ticker);
+    ticker = null;
+    updateSubmit();
+  }
+
+  function settle(info) {
+    stopWaiting();
+    if (info.status === "started" && info.match) {
+      startedHere.add(info.match.id);
+      message.replaceChildren();
+      location.hash = `#/match/${encodeURIComponent(info.match.id)}`;
+    } else if (info.status === "cancelled") {
+      message.replaceChildren(h("p", { class: "muted" }, "Request cancelled: the bots are free again."));
+    } else {
+      const error = info.error || { code: info.status, message: "" };
+      showFormError(message, `The match did not start (${error.code}).`, error.message);
+    }
+  }
+
+  async function follow(id) {
+    while (pending && pending.id === id) {
+      let info;
+      try {
+        info = await matchRequest(id, 20);
+      } catch (err) {
+        if (!pending || pending.id !== id) return;
+        if (err.status === 0) {
+          await new Promise((resolve) => setTimeout(resolve, 1000)); // offline: ask again
+          continue;
+        }
+        stopWaiting();
+        showFormError(message, `Lost track of the request (${err.code}).`, err.message);
+        return;
+      }
+      if (!pending || pending.id !== id) return;
+      if (info.status !== "waiting") return settle(info);
+      pending.info = info;
+      pending.deadline = Date.now() + info.seconds_left * 1000;
+      renderWaiting();
+    }
+  }
+
+  async function cancelPending() {
+    if (!pending) return;
+    const id = pending.id;
+    try {
+      const info = await cancelMatchRequest(id);
+      if (pending && pending.id === id) settle(info);
+    } catch (err) {
+      if (pending && pending.id === id) token.refused(err, message, "cancel");
+    }
+  }
+
+  function wait(info) {
+    pending = { id: info.id, info, deadline: Date.now() + info.seconds_left * 1000 };
+    updateSubmit();
+    renderWaiting();
+    ticker = setInterval(() => {
+      const left = message.querySelector(".seconds-left");
+      if (pending && left) left.textContent = `${minutes((pending.deadline - Date.now()) / 1000)} left`;
+    }, 1000);
+    follow(info.id);
   }
 
   function renderGame() {
@@ -170,17 +313,24 @@ export function mountForm(box) {
       const value = optionValue(field);
       if (value !== undefined) config.options[field.name] = value;
     }
-    submit.disabled = true;
+    if (live.state !== "open" || pending) return;
+    sending = true;
+    updateSubmit();
     message.replaceChildren(h("p", { class: "muted" }, "Starting…"));
     try {
-      const created = await createMatch(config);
-      startedHere.add(created.id);
-      message.replaceChildren();
-      location.hash = `#/match/${encodeURIComponent(created.id)}`;
+      const outcome = await requestMatch(config, WAIT_SECONDS);
+      if (outcome.status === "waiting") wait(outcome);
+      else if (outcome.status) settle(outcome);
+      else {
+        startedHere.add(outcome.id);
+        message.replaceChildren();
+        location.hash = `#/match/${encodeURIComponent(outcome.id)}`;
+      }
     } catch (err) {
       token.refused(err, message, "match");
     } finally {
-      submit.disabled = false;
+      sending = false;
+      updateSubmit();
     }
   }
 
@@ -208,5 +358,13 @@ export function mountForm(box) {
       .catch((err) => box.replaceChildren(h("h2", { id: "request-h" }, "Request a match"), errorBox(`Could not load the games: ${err.message}`, load)));
   }
   load();
-  return live.on("lobby", renderBots);
+  updateSubmit();
+  const offLobby = live.on("lobby", renderBots);
+  const offStatus = live.on("status", updateSubmit);
+  return () => {
+    offLobby();
+    offStatus();
+    if (pending) cancelMatchRequest(pending.id).catch(() => {}); // leaving the page gives the bots back
+    stopWaiting();
+  };
 }

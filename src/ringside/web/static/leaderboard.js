@@ -4,7 +4,7 @@
 // lobby event: results are announced after their rating is committed).
 
 import { games, leaderboard } from "./api.js";
-import { errorBox, h } from "./dom.js";
+import { botLink, errorBox, h } from "./dom.js";
 import { live, refetcher } from "./live.js";
 
 const COLUMNS = [
@@ -85,7 +85,7 @@ export function mountLeaderboard(main, params) {
                 "tr",
                 { "data-bot": row.bot },
                 h("td", { class: "rank" }, String(row.rank)),
-                h("th", { scope: "row", class: "bot-name" }, row.bot),
+                h("th", { scope: "row", class: "bot-name" }, botLink(row.bot)),
                 ratingCell(row),
                 h("td", { class: "mu" }, `${fixed(row.mu, 2)} / ${fixed(row.sigma, 2)}`),
                 h("td", { class: "games" }, String(row.games)),

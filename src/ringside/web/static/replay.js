@@ -2,7 +2,7 @@
 // log of a match played back, step by step, at a chosen speed, or to any move.
 
 import { games, match as fetchMatch, matches as fetchMatches } from "./api.js";
-import { append, errorBox, fmtDate, fmtScore, h } from "./dom.js";
+import { append, botLink, errorBox, fmtDate, fmtScore, h } from "./dom.js";
 import { fold } from "./model.js";
 import { MatchPanel } from "./panel.js";
 
@@ -94,9 +94,9 @@ export function mountHistory(main, params) {
       h(
         "tr",
         { "data-match": m.id },
-        h("td", {}, fmtDate(m.finished_at || m.started_at || m.created_at)),
+        h("td", { title: m.finished_at ? `finished ${fmtDate(m.finished_at)}` : undefined }, fmtDate(m.created_at)), // the order's time
         h("td", {}, titles.get(m.game) || m.game),
-        h("td", {}, m.bots.join(" vs ")),
+        h("td", {}, m.bots.flatMap((b, i) => (i ? [" vs ", botLink(b)] : [botLink(b)]))),
         h("td", {}, resultText(m)),
         h("td", {}, m.verdict || ""),
         h("td", {}, h("a", { href: m.status === "running" ? `#/match/${m.id}` : `#/replay/${m.id}`, "aria-label": `${m.status === "running" ? "Watch" : "Replay"} ${m.bots.join(" vs ")}` }, m.status === "running" ? "Watch" : "Replay")),
@@ -104,7 +104,7 @@ export function mountHistory(main, params) {
     );
     const total = page.total === null ? "more than 1,000" : String(page.total);
     results.replaceChildren(
-      h("table", { class: "history" }, h("thead", {}, h("tr", {}, ["When", "Game", "Bots", "Result", "Verdict", ""].map((t) => h("th", { scope: "col" }, t)))), h("tbody", {}, rows)),
+      h("table", { class: "history" }, h("thead", {}, h("tr", {}, ["When", "Game", "Bots", "Result", "Verdict", ""].map((t) => h("th", { scope: "col" }, t || h("span", { class: "visually-hidden" }, "Link"))))), h("tbody", {}, rows)),
       h(
         "nav",
         { class: "pager", "aria-label": "Pages" },

@@ -5,7 +5,7 @@
 
 import { adminTokenField } from "./admin.js";
 import { cancelTournament, games, tournament as fetchTournament, tournaments as fetchTournaments } from "./api.js";
-import { errorBox, fmtDate, fmtScore, h } from "./dom.js";
+import { botLink, errorBox, fmtDate, fmtScore, h } from "./dom.js";
 import { live, refetcher } from "./live.js";
 import { mountTournamentForm } from "./tournament-form.js";
 
@@ -78,7 +78,7 @@ export function mountTournaments(main) {
         h("td", {}, FORMAT_NAMES[t.format] || t.format),
         h("td", {}, statusBadge(t.status)),
         h("td", {}, progress(t)),
-        h("td", { class: "leader" }, t.leader || "—"),
+        h("td", { class: "leader" }, t.leader ? botLink(t.leader) : "—"),
         h("td", {}, fmtDate(t.created_at)),
       );
     });
@@ -111,7 +111,7 @@ function sprtBox(sprt, bots) {
       : sprt.verdict === "H0"
         ? `H0 accepted: ${a} is at most ${sprt.elo0} Elo stronger than ${b}.`
         : "Undecided: games go on until the LLR leaves its bounds.";
-  const elo = sprt.elo === null ? "unbounded (one side won every game)" : `${sprt.elo >= 0 ? "+" : ""}${sprt.elo.toFixed(1)}` + (sprt.elo_low !== null && sprt.elo_high !== null ? ` (95 %: ${sprt.elo_low.toFixed(1)} to ${sprt.elo_high.toFixed(1)})` : "");
+  const elo = sprt.games === 0 ? "not measured yet" : sprt.elo === null ? "unbounded (one side won every game)" : `${sprt.elo >= 0 ? "+" : ""}${sprt.elo.toFixed(1)}` + (sprt.elo_low !== null && sprt.elo_high !== null ? ` (95 %: ${sprt.elo_low.toFixed(1)} to ${sprt.elo_high.toFixed(1)})` : "");
   return h(
     "section",
     { class: "card sprt", "aria-labelledby": "sprt-h", "data-verdict": sprt.verdict || "none" },
@@ -143,7 +143,7 @@ function standingsTable(detail) {
       "tr",
       { "data-bot": r.bot },
       h("td", {}, String(r.rank)),
-      h("th", { scope: "row", class: "bot-name" }, r.bot),
+      h("th", { scope: "row", class: "bot-name" }, botLink(r.bot)),
       h("td", { class: "points" }, fmtScore(r.points)),
       h("td", { class: "games" }, String(r.games)),
       h("td", {}, String(r.wins)),
@@ -163,7 +163,7 @@ function crossTable(detail) {
       "tr",
       { "data-bot": row.bot },
       h("td", {}, String(i + 1)),
-      h("th", { scope: "row", class: "bot-name" }, row.bot),
+      h("th", { scope: "row", class: "bot-name" }, botLink(row.bot)),
       bots.map((opponent) => {
         if (opponent === row.bot) return h("td", { class: "self", "aria-label": "itself" }, "×");
         const cell = row.cells[opponent];
@@ -184,7 +184,7 @@ function gameRows(detail) {
       { "data-game": String(g.no), "data-status": g.status },
       h("td", {}, String(g.no)),
       h("td", {}, String(g.round)),
-      h("td", {}, g.bots.join(" vs ")),
+      h("td", {}, g.bots.flatMap((b, i) => (i ? [" vs ", botLink(b)] : [botLink(b)]))),
       h("td", {}, g.status),
       h("td", {}, g.points ? g.points.map(fmtScore).join("–") : ""),
       h("td", {}, link),
@@ -210,7 +210,7 @@ export function mountTournament(main, params) {
     "details",
     { class: "card games-list" },
     h("summary", {}, "Games ", gamesCount),
-    h("table", { class: "games" }, h("thead", {}, h("tr", {}, ["No.", "Round", "Bots", "Status", "Points", "", "Note"].map((t) => h("th", { scope: "col" }, t)))), gamesBody),
+    h("table", { class: "games" }, h("thead", {}, h("tr", {}, ["No.", "Round", "Bots", "Status", "Points", "", "Note"].map((t) => h("th", { scope: "col" }, t || h("span", { class: "visually-hidden" }, "Link"))))), gamesBody),
   );
   const token = adminTokenField("tc-token", "cancel a tournament");
   const cancelMessage = h("div", { class: "form-message", "aria-live": "polite" });
@@ -229,15 +229,16 @@ export function mountTournament(main, params) {
     const playing = d.running ? `, ${d.running} running` : "";
     const roundText = d.format === "swiss" && d.round ? ` · round ${d.round} of ${d.rounds}` : "";
     const line = h("p", { class: "progress-line" }, statusBadge(d.status), " ", progress(d), h("span", { class: "muted" }, ` games played${playing}${roundText}`));
-    const leader = d.leader ? h("p", { class: "leader" }, d.status === "running" ? "Leading: " : "Winner: ", h("strong", {}, d.leader)) : "";
+    const leader = d.leader ? h("p", { class: "leader" }, d.status === "running" ? "Leading: " : "Winner: ", h("strong", {}, botLink(d.leader))) : "";
     progressBox.replaceChildren(line, leader);
     progressBox.dataset.played = String(d.played);
     progressBox.dataset.status = d.status;
     sprt.replaceChildren(d.sprt ? sprtBox(d.sprt, d.bots) : "");
     standings.replaceChildren(standingsTable(d));
     cross.replaceChildren(crossTable(d));
-    gamesCount.textContent = `(${d.games.length})`;
-    gamesBody.replaceChildren(...gameRows(d));
+    const listed = d.games.filter((g) => g.status !== "cancelled" || g.match_id); // not the games a stop left unplayed
+    gamesCount.textContent = `(${listed.length})`;
+    gamesBody.replaceChildren(...gameRows({ ...d, games: listed }));
     cancelForm.hidden = d.status !== "running";
   }
 

@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 from bridges.sgf_check import parse_sgf
 from ringside.cli.engines import _standalone
 from ringside.export import ExportError, export, sgf_point
-from ringside.local import PolitePlayer, Simulation
-from ringside.protocol.messages import MatchEvent, Request
+from ringside.local import PolitePlayer, Reply, Simulation
+from ringside.protocol.messages import Action, MatchEvent, Request
 from ringside.protocol.messages import PerMove as PerMoveTC
 from ringside.referee import Match, MatchConfig
 from ringside.testing.wire import ServerProcess, WireBot, post_match, start_bot
@@ -263,3 +263,73 @@ def test_cli_export_from_the_server_and_from_the_database(
     assert wrong.exit_code == 1 and "SGF is for go" in wrong.stderr
     missing = run(cli, ["export", "nope", "--server", server.http])
     assert missing.exit_code == 1 and "no match 'nope'" in missing.stderr
+
+
+# --- what the bots said of their moves --------------------------------------------------
+
+
+class Talkative(PolitePlayer):
+    """Plays ``script`` like ``scripted`` and says ``infos[ply]`` of each move."""
+
+    def __init__(self, script: Sequence[Any], infos: Sequence[Any]) -> None:
+        super().__init__(scripted(script).choose)
+        self.infos = infos
+
+    def on_message(self, message: Any) -> Reply | None:
+        reply = super().on_message(message)
+        if reply is not None and isinstance(message, Request) and isinstance(reply.message, Action):
+            ply = len(message.observation["moves"])
+            info = self.infos[ply] if ply < len(self.infos) else None
+            reply = Reply(
+                Action(message.match, message.id, reply.message.action, info), reply.after
+            )
+        return reply
+
+
+FOOLS_INFO = [
+    {"score": 34, "depth": 18, "time": 0.512, "pv": ["f2f3", "e7e5"]},
+    {"mate": 3, "depth": 20},
+    "a log line {with braces}\nand [%clk 9:99:99] in it",
+    {"mate": -1, "depth": 1, "nodes": 20, "log": "oops"},
+]
+
+
+def test_pgn_comments_carry_each_moves_info() -> None:
+    config = MatchConfig(game="chess", bots=["alice", "bob"], time_control=PerMoveTC(5.0))
+    players = [Talkative(FOOLS_MATE, FOOLS_INFO), Talkative(FOOLS_MATE, FOOLS_INFO)]
+    events = events_of(config, players)
+    assert [e.get("info") for e in events if e["type"] == "move"][1] == {"mate": 3, "depth": 20}
+    text = export("pgn", events)
+    assert "{ +0.34/18 0.51s [%clk" in text or "{ +0.34/18 0.51s\n[%clk" in text
+    (game,) = pgn_games(text)
+    nodes = list(game.mainline())
+    assert [n.move.uci() for n in nodes] == FOOLS_MATE
+    comments = [n.comment.split(" [%clk")[0] for n in nodes]
+    assert comments == [
+        "+0.34/18 0.51s",
+        "#3/20",
+        "a log line (with braces) and [ %clk 9:99:99] in it",
+        "#-1/1 oops",
+    ]
+    assert [n.clock() for n in nodes] == [5.0, 5.0, 5.0, 5.0]  # per move: a fresh budget
+    assert [n.emt() for n in nodes] == [0.5, 0.5, 0.5, 0.5]
+
+
+def test_a_move_without_info_has_only_its_clock_comment() -> None:
+    config = MatchConfig(game="chess", bots=["alice", "bob"], time_control=PerMoveTC(5.0))
+    events = events_of(config, [scripted(FOOLS_MATE), scripted(FOOLS_MATE)])
+    (game,) = pgn_games(export("pgn", events))
+    assert all(n.comment.startswith("[%clk") for n in game.mainline())
+
+
+def test_sgf_comments_carry_each_moves_info() -> None:
+    config = MatchConfig(
+        game="go", bots=["black-bot", "white-bot"], options={"size": 9, "komi": 6.5}
+    )
+    infos = [{"score": 3.5, "depth": 12, "time": 1.25}, "tenuki]", None, None, None]
+    script = ["E5", "E4", "D5", "pass", "pass"]
+    events = events_of(config, [Talkative(script, infos), Talkative(script, infos)])
+    (tree,) = parse_sgf(export("sgf", events))
+    assert tree[1]["C"] == ["+3.5/12 1.25s"]
+    assert tree[2]["C"] == ["tenuki]"]
+    assert "C" not in tree[3]

@@ -27,6 +27,7 @@ from ringside.protocol.messages import (
     ByoYomi,
     Fischer,
     Forfeit,
+    Info,
     MatchEvent,
     MatchStarted,
     Move,
@@ -160,6 +161,34 @@ def _seconds(value: float) -> str:
     return f"{value:g}" if not value.is_integer() else str(int(value))
 
 
+def info_text(info: Info | None, *, pawns: bool = False) -> str:
+    """A move's info as engines' PGN comments write it: ``+0.34/18 0.51s``, ``#-3/20``,
+    then the log text; ``pawns`` turns a centipawn score into pawns. Empty for none."""
+    if info is None:
+        return ""
+    if isinstance(info, str):
+        return _plain(info)
+    head = ""
+    if info.mate is not None:
+        head = f"#{info.mate}"
+    elif info.score is not None and math.isfinite(info.score):
+        head = f"{info.score / 100:+.2f}" if pawns else f"{info.score:+g}"
+    if info.depth is not None:
+        head = f"{head}/{info.depth}" if head else f"depth {info.depth}"
+    parts = [head] if head else []
+    if info.time is not None and math.isfinite(info.time):
+        parts.append(f"{round(info.time, 2):g}s")
+    if info.log:
+        parts.append(_plain(info.log))
+    return " ".join(parts)
+
+
+def _plain(text: str) -> str:
+    """Text safe inside a PGN comment: one line, no brace, nothing read as a ``[%`` command."""
+    text = " ".join(text.split())
+    return text.replace("{", "(").replace("}", ")").replace("[%", "[ %")
+
+
 # --- PGN ---------------------------------------------------------------------------------------
 
 TERMINATIONS = {
@@ -232,7 +261,7 @@ def pgn_game(
         board.push(move)
     for event in log.moves:
         move = chess.Move.from_uci(str(event.action))
-        node = node.add_variation(move)
+        node = node.add_variation(move, comment=info_text(event.info, pawns=True))
         board.push(move)
         if event.seat < len(event.clocks):
             node.set_clock(_clock(event.clocks[event.seat]))
@@ -321,6 +350,9 @@ def sgf_game(match: MatchStarted, log: RoundLog, started_at: datetime | None) ->
         node = f"\n;{colour}[{point}]"
         if event.seat < len(event.clocks):
             node += f"{colour}L[{_clock(event.clocks[event.seat]):.3f}]"
+        comment = info_text(event.info)
+        if comment:
+            node += f"C[{sgf_text(comment)}]"
         parts.append(node)
     parts.append(")\n")
     return "".join(parts)

@@ -1,5 +1,8 @@
 """A tiny UCI engine that plays the first legal move and fails on purpose when told.
 
+Before each ``bestmove`` it writes ``info`` lines as engines do: a string, the main
+line with a score, a second MultiPV line and one without a score.
+
     python fake_uci.py [--crash-at N] [--hang-at N] [--stderr TEXT]
 
 On the N-th ``go`` it exits with status 3 (``--crash-at``) or stops answering
@@ -45,7 +48,14 @@ def main() -> None:
                 sys.exit(3)
             if searches == args.hang_at:
                 time.sleep(3600)
-            print(f"info depth 1 score cp 0\nbestmove {next(iter(board.legal_moves)).uci()}")
+            move = next(iter(board.legal_moves)).uci()
+            print("info string fake search")
+            print(
+                f"info depth 1 seldepth 2 multipv 1 score cp 12 nodes 20 nps 1000 time 510 pv {move}"
+            )
+            print(f"info depth 1 multipv 2 score cp -50 pv {move}")  # not the main line
+            print("info depth 2 currmove e2e4 currmovenumber 1")  # no score
+            print(f"bestmove {move}")
         elif words[0] == "quit":
             return
         sys.stdout.flush()

@@ -66,6 +66,11 @@ async def test_stockfish_against_gnu_chess_with_colours_swapped(
     assert [s["bots"] for s in starts] == [["stockfish", "gnuchess"], ["gnuchess", "stockfish"]]
     assert len(record["round_results"]) == 2
     assert all(last_views(record)[r]["result"] in ("1-0", "0-1", "1/2-1/2") for r in (1, 2))
+    said = [
+        e.get("info") for e in record["events"] if e["type"] == "move" and e["bot"] == "stockfish"
+    ]
+    figures = [info for info in said if isinstance(info, dict) and "depth" in info]
+    assert said and len(figures) >= len(said) / 2, said  # a forced reply may come unsearched
 
     pgn = io.StringIO(await text(http, f"{server.http}/api/matches/{record['id']}/pgn"))
     for round_number, (white, black) in ((1, starts[0]["bots"]), (2, starts[1]["bots"])):

@@ -380,7 +380,9 @@ STRATEGIES: dict[type[Message], st.SearchStrategy[Any]] = {
         clocks=st.lists(floats, max_size=3),
         info=st.none()
         | texts
-        | st.builds(MoveInfo, depth=st.none() | ints, pv=st.none() | st.lists(texts)),
+        | st.builds(
+            MoveInfo, depth=st.none() | st.integers(0, 2**63 - 1), pv=st.none() | st.lists(texts)
+        ),
     ),
     Forfeit: st.builds(Forfeit, match=texts, round=ints, verdict=verdicts),
     SeatDropped: st.builds(

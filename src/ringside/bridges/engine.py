@@ -81,6 +81,8 @@ class EngineProcess:
         self.label = label
         self.process: asyncio.subprocess.Process | None = None
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL)
+        self.stderr_lines = 0
+        """Lines read from stderr so far (the tail keeps the last few)."""
         self.stopping = False
         self._stderr_task: asyncio.Task[None] | None = None
 
@@ -116,6 +118,7 @@ class EngineProcess:
             async for raw in self.process.stderr:
                 line = raw.decode("utf-8", "replace").rstrip()
                 self.stderr_tail.append(line)
+                self.stderr_lines += 1
                 logger.debug("%s stderr: %s", self.label, line)
 
     async def send(self, line: str) -> None:
@@ -143,6 +146,11 @@ class EngineProcess:
         line = raw.decode("utf-8", "replace").rstrip("\r\n")
         logger.debug("%s -> %s", self.label, line)
         return line
+
+    def stderr_since(self, count: int) -> list[str]:
+        """The lines of stderr after the first ``count`` (as many as the tail still has)."""
+        new = min(self.stderr_lines - count, len(self.stderr_tail))
+        return list(self.stderr_tail)[-new:] if new > 0 else []
 
     async def describe_exit(self) -> str:
         """How the process ended: ``exited with code 1`` or ``killed by SIGKILL``."""

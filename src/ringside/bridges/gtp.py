@@ -18,6 +18,10 @@ Every command carries a number and only the answer with that number counts,
 so a late answer to an interrupted command cannot be mistaken for the next
 one. GTP has no way to interrupt ``genmove``: an engine that does not move in
 time is killed and restarted (see :mod:`ringside.bridges.engine`).
+
+GTP has no analysis output: what the engine writes to stderr during ``genmove``
+(KataGo and Leela Zero write their search there) goes with the move as its
+``info``, a log line, when there is any.
 """
 
 from __future__ import annotations
@@ -27,10 +31,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from ringside.bridges.engine import EngineBridge, EngineCrashed, EngineError, EngineProcess
-from ringside.client import Prepare, Request
+from ringside.client import Answer, Prepare, Request
 from ringside.protocol.messages import ByoYomi, Fischer, PerMove, TimeControl
 
 COLOURS = ("B", "W")
+MAX_LOG = 512
+"""Characters of the engine's stderr sent with a move."""
 
 
 class GtpError(EngineError):
@@ -140,8 +146,12 @@ class GtpBridge(EngineBridge):
                     await self.gtp(engine, f"time_left {COLOURS[seat]} {int(main)} 0")
                 else:
                     await self.gtp(engine, f"time_left {COLOURS[seat]} {int(clock.period)} 1")
+        before = engine.stderr_lines
         answer = await self.gtp(engine, f"genmove {colour}", clock.move_time + self.slack)
         move = normalise_move(answer)
         if move != "resign":
             self.played.append(move)
-        return move
+        said = " | ".join(line for line in engine.stderr_since(before) if line.strip())
+        if not said:
+            return move
+        return Answer(move, said if len(said) <= MAX_LOG else said[: MAX_LOG - 3] + "...")

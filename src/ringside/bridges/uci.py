@@ -18,11 +18,17 @@ lichess-bot use:
   within the bridge's slack either, the engine counts as hung (see
   :mod:`ringside.bridges.engine`);
 - at exit: ``quit``.
+
+The engine's last ``info`` line with a score (of the main line, with MultiPV) goes
+with the move as its ``info``: score (centipawns, from the engine's side), mate,
+depth, seldepth, nodes, nps, time and the first moves of the pv; ``info string``
+lines become its log.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,11 +39,21 @@ from ringside.bridges.engine import (
     EngineTimeout,
     logger,
 )
-from ringside.client import ClockReading, Prepare, Request
-from ringside.protocol.messages import ByoYomi, Fischer, PerMove, TimeControl
+from ringside.client import Answer, ClockReading, Prepare, Request
+from ringside.protocol.messages import ByoYomi, Fischer, MoveInfo, PerMove, TimeControl
 
 STARTPOS = "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1"
 MIN_MS = 10
+MAX_PV = 16
+"""Moves of the principal variation sent with a move (the info is capped at 4 KiB)."""
+MAX_LOG = 512
+"""Characters of ``info string`` text sent with a move."""
+_COUNTS = {"depth", "seldepth", "nodes", "nps"}
+_INFO_WORDS = {
+    *_COUNTS, "time", "pv", "multipv", "score", "currmove", "currmovenumber", "hashfull",
+    "tbhits", "sbhits", "cpuload", "string", "refutation", "currline",
+}  # fmt: skip
+"""The words of UCI's ``info`` command: each ends the value of the one before."""
 
 
 def parse_options(pairs: Sequence[str]) -> list[tuple[str, str]]:
@@ -80,6 +96,48 @@ def go_command(
         inc = _ms(clock.increment) if clock.increment > 0 else 0
         command += f" winc {inc} binc {inc}"
     return command
+
+
+def parse_info(line: str) -> dict[str, Any] | None:
+    """The search figures of an ``info`` line with a score, as ``MoveInfo`` fields; None
+    for other lines (``currmove``, ``string``, a second line of MultiPV). Never raises."""
+    words = line.split()
+    if words[:1] != ["info"] or "score" not in words or "string" in words:
+        return None
+    found: dict[str, Any] = {}
+    i = 1
+    while i < len(words):
+        word = words[i]
+        i += 1
+        if word in _COUNTS or word in ("time", "multipv"):
+            if i < len(words) and words[i].isdigit():
+                found[word] = int(words[i])
+                i += 1
+        elif word == "score" and i + 1 < len(words):
+            kind, value = words[i], words[i + 1]
+            i += 2
+            if kind in ("cp", "mate") and value.lstrip("-").isdigit():
+                found["score" if kind == "cp" else "mate"] = int(value)
+        elif word == "pv":
+            start = i
+            while i < len(words) and words[i] not in _INFO_WORDS:
+                i += 1
+            found["pv"] = words[start:i][:MAX_PV]
+    if found.pop("multipv", 1) != 1 or not ("score" in found or "mate" in found):
+        return None
+    if "time" in found:
+        found["time"] = found["time"] / 1000.0
+    return found
+
+
+def move_info(figures: dict[str, Any] | None, log: Sequence[str]) -> MoveInfo | None:
+    """What goes with a move: the last figures and the ``info string`` text, if any."""
+    text = " | ".join(log)
+    if len(text) > MAX_LOG:
+        text = text[: MAX_LOG - 3] + "..."
+    if figures is None and not text:
+        return None
+    return MoveInfo(**(figures or {}), log=text or None)
 
 
 class UciBridge(EngineBridge):
@@ -149,6 +207,8 @@ class UciBridge(EngineBridge):
         stop_at = started + max(0.0, clock.move_time - self.move_overhead / 2)
         give_up = started + clock.move_time + self.slack
         stopped = False
+        figures: dict[str, Any] | None = None
+        log: collections.deque[str] = collections.deque(maxlen=8)
         while True:
             try:
                 line = await engine.read_line(give_up if stopped else stop_at)
@@ -164,9 +224,12 @@ class UciBridge(EngineBridge):
                     raise EngineCrashed("bestmove without a move", f"{self.label} sent {line!r}")
                 if stopped:
                     logger.warning("%s moved only after stop (%s)", self.label, words[1])
-                return words[1]
-            if words[:1] == ["info"] and "score" in words:
-                logger.debug("%s: %s", self.label, line)
+                info = move_info(figures, log)
+                return words[1] if info is None else Answer(words[1], info)
+            if words[:2] == ["info", "string"]:
+                log.append(line.split(None, 2)[2] if len(words) > 2 else "")
+            elif words[:1] == ["info"]:
+                figures = parse_info(line) or figures
 
     async def recover(self, engine: EngineProcess) -> bool:
         """An interrupted search: ``stop``, drain to its ``bestmove``, then ``isready``."""

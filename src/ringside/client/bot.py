@@ -13,8 +13,10 @@
 The SDK does the protocol: it says hello, answers ``prepare`` with ``ready``,
 ``round_end`` with ``ok`` and ``ping`` with ``pong`` at once, and sends what
 ``act`` returns as the ``action`` of each request, with the request's match and
-id. Every request runs as its own task, so the matches of a bot with
-``max_matches > 1`` interleave. When the connection drops, it reconnects with
+id. To say something of a move (a log line, an engine's score, depth and pv,
+shown beside the move and kept with it), return ``Answer(action, info)`` or the
+pair ``(action, info)``. Every request runs as its own task, so the matches of a
+bot with ``max_matches > 1`` interleave. When the connection drops, it reconnects with
 exponential back-off under the same name and token; the server resumes the
 match within its grace period and sends the pending request again.
 """
@@ -42,6 +44,7 @@ from ringside.protocol.messages import (
     Error,
     Hello,
     MatchResult,
+    MoveInfo,
     Ok,
     Ping,
     Pong,
@@ -55,7 +58,15 @@ from ringside.protocol.messages import (
     type_of,
 )
 
-__all__ = ["REJOIN_WINDOW", "WELCOME_TIMEOUT", "Backoff", "Bot", "BotRefused"]
+__all__ = [
+    "REJOIN_WINDOW",
+    "WELCOME_TIMEOUT",
+    "Answer",
+    "Backoff",
+    "Bot",
+    "BotRefused",
+    "split_answer",
+]
 
 logger = logging.getLogger("ringside.client")
 
@@ -69,6 +80,33 @@ REJOIN_WINDOW = 90.0
 """Seconds after losing a connection during which ``name_taken`` is retried, not final:
 the server may not yet have noticed that the old connection died (its dead-peer
 detection takes up to three heartbeats)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An action and what the bot says of it, for ``act`` to return.
+
+    ``info`` is free text (a line of the bot's log) or search figures: a ``MoveInfo``
+    or a dict of its fields (``score``, ``mate``, ``depth``, ``seldepth``, ``nodes``,
+    ``nps``, ``time``, ``pv``, ``log``). At most 4 KiB encoded; a bad info is dropped
+    by the server with a non-fatal ``error`` (see ``on_error``), the action played.
+    """
+
+    action: JSON
+    info: str | MoveInfo | dict[str, Any] | None = None
+
+
+def split_answer(result: Any) -> tuple[JSON, Any]:
+    """``act``'s result as (action, info): an ``Answer``, a 2-tuple, or a bare action.
+
+    A tuple is never an action: JSON arrays arrive as lists, and an action that is an
+    array is returned as a list.
+    """
+    if type(result) is Answer:
+        return result.action, result.info
+    if type(result) is tuple and len(result) == 2:
+        return result[0], result[1]
+    return result, None
 
 
 class BotRefused(Exception):
@@ -186,7 +224,8 @@ class Bot:
         """Return the action to play (or, from ``async def act``, an awaitable of it).
 
         ``legal_actions`` is None in games that do not list them; ``clock``
-        says how long this move may take (``clock.move_time`` seconds).
+        says how long this move may take (``clock.move_time`` seconds). Return
+        ``Answer(action, info)`` or ``(action, info)`` to send an ``info`` with it.
         """
         raise NotImplementedError(f"{type(self).__name__} must implement act()")
 
@@ -388,8 +427,17 @@ class Bot:
                 "no action for request %d of match %s: the bot raised", request.id, request.match
             )
             return
+        action, info = split_answer(action)
+        if info is not None:
+            try:
+                msgspec.json.encode(info)
+            except (TypeError, ValueError, msgspec.EncodeError) as exc:
+                logger.warning(
+                    "the info for match %s is not JSON, not sent: %s", request.match, exc
+                )
+                info = None
         try:
-            await channel.send(Action(request.match, request.id, action))
+            await channel.send(Action(request.match, request.id, action, info))
         except ConnectionClosed as exc:
             logger.info("the action for match %s was not sent: %s", request.match, exc)
         except (TypeError, ValueError, msgspec.EncodeError) as exc:

@@ -352,7 +352,13 @@ def _field_problem(kind: str, text: str) -> str:
 # --- an action's info ------------------------------------------------------------------
 
 _NO_INFO = MoveInfo()
-_KIND_OF_TYPE = {list: "an array", tuple: "an array", bool: "a boolean", int: "a number"}
+_KIND_OF_TYPE = {
+    list: "an array",
+    tuple: "an array",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+}
 
 
 def check_info(info: object) -> Info | ProtocolError | None:
@@ -379,8 +385,7 @@ def check_info(info: object) -> Info | ProtocolError | None:
         if checked == _NO_INFO:
             return None
     else:
-        got = _KIND_OF_TYPE.get(type(info), "a number" if type(info) is float else None)
-        got = got or f"a Python {type(info).__name__}"
+        got = _KIND_OF_TYPE.get(type(info)) or f"a Python {type(info).__name__}"
         return _info_error(
             "invalid_field", f"action.info: expected a string or an object, got {got}"
         )

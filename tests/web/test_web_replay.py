@@ -439,6 +439,9 @@ def test_each_moves_info_is_shown_beside_it_in_the_replay_and_live(
     expect(log.locator("pre")).to_be_hidden()
     log.locator("summary").click()
     expect(log.locator("pre")).to_contain_text(log_text)
+    if real:  # the PGN download carries it too, as a comment after the move
+        pgn = page.request.get(f"{server.http}/api/matches/{record['id']}/pgn").text()
+        assert "+0.32/17" in pgn, pgn
     # The replay of a real game for the README: chess, the end, the banner, the output.
     page.keyboard.press("End")
     expect(page.locator(".result .winner")).to_be_visible()

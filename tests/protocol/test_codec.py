@@ -60,6 +60,8 @@ from ringside.protocol.messages import (
     RoundResult,
     RoundScore,
     RoundStarted,
+    SeatBack,
+    SeatDropped,
     ServerMessage,
     SpectatorMessage,
     TournamentUpdate,
@@ -383,6 +385,19 @@ STRATEGIES: dict[type[Message], st.SearchStrategy[Any]] = {
         ),
     ),
     Forfeit: st.builds(Forfeit, match=texts, round=ints, verdict=verdicts),
+    SeatDropped: st.builds(
+        SeatDropped,
+        match=texts,
+        round=ints,
+        player=ints,
+        bot=texts,
+        grace_seconds=floats,
+        seat=st.none() | ints,
+        clocks=st.lists(floats, max_size=3),
+    ),
+    SeatBack: st.builds(
+        SeatBack, match=texts, round=ints, player=ints, bot=texts, seat=st.none() | ints
+    ),
     Lobby: st.builds(
         Lobby, bots=st.lists(bot_infos, max_size=3), matches=st.lists(match_infos, max_size=3)
     ),

@@ -23,6 +23,8 @@ from ringside.protocol.messages import (
     Request,
     RoundEnd,
     RoundResult,
+    SeatBack,
+    SeatDropped,
     ServerMessage,
     TimeControl,
 )
@@ -118,6 +120,7 @@ def test_timeout_forfeits_the_match_by_default() -> None:
     # The timer found the timeout at deadline + margin, before the late answer arrived.
     forfeit = of_type(sim, Forfeit)[0]
     assert forfeit.verdict.code == "timeout"
+    assert forfeit.verdict.message == "bot1 ran out of time (per_move clock)", "named, not a seat"
 
 
 def test_time_margin_forgives_a_small_overrun() -> None:
@@ -280,6 +283,36 @@ def test_reconnect_within_grace_resumes_with_the_same_request() -> None:
     first = bot_b.requests[0]
     assert first.clock.move_time == pytest.approx(9.0), "the clock ran while b was away"
     assert not [m for m in bot_b.received if isinstance(m, Error)]
+
+
+def test_spectators_see_a_bot_drop_and_come_back() -> None:
+    bot_b = Scripted(lambda r: answer(r, r.legal_actions[0], 1.0))  # type: ignore[index]
+    config = MatchConfig(
+        game="tictactoe", bots=["a", "b"], reconnect_grace=5.0, time_control=PerMove(seconds=10.0)
+    )
+    sim = Simulation(Match("m", config), [first_legal(1.0), bot_b])
+    sim.disconnect(1, when=1.5, back_at=2.0)  # b's first request went out at t=1
+    result = sim.run()
+    assert result.verdict is None
+    (dropped,) = of_type(sim, SeatDropped)
+    assert (dropped.round, dropped.player, dropped.bot, dropped.seat) == (1, 1, "b", 1)
+    assert dropped.grace_seconds == 5.0
+    assert dropped.clocks == [pytest.approx(10.0), pytest.approx(9.5)], "b's clock was running"
+    (back,) = of_type(sim, SeatBack)
+    assert (back.round, back.player, back.bot, back.seat) == (1, 1, "b", 1)
+    kinds = [type(e).__name__ for e in sim.events]
+    assert kinds.index("SeatDropped") < kinds.index("SeatBack")
+
+
+def test_a_bot_that_does_not_come_back_is_seen_dropping_then_forfeiting() -> None:
+    config = MatchConfig(game="tictactoe", bots=["a", "b"], reconnect_grace=1.0)
+    sim = Simulation(Match("m", config), [first_legal(0.2), first_legal(0.2)])
+    sim.disconnect(0, when=0.1)
+    result = sim.run()
+    assert result.verdict is not None and result.verdict.code == "disconnected"
+    kinds = [type(e).__name__ for e in sim.events]
+    assert "SeatBack" not in kinds
+    assert kinds.index("SeatDropped") < kinds.index("Forfeit")
 
 
 def test_late_reconnect_is_refused() -> None:

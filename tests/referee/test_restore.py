@@ -109,3 +109,14 @@ def test_a_record_that_the_rules_refuse_is_not_rebuilt() -> None:
     tampered = dict(events[cut], action=events[cut - 1]["action"])  # the square just taken
     with pytest.raises(NotRebuildable, match="move 2"):
         rebuild("m1", config, [*events[:cut], tampered], NOW)
+
+
+def test_a_record_with_a_bot_that_dropped_and_came_back_is_rebuilt() -> None:
+    config, events = recorded("connect4")
+    cut = next(i for i, e in enumerate(events) if e["type"] == "move" and e["ply"] == 5) + 1
+    seat = {"match": "m1", "round": 1, "player": 1, "bot": "bot1", "seat": 1}
+    dropped = {"type": "seat_dropped", **seat, "grace_seconds": 5.0, "clocks": [30.0, 29.0]}
+    head = [*events[:cut], dropped, {"type": "seat_back", **seat}]
+    match = rebuild("m1", config, head, NOW)
+    assert match.ply == 5 and match.online == [True, True]
+    assert match.game.view(match.state) == events[cut - 1]["view"]

@@ -130,6 +130,7 @@ def test_go_is_drawn_in_the_replay_and_chess_and_go_in_the_catalogue(
     assert [m["action"] for m in moves[-2:]] == ["pass", "pass"]
 
     page.goto(f"{server.http}/#/replay/{record['id']}")
+    page.get_by_role("button", name="« First").click()  # it opens on the end
     board = page.locator(".board-box svg.go")
     expect(board).to_be_visible()
     expect(board.locator(".piece")).to_have_count(0)

@@ -123,6 +123,7 @@ def test_the_game_is_played_over_the_network_and_drawn_in_the_page(
     assert moves[-1]["view"]["to_act"] == []
 
     page.goto(f"{nim_server.http}/#/replay/{record['id']}")
+    page.get_by_role("button", name="« First").click()  # it opens on the end
     board = page.locator(".board-box svg.board-svg.nim")
     expect(board).to_be_visible()
     expect(board.locator(".stick.piece")).to_have_count(5)  # the start: 2 and 3

@@ -97,6 +97,7 @@ def test_kuhn_poker_hides_the_cards_until_the_round_ends(
 
     # The replay steps through the same: hidden while the round runs, revealed at its end.
     page.goto(f"{server.http}/#/replay/{created['id']}")
+    page.get_by_role("button", name="« First").click()  # it opens on the end
     expect(steps).to_have_count(2)
     expect(steps).to_have_text(["Chance (hidden)", "Chance (hidden)"])
     moves = _views(record)
@@ -126,6 +127,7 @@ def test_hex_stones_step_by_step_in_the_replay(
     assert views[-1]["board"]["rows"] == 5 and views[-1]["returns"]
 
     page.goto(f"{server.http}/#/replay/{record['id']}")
+    page.get_by_role("button", name="« First").click()  # it opens on the end
     board = page.locator(".board-box svg.board-svg.hex")
     expect(board.locator("path.cell")).to_have_count(25)
     expect(board.locator(".stone")).to_have_count(0)
@@ -241,6 +243,7 @@ def test_goofspiel_is_shown_as_text_and_steps(
     views = _views(record)
     labels = ["Player 1", "Player 2"]
     page.goto(f"{server.http}/#/replay/{record['id']}")
+    page.get_by_role("button", name="« First").click()  # it opens on the end
     panel = page.locator(".board-box .spiel-view")
     steps = panel.locator("li.spiel-step")
     # The first point card is drawn before anyone bids: a chance step, shown as such.

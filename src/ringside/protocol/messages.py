@@ -342,7 +342,41 @@ class Forfeit(Message, tag="forfeit"):
     verdict: Verdict
 
 
-MatchEvent = MatchStarted | RoundStarted | Move | Forfeit | RoundResult | MatchResult
+class SeatDropped(Message, tag="seat_dropped"):
+    """A bot's connection dropped during the match: it has ``grace_seconds`` to come back
+    before a ``disconnected`` verdict (its clock, if running, runs on meanwhile)."""
+
+    match: str
+    round: int
+    player: int
+    bot: str
+    grace_seconds: float
+    seat: int | None = None
+    """Its seat in the current round (none before the first round is prepared)."""
+    clocks: list[float] = []
+    """Main time left per seat when it dropped."""
+
+
+class SeatBack(Message, tag="seat_back"):
+    """A bot that dropped came back within its grace: the match goes on."""
+
+    match: str
+    round: int
+    player: int
+    bot: str
+    seat: int | None = None
+
+
+MatchEvent = (
+    MatchStarted
+    | RoundStarted
+    | Move
+    | Forfeit
+    | RoundResult
+    | MatchResult
+    | SeatDropped
+    | SeatBack
+)
 
 
 class SealedMove(Message, tag="sealed_move"):

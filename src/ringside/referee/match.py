@@ -39,6 +39,8 @@ from ringside.protocol.messages import (
     RoundScore,
     RoundStarted,
     SealedMove,
+    SeatBack,
+    SeatDropped,
     ServerMessage,
     Verdict,
     VerdictCode,
@@ -233,7 +235,20 @@ class Match:
         if self.phase == "finished" or player in self.gone or not self.online[player]:
             return []
         self.online[player] = False
-        self.grace_until[player] = now + max(0.0, self.config.reconnect_grace)
+        grace = max(0.0, self.config.reconnect_grace)
+        self.grace_until[player] = now + grace
+        if self.phase != "created":  # spectators have a match to see it in
+            self._publish(
+                SeatDropped(
+                    self.id,
+                    self.round,
+                    player,
+                    self.config.bots[player],
+                    grace,
+                    self._seat_or_none(player),
+                    self._clock_figures(now),
+                )
+            )
         self._check_deadlines(now)
         self._sync_timers()
         return self._flush()
@@ -246,6 +261,10 @@ class Match:
         if not self.finished and player not in self.gone:
             self.online[player] = True
             self.grace_until.pop(player, None)
+            if self.phase != "created":
+                bot = self.config.bots[player]
+                seat = self._seat_or_none(player)
+                self._publish(SeatBack(self.id, self.round, player, bot, seat))
             pending = self.pending.get(player)
             if pending is not None:
                 self._send(player, self._message_for(player, pending, now))
@@ -278,6 +297,9 @@ class Match:
 
     def seat_of(self, player: int) -> int:
         return self.seat_players.index(player)
+
+    def _seat_or_none(self, player: int) -> int | None:
+        return self.seat_players.index(player) if player in self.seat_players else None
 
     # --- round flow -------------------------------------------------------------
 
@@ -596,7 +618,8 @@ class Match:
         self.pending.pop(player, None)
 
     def _timeout_text(self, seat: int) -> str:
-        return f"seat {seat} ran out of time ({type_of(self.config.time_control)} clock)"
+        bot = self.config.bots[self.seat_players[seat]]
+        return f"{bot} ran out of time ({type_of(self.config.time_control)} clock)"
 
     def _sync_timers(self) -> None:
         """Keep a timer armed for each player no later than its next deadline.

@@ -4,11 +4,12 @@
 import { gameInfo } from "./api.js";
 import { h } from "./dom.js";
 import { live } from "./live.js";
-import { applyEvent, fold, newState } from "./model.js";
+import { applyEvent, fold, freezeClocks, newState } from "./model.js";
 import { MatchPanel } from "./panel.js";
 
 const DELAY_KEY = "ringside.delay";
 const DEFAULT_DELAY = 250;
+const STOPPERS = new Set(["forfeit", "round_result", "match_result"]);
 
 /** Matches this page started: their whole log is paced, not caught up at once. */
 export const startedHere = new Set();
@@ -90,7 +91,14 @@ export function mountMatch(main, params) {
   }
 
   function showUpTo(n) {
-    for (; shown < n && shown < received.length; shown++) applyEvent(state, received[shown], shown);
+    for (; shown < n && shown < received.length; shown++) {
+      const event = received[shown];
+      if (STOPPERS.has(event.type) && state.running.length) {
+        // The clocks stop where the page showed them ticking, not where the last move left them.
+        freezeClocks(state, (performance.now() - panel.shownAt) / 1000);
+      }
+      applyEvent(state, event, shown);
+    }
     lastShownAt = performance.now();
     render();
   }
@@ -134,8 +142,19 @@ export function mountMatch(main, params) {
       return;
     }
     if (event.type === "error") {
+      if (!seenSnapshot) {
+        // Nothing to watch (an unknown id): the error alone, not an empty board beside it.
+        panel.el.hidden = true;
+        document.title = "Match not found · Ringside";
+        main.replaceChildren(h("h1", { tabindex: "-1" }, "Match not found"), problem);
+      }
       problem.replaceChildren(
-        h("div", { class: "error", role: "alert" }, h("p", {}, event.message || "This match cannot be watched."), h("p", {}, h("a", { href: "#/history" }, "Back to the history"))),
+        h(
+          "div",
+          { class: "error", role: "alert" },
+          h("p", {}, event.message || "This match cannot be watched."),
+          h("p", {}, h("a", { href: "#/" }, "Back to the lobby"), " · ", h("a", { href: "#/history" }, "Search the history")),
+        ),
       );
       return;
     }

@@ -23,6 +23,7 @@ export function newState() {
     running: [],
     roundResults: [],
     forfeits: [],
+    dropped: {}, // seat -> { grace, clocks, running, index, bot }: a bot within its reconnect grace
     result: null,
     status: "pending",
   };
@@ -57,6 +58,7 @@ export function applyEvent(state, event, index) {
       const periods = state.timeControl && state.timeControl.type === "byoyomi" ? state.timeControl.periods : 0;
       state.periods = state.seats.map(() => periods);
       state.running = toMove(state.view);
+      state.dropped = {};
       break;
     }
     case "move": {
@@ -76,12 +78,14 @@ export function applyEvent(state, event, index) {
     }
     case "forfeit":
       state.forfeits.push({ round: event.round, verdict: event.verdict });
+      if (event.round === state.round) stopClocks(state, event.verdict);
       state.running = [];
       break;
     case "round_result":
       if (event.view !== undefined && event.view !== null) state.view = event.view;
       state.roundResults.push(event);
       state.running = [];
+      state.dropped = {};
       break;
     case "match_result":
       state.result = event;
@@ -89,9 +93,62 @@ export function applyEvent(state, event, index) {
       if (!state.bots.length) state.bots = event.bots || [];
       if (!state.game) state.game = event.game;
       state.running = [];
+      state.dropped = {};
       break;
+    case "seat_dropped": {
+      const seat = typeof event.seat === "number" ? event.seat : state.players.indexOf(event.player);
+      if (seat < 0) break;
+      state.dropped = {
+        ...state.dropped,
+        [seat]: {
+          grace: event.grace_seconds || 0,
+          clocks: event.clocks || [],
+          running: state.running.includes(seat),
+          index,
+          bot: event.bot,
+        },
+      };
+      break;
+    }
+    case "seat_back": {
+      const dropped = { ...state.dropped };
+      for (const [seat, drop] of Object.entries(dropped)) if (drop.bot === event.bot) delete dropped[seat];
+      state.dropped = dropped;
+      break;
+    }
   }
   return state;
+}
+
+/**
+ * A verdict stops the clocks where they stood: a bot out of time shows 0, one that
+ * did not come back shows what its running clock had left when its grace ran out.
+ */
+function stopClocks(state, verdict) {
+  const seat = verdict.seat;
+  if (typeof seat !== "number" || typeof state.clocks[seat] !== "number") return;
+  if (verdict.code === "timeout") {
+    state.clocks[seat] = 0;
+    state.periods[seat] = 0;
+  } else if (verdict.code === "disconnected") {
+    const drop = state.dropped[seat];
+    if (drop && drop.running && typeof drop.clocks[seat] === "number") {
+      state.clocks[seat] = Math.min(state.clocks[seat], drop.clocks[seat] - drop.grace);
+    }
+  }
+  const dropped = { ...state.dropped };
+  delete dropped[seat];
+  state.dropped = dropped;
+}
+
+/**
+ * Live: the running clocks read `since` seconds less than when the position was
+ * shown; keep that before a verdict or an abort stops them (no jump back).
+ */
+export function freezeClocks(state, since) {
+  for (const seat of state.running) {
+    if (typeof state.clocks[seat] === "number") state.clocks[seat] -= since;
+  }
 }
 
 /** The state after events[0..upto] (inclusive). */

@@ -117,43 +117,82 @@ export function mountHistory(main, params) {
   load();
 }
 
+/**
+ * The positions a replay stops at: each round's start, each move (so step N is
+ * move N), and the round's end (its verdicts and result, the revealed view).
+ * `at` is the last event folded into the position.
+ */
+export function replayStops(events) {
+  const stops = [];
+  events.forEach((e, i) => {
+    if (e.type === "round_started") stops.push({ kind: "start", round: e.round, at: i, event: i });
+    else if (e.type === "move") stops.push({ kind: "move", round: e.round, ply: e.ply, at: i, event: i });
+    else if (e.type === "forfeit" || e.type === "round_result" || e.type === "match_result") {
+      const last = stops[stops.length - 1];
+      if (last && last.kind === "end") last.at = i;
+      else stops.push({ kind: "end", round: last ? last.round : e.round || 1, at: i, event: i });
+    } else if (stops.length && stops[stops.length - 1].kind === "end") {
+      stops[stops.length - 1].at = i;
+    }
+  });
+  if (!stops.length && events.length) stops.push({ kind: "start", round: 1, at: events.length - 1, event: 0 });
+  return stops;
+}
+
+const DOWNLOADS = { chess: ["pgn", "PGN"], go: ["sgf", "SGF"] };
+
 export function mountReplay(main, params) {
   const id = params.id;
+  const path = encodeURIComponent(id);
   let timer = null;
-  let index = 0;
+  let pos = 0;
   let events = [];
-  let lo = 0; // the first position worth showing: the first round's empty board
+  let stops = [];
+  let plies = new Map(); // round -> its number of moves
   let panel = null;
   let cancelled = false;
   main.replaceChildren(h("h1", { tabindex: "-1" }, "Replay"), h("p", { class: "muted" }, "Loading the match…"));
 
-  const btn = (text, onclick) => h("button", { type: "button", onclick }, text);
-  const first = btn("« First", () => go(lo));
-  const back = btn("‹ Back", () => go(index - 1));
+  const btn = (text, onclick, label) => h("button", { type: "button", onclick, "aria-label": label }, text);
+  const first = btn("« First", () => go(0));
+  const back = btn("‹ Back", () => go(pos - 1));
   const play = btn("Play", () => (timer ? stop() : start()));
-  const next = btn("Next ›", () => go(index + 1));
-  const last = btn("Last »", () => go(events.length - 1));
+  const next = btn("Next ›", () => go(pos + 1));
+  const last = btn("Last »", () => go(stops.length - 1));
   const speed = h("select", { id: "r-speed" }, SPEEDS.map(([v, t]) => h("option", { value: v, selected: v === "500" }, t)));
   const range = h("input", { type: "range", id: "r-pos", min: "0", max: "0", value: "0", step: "1" });
-  const where = h("output", { for: "r-pos", class: "where" });
+  const where = h("output", { for: "r-pos", class: "where", "aria-live": "polite" });
+  const roundSelect = h("select", { id: "r-round" });
+
+  function stopText(stop) {
+    const prefix = plies.size > 1 ? `Round ${stop.round} · ` : "";
+    if (stop.kind === "move") return `${prefix}Move ${stop.ply} of ${plies.get(stop.round) || stop.ply}`;
+    if (stop.kind === "start") return `${prefix}Start`;
+    return `${prefix}End`;
+  }
 
   function go(i) {
-    index = Math.max(lo, Math.min(events.length - 1, i));
-    const state = fold(events, index);
-    panel.render(state);
-    range.value = String(index);
-    const kind = events[index] ? events[index].type.replace("_", " ") : "";
-    where.textContent = `Step ${index - lo + 1} of ${events.length - lo}: ${kind}`;
-    first.disabled = back.disabled = index === lo;
-    next.disabled = last.disabled = index >= events.length - 1;
-    if (index >= events.length - 1) stop();
+    if (!stops.length) return;
+    const inList = panel.moveList.contains(document.activeElement);
+    pos = Math.max(0, Math.min(stops.length - 1, i));
+    const here = stops[pos];
+    panel.render(fold(events, here.at));
+    range.value = String(pos);
+    range.setAttribute("aria-valuetext", stopText(here));
+    where.textContent = stopText(here);
+    where.dataset.ply = here.kind === "move" ? String(here.ply) : "";
+    roundSelect.value = String(here.round);
+    first.disabled = back.disabled = pos === 0;
+    next.disabled = last.disabled = pos >= stops.length - 1;
+    if (inList) panel.focusCurrent();
+    if (pos >= stops.length - 1) stop();
   }
 
   function start() {
-    if (index >= events.length - 1) go(lo);
+    if (pos >= stops.length - 1) go(0);
     play.textContent = "Pause";
     const tickOnce = () => {
-      go(index + 1);
+      go(pos + 1);
       if (timer) timer = setTimeout(tickOnce, Number(speed.value));
     };
     timer = setTimeout(tickOnce, Number(speed.value));
@@ -165,13 +204,41 @@ export function mountReplay(main, params) {
     play.textContent = "Play";
   }
 
+  // ←/→/Home/End anywhere on the page (the focus may be on BODY when it opens),
+  // except where those keys already mean something (fields, the position slider).
   function onKey(e) {
-    if (e.target.closest && e.target.closest("input, select, textarea")) return;
-    const moves = { ArrowLeft: index - 1, ArrowRight: index + 1, Home: lo, End: events.length - 1 };
-    if (e.key in moves && !e.altKey && !e.ctrlKey && !e.metaKey) {
+    if (!panel || !stops.length || e.altKey || e.ctrlKey || e.metaKey || e.defaultPrevented) return;
+    const target = e.target instanceof Element ? e.target : null;
+    if (target && target.closest("input, select, textarea, [contenteditable]")) return;
+    const moves = { ArrowLeft: pos - 1, ArrowRight: pos + 1, Home: 0, End: stops.length - 1 };
+    if (e.key in moves) {
       e.preventDefault();
       go(moves[e.key]);
     }
+  }
+  document.addEventListener("keydown", onKey);
+
+  function failed(err) {
+    document.title = "Replay not found · Ringside";
+    const gone = err.status === 404;
+    main.replaceChildren(
+      h("h1", { tabindex: "-1" }, gone ? "Replay not found" : "Replay"),
+      // A missing match stays missing: no "Try again" for it.
+      errorBox(err.message, gone ? null : load),
+      h("p", {}, h("a", { href: "#/history" }, "Back to the history")),
+    );
+  }
+
+  function links(detail) {
+    const out = [];
+    const format = DOWNLOADS[detail.game];
+    if (format) {
+      out.push(h("a", { href: `/api/matches/${path}/${format[0]}`, download: `${id}.${format[0]}`, class: "download" }, `Download ${format[1]}`));
+    }
+    out.push(h("a", { href: `/api/matches/${path}`, download: `${id}.json`, class: "download" }, "Download JSON"));
+    const tid = detail.tournament_id || detail.tournament;
+    if (tid) out.push(h("a", { href: `#/tournament/${encodeURIComponent(tid)}`, class: "tournament-link" }, "Part of a tournament"));
+    return out.flatMap((a, i) => (i ? [" · ", a] : [a]));
   }
 
   async function load() {
@@ -179,7 +246,7 @@ export function mountReplay(main, params) {
     try {
       detail = await fetchMatch(id);
     } catch (err) {
-      if (!cancelled) main.replaceChildren(h("h1", { tabindex: "-1" }, "Replay"), errorBox(err.message, load));
+      if (!cancelled) failed(err);
       return;
     }
     if (cancelled) return;
@@ -191,35 +258,53 @@ export function mountReplay(main, params) {
       /* the name will do */
     }
     events = detail.events || [];
+    stops = replayStops(events);
+    plies = new Map();
+    for (const stop of stops) if (stop.kind === "move") plies.set(stop.round, stop.ply);
+    for (const stop of stops) if (!plies.has(stop.round)) plies.set(stop.round, 0);
     panel = new MatchPanel(id, title);
+    panel.summary = fold(events);
     document.title = `Replay: ${title} — ${detail.bots.join(" vs ")} · Ringside`;
-    lo = Math.max(0, events.findIndex((e) => e.type === "round_started"));
-    range.min = String(lo);
-    range.max = String(Math.max(lo, events.length - 1));
+    range.max = String(Math.max(0, stops.length - 1));
     range.addEventListener("input", () => go(Number(range.value)));
+    const rounds = [...plies.keys()];
+    roundSelect.replaceChildren(...rounds.map((r) => h("option", { value: String(r) }, `Round ${r} (${plies.get(r)} moves)`)));
+    roundSelect.addEventListener("change", () => {
+      // A round opens on its end, as the match does.
+      const wanted = Number(roundSelect.value);
+      let target = -1;
+      stops.forEach((s, i) => {
+        if (s.round === wanted) target = i;
+      });
+      if (target >= 0) go(target);
+    });
     append(panel.controls, [
       h("div", { class: "transport", role: "group", "aria-label": "Replay controls" }, first, back, play, next, last),
+      rounds.length > 1 ? [h("label", { for: "r-round" }, "Round"), roundSelect] : null,
       h("label", { for: "r-speed" }, "Speed"),
       speed,
       h("label", { for: "r-pos" }, "Position"),
       range,
       where,
-      detail.status === "running" ? h("a", { href: `#/match/${id}` }, "Still running: watch live") : null,
+      detail.status === "running" ? h("a", { href: `#/match/${path}` }, "Still running: watch live") : null,
     ]);
+    panel.links.replaceChildren(...links(detail));
+    panel.links.hidden = false;
     main.replaceChildren(panel.el);
-    panel.el.addEventListener("keydown", onKey);
     if (!events.length) {
       panel.controls.append(h("p", { class: "muted" }, "This match has no recorded events."));
       panel.render(fold([]));
-      return;
+    } else {
+      panel.state = fold(events, stops[0].at);
+      panel.setMoves(fold(events).moves, (eventIndex) => go(stops.findIndex((s) => s.event === eventIndex)));
+      go(stops.length - 1); // a finished match opens on its final position
     }
-    panel.state = fold(events, lo);
-    panel.setMoves(fold(events).moves, (i) => go(i));
-    go(lo);
+    if (!main.contains(document.activeElement) || document.activeElement === main) panel.heading.focus({ preventScroll: true });
   }
   load();
   return () => {
     cancelled = true;
     stop();
+    document.removeEventListener("keydown", onKey);
   };
 }

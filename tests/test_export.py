@@ -87,6 +87,23 @@ def test_pgn_of_a_two_round_match_with_an_opening() -> None:
     assert len(one) == 1 and one[0].headers["Round"] == "2"
 
 
+def test_a_bot_dropping_between_rounds_makes_no_round_of_its_own() -> None:
+    config = MatchConfig(game="chess", bots=["alice", "bob"], rounds=2)
+    script = ["f2f3", "e7e5", "g2g4", "d8h4"]
+    events = events_of(config, [scripted(script), scripted(script)])
+    cut = next(i for i, e in enumerate(events) if e["type"] == "round_result") + 1
+    dropped = {
+        "type": "seat_dropped",
+        "match": "m1",
+        "round": 2,
+        "player": 1,
+        "bot": "bob",
+        "grace_seconds": 5.0,
+    }
+    (game,) = pgn_games(export("pgn", [*events[:cut], dropped]))
+    assert game.headers["Round"] == "1"
+
+
 def test_pgn_of_a_forfeit_from_a_set_position() -> None:
     fen = "4k3/8/8/8/8/8/8/3QK3 w - - 0 1"
     config = MatchConfig(game="chess", bots=["alice", "bob"], options={"fen": fen})

@@ -82,10 +82,9 @@ def read_events(events: Iterable[Mapping[str, Any]]) -> MatchLog:
         if isinstance(event, MatchStarted):
             started = event
             continue
-        number = getattr(event, "round", None)
-        if not isinstance(number, int):
-            continue
-        log = rounds.setdefault(number, RoundLog(number))
+        if not isinstance(event, (RoundStarted, Move, Forfeit, RoundResult)):
+            continue  # a bot dropping or coming back, the match's result: no round of its own
+        log = rounds.setdefault(event.round, RoundLog(event.round))
         if isinstance(event, RoundStarted):
             log.started = event
         elif isinstance(event, Move):

@@ -20,7 +20,14 @@ from ringside.server.errors import (
 )
 
 SERVER = Path(ringside.__file__).parent / "server"
-HTTP_LAYER = {"api.py", "api_export.py", "api_tournaments.py", "transports.py", "main.py"}
+HTTP_LAYER = {
+    "api.py",
+    "api_bots.py",
+    "api_export.py",
+    "api_tournaments.py",
+    "transports.py",
+    "main.py",
+}
 HTTP_LAYER |= {"keys.py", "bench.py"}
 
 

@@ -87,7 +87,9 @@ def page(browser: Any) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    process = ServerProcess(tmp_path_factory.mktemp("web"), ["--open", "--heartbeat", "5"])
+    # The default heartbeat (20 s): a bot held at a gate reads nothing, pongs included, and
+    # aiohttp drops a WebSocket whose pong is late by half a heartbeat.
+    process = ServerProcess(tmp_path_factory.mktemp("web"), ["--open"])
     process.start()
     yield process
     process.stop()

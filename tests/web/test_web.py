@@ -116,9 +116,10 @@ def test_a_match_requested_through_the_form_plays_out_live(
     running.get_by_role("link", name="Watch red-ws vs yellow-tcp").click()
     expect(lobby.locator("h1")).to_have_text("Connect Four — red-ws vs yellow-tcp")
     lobby.close()
-    held.open()
+    # Still held at red's third move: red, and only red, is to move.
     expect(page.locator("h1")).to_have_text("Connect Four — red-ws vs yellow-tcp")
     expect(page.locator(".player.to-move")).to_have_count(1)
+    held.open()
     page.wait_for_function(
         "Number(document.querySelector('.board-box').dataset.ply) >= 12"
         " || !document.querySelector('.result').hidden"

@@ -67,7 +67,12 @@ def king_in_check(fen: str) -> list[str]:
 def test_a_live_chess_match_is_drawn_move_by_move(
     page: Any, server: ServerProcess, fleet: BotFleet, artifacts: Path
 ) -> None:
-    fleet.add(server.ws_bot, "chess-white", games=["chess"], think=0.05, choose=first_legal)
+    # White waits at its first move until the page shows the start: every position is then
+    # drawn live, however slow the machine is to open the page.
+    held = fleet.gate(before_request=0)
+    fleet.add(
+        server.ws_bot, "chess-white", games=["chess"], think=0.05, choose=first_legal, gate=held
+    )
     fleet.add(server.tcp_bot, "chess-black", games=["chess"], think=0.05, choose=first_legal)
     page.add_init_script("localStorage.setItem('ringside.delay', '100');" + RECORD_CHESS)
     page.goto(f"{server.http}/")
@@ -82,6 +87,8 @@ def test_a_live_chess_match_is_drawn_move_by_move(
     expect(page.locator("h1")).to_have_text("Chess — chess-white vs chess-black")
     board = page.locator(".board-box svg.chess")
     expect(board).to_be_visible()
+    assert held.reached.wait(20), "white was never asked for its first move"
+    held.open()
     page.wait_for_function("Number(document.querySelector('.board-box').dataset.ply) >= 8")
     screenshot = artifacts / "live-chess.png"
     page.screenshot(path=str(screenshot))

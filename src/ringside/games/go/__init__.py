@@ -10,13 +10,18 @@ Seat 0 plays black and moves first. Boards in observations and views are
 lists of rows from the **top** row (row ``size``) down to row 1, each cell
 the seat owning the stone or ``null``, so ``board[size - row][column]``.
 
-Rules (close to Tromp-Taylor, as on CGOS): a move may not leave its own
-group without liberties (suicide is illegal) and may not recreate any
-earlier whole-board position (positional superko; positions are compared by
-64-bit Zobrist hashes). Two passes in a row end the game, ``resign`` ends it
-at once. Score is area: stones plus empty regions that touch only one colour;
-white adds ``komi``. Dead stones are not removed, so play them out (GNU Go:
-``--capture-all-dead``). The default board is 9x9 (fast enough to try a bot
+Rules: Tromp-Taylor with suicide forbidden, as on CGOS (KataGo names them
+``koPOSITIONALscoreAREAtaxNONEsui0``): a move may not leave its own group
+without liberties (suicide is illegal) and may not recreate any earlier
+whole-board position (positional superko; positions are compared by 64-bit
+Zobrist hashes). Two passes in a row end the game, ``resign`` ends it at once.
+Score is area: stones plus empty regions that touch only one colour; white
+adds ``komi``. **Every stone on the board counts as alive**: there is no
+dead-stone removal and no agreement, so engines must play dead stones out
+(capture them) before passing. That is not Chinese or Japanese scoring, where
+dead stones are removed first (GNU Go: ``--chinese-rules --capture-all-dead``;
+the GTP bridge asks engines for ``kgs-genmove_cleanup`` moves after a pass).
+The default board is 9x9 (fast enough to try a bot
 in seconds); ``size`` takes 9 to 19.
 """
 
@@ -38,6 +43,13 @@ LETTERS = "ABCDEFGHJKLMNOPQRST"  # GTP skips I
 PASS, RESIGN = "pass", "resign"
 COLOURS = ("black", "white")
 MAX_KOMI = 150.0
+RULES = "koPOSITIONALscoreAREAtaxNONEsui0"
+"""The rule set as an SGF ``RU`` value: KataGo's name for it, which KataGo reads back."""
+RULES_TEXT = (
+    "Tromp-Taylor rules with suicide forbidden: area scoring, every stone on the board "
+    "counts as alive (no dead-stone removal: play dead stones out), positional superko"
+)
+"""The rule set in words, for people and for record comments."""
 
 
 class GoOptions(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -155,12 +167,19 @@ TYPE = GameType(
         "Two players place stones on a 9x9 board (option size, 9-19); black (seat 0) starts. "
         "Moves are GTP vertices like D4 (no column I, row 1 at the bottom), pass or resign. "
         "Suicide is illegal and no move may repeat an earlier position (positional superko). "
-        "Two passes end the game; area scoring, white gets komi (option komi, default 7.5)."
+        "Two passes end the game; area scoring, white gets komi (option komi, default 7.5). "
+        "Every stone left on the board counts as alive (Tromp-Taylor): capture dead stones "
+        "before passing."
     ),
     seats=("Black", "White"),
     options=GoOptions,
     package=__name__,
     board="board.js",
+    facts=(
+        ("rules", "Tromp-Taylor, suicide forbidden (koPOSITIONALscoreAREAtaxNONEsui0)"),
+        ("scoring", "area; every stone on the board is alive (no dead-stone removal)"),
+        ("ko", "positional superko"),
+    ),
 )
 
 

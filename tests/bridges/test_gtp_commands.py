@@ -42,12 +42,14 @@ async def commands_sent(
     moves: list[str],
     seat: int,
     refuse: str = "",
+    handicap: list[str] | None = None,
 ) -> list[str]:
     """Every command the bridge sends for one move of a new 9x9 round."""
     log = tmp_path / "commands.log"
+    log.unlink(missing_ok=True)
     argv = [*FAKE_GTP, "--log", str(log), "--commands", listed, "--refuse", refuse]
     bridge = GtpBridge(argv, name="fake-go")
-    observation = {"moves": moves, "size": 9, "komi": 7.5}
+    observation = {"moves": moves, "size": 9, "komi": 7.5, "handicap": handicap or []}
     prepare = None
     if control is not None:
         prepare = Prepare("m1", 1, "go", seat, 2, 1, 1, control, {"size": 9})
@@ -184,3 +186,18 @@ def test_time_is_never_overstated() -> None:
             assert budget <= left, (left, line)
     setting = time_settings(control, {"time_settings"})
     assert setting == "time_settings 58 2 1"
+
+
+async def test_handicap_stones_are_set_and_white_moves_first(tmp_path: Path) -> None:
+    stones = ["C3", "G7"]
+    clock = reading(5.0, [])
+    sent = await commands_sent(
+        tmp_path, f"{GNUGO},set_free_handicap", None, clock, ["E5"], 0, handicap=stones
+    )
+    assert sent[-5:] == [
+        "clear_board", "set_free_handicap C3 G7", "komi 7.5", "play W E5", "genmove B",
+    ]  # fmt: skip
+    sent = await commands_sent(tmp_path, "", None, clock, ["E5"], 0, handicap=stones)
+    assert sent[-6:] == [
+        "clear_board", "play B C3", "play B G7", "komi 7.5", "play W E5", "genmove B",
+    ]  # fmt: skip

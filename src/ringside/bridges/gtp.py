@@ -178,6 +178,8 @@ class GtpBridge(EngineBridge):
         self.engine_name: str | None = None
         self.played: list[str] = []
         """The moves the engine's board has, in order."""
+        self.handicap: list[str] = []
+        """The handicap stones of the round (black's, before white's first move)."""
         self.size = 0
         self._next_id = 1
 
@@ -242,21 +244,33 @@ class GtpBridge(EngineBridge):
     ) -> None:
         observation = request.observation
         self.size = int(observation.get("size", 19))
+        self.handicap = [str(v) for v in observation.get("handicap") or ()]
         await self.gtp(engine, f"boardsize {self.size}")
-        await self.gtp(engine, "clear_board")
-        self.played = []
+        await self.clear_board(engine)
         await self.gtp(engine, f"komi {observation.get('komi', 7.5):g}")
         control = prepare.time_control if prepare else None
         settings = time_settings(control, self.commands, self.fractions)
         if settings is not None and settings.split()[0] in self.commands:
             await self.gtp(engine, settings)
 
+    async def clear_board(self, engine: EngineProcess) -> None:
+        """An empty board, then the handicap stones as gogui-twogtp places them."""
+        await self.gtp(engine, "clear_board")
+        self.played = []
+        if not self.handicap:
+            return
+        if "set_free_handicap" in self.commands:
+            await self.gtp(engine, f"set_free_handicap {' '.join(self.handicap)}")
+        else:
+            for vertex in self.handicap:
+                await self.gtp(engine, f"play B {vertex}")
+
     async def _replay(self, engine: EngineProcess, moves: list[str]) -> None:
         if moves[: len(self.played)] != self.played:
-            await self.gtp(engine, "clear_board")
-            self.played = []
+            await self.clear_board(engine)
+        first = 1 if self.handicap else 0  # white starts after the handicap stones
         for index in range(len(self.played), len(moves)):
-            await self.gtp(engine, f"play {COLOURS[index % 2]} {moves[index]}")
+            await self.gtp(engine, f"play {COLOURS[(first + index) % 2]} {moves[index]}")
             self.played.append(moves[index])
 
     async def think(self, engine: EngineProcess, request: Request, prepare: Prepare | None) -> Any:

@@ -55,12 +55,39 @@ RULES_TEXT = (
 class GoOptions(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     size: int = 9
     komi: float = 7.5
+    handicap: int = 0
+    """Black stones placed before the first move, at GTP's fixed points; white then starts."""
+    max_moves: int = 0
+    """Moves (passes included) after which the game ends and is scored; 0: no cap."""
+
+
+def handicap_points(size: int, count: int) -> tuple[str, ...]:
+    """GTP's ``fixed_handicap`` vertices: 2-4 on any board, up to 9 on odd sizes."""
+    if count == 0:
+        return ()
+    low = 3 if size <= 11 else 4  # as GNU Go, the reference implementation of GTP
+    high, middle = size + 1 - low, (size + 1) // 2
+    corners = [(low, low), (high, high), (low, high), (high, low)]
+    sides = [(low, middle), (high, middle), (middle, low), (middle, high)]
+    points = corners[: min(count, 4)]
+    if count > 4:
+        points += sides[: count - 4 - count % 2]
+        if count % 2:
+            points.append((middle, middle))
+    return tuple(f"{LETTERS[x - 1]}{y}" for x, y in points)
+
+
+def max_handicap(size: int) -> int:
+    return 9 if size % 2 else 4
 
 
 @dataclass(frozen=True, slots=True)
 class GoState:
     size: int
     komi: float
+    handicap: tuple[str, ...]
+    """The black stones placed before the first move (white moves first then)."""
+    max_moves: int
     board: tuple[int | None, ...]  # row-major from the top-left; index = (size - row) * size + col
     to_move: int
     moves: tuple[str, ...]
@@ -167,7 +194,9 @@ TYPE = GameType(
         "Two players place stones on a 9x9 board (option size, 9-19); black (seat 0) starts. "
         "Moves are GTP vertices like D4 (no column I, row 1 at the bottom), pass or resign. "
         "Suicide is illegal and no move may repeat an earlier position (positional superko). "
-        "Two passes end the game; area scoring, white gets komi (option komi, default 7.5). "
+        "Two passes end the game (or option max_moves, then scored as it stands); area "
+        "scoring, white gets komi (option komi, default 7.5). Option handicap places 2-9 "
+        "black stones at the fixed points and white starts. "
         "Every stone left on the board counts as alive (Tromp-Taylor): capture dead stones "
         "before passing."
     ),
@@ -192,17 +221,33 @@ class Go(BaseGame[GoState, GoOptions]):
         komi = options.komi
         if not math.isfinite(komi) or abs(komi) > MAX_KOMI or (komi * 2) % 1:
             raise InvalidOptions(f"go: komi must be a multiple of 0.5 within ±{MAX_KOMI:g}")
+        most = max_handicap(options.size)
+        if options.handicap != 0 and not 2 <= options.handicap <= most:
+            raise InvalidOptions(
+                f"go: handicap must be 0 or from 2 to {most} on a {options.size}x{options.size} board"
+            )
+        if options.max_moves < 0:
+            raise InvalidOptions("go: max_moves must be 0 (no cap) or a positive number of moves")
 
     def new_state(self, players: int, seed: int, options: GoOptions) -> GoState:
         n = options.size
+        stones = handicap_points(n, options.handicap)
+        board: list[int | None] = [None] * (n * n)
+        start = 0
+        for name in stones:
+            point = vertex_index(n)[name]
+            board[point] = 0
+            start ^= zobrist(n)[point][0]
         return GoState(
             size=n,
             komi=float(options.komi),
-            board=(None,) * (n * n),
-            to_move=0,
+            handicap=stones,
+            max_moves=options.max_moves,
+            board=tuple(board),
+            to_move=1 if stones else 0,
             moves=(),
-            hash=0,
-            history=frozenset({0}),
+            hash=start,
+            history=frozenset({start}),
             passes=0,
             captures=(0, 0),
             captured=(),
@@ -316,6 +361,8 @@ class Go(BaseGame[GoState, GoOptions]):
         return GoState(
             size=state.size,
             komi=state.komi,
+            handicap=state.handicap,
+            max_moves=state.max_moves,
             board=state.board if board is None else board,
             to_move=1 - state.to_move,
             moves=(*state.moves, action),
@@ -329,7 +376,10 @@ class Go(BaseGame[GoState, GoOptions]):
         )
 
     def is_over(self, state: GoState) -> bool:
-        return state.resigned is not None or state.passes >= 2
+        """Resigned, two passes in a row, or ``max_moves`` played (then scored as it stands)."""
+        if state.resigned is not None or state.passes >= 2:
+            return True
+        return 0 < state.max_moves <= len(state.moves)
 
     def score(self, state: GoState) -> tuple[float, float]:
         """Black's and white's points: area, komi added to white."""
@@ -377,6 +427,7 @@ class Go(BaseGame[GoState, GoOptions]):
             "to_move": None if self.is_over(state) else state.to_move,
             "moves": list(state.moves),
             "captures": list(state.captures),
+            "handicap": list(state.handicap),
         }
 
     def describe(self, state: GoState) -> dict[str, JSON]:
@@ -392,6 +443,7 @@ class Go(BaseGame[GoState, GoOptions]):
             "last": last,
             "captured": _names(names, state.captured),
             "captures": list(state.captures),
+            "handicap": list(state.handicap),
             "score": list(self.score(state)) if over else None,
             "winner": self.winner(state),
             "result": self.result(state),

@@ -66,6 +66,15 @@ def seconds(value: float, fractions: bool = False) -> str:
     return text.rstrip(".")
 
 
+def absolute(base: float, kgs: bool) -> str:
+    """Absolute time: the whole game in ``base`` seconds."""
+    return (
+        f"kgs-time_settings absolute {seconds(base)}"
+        if kgs
+        else f"time_settings {seconds(base)} 0 0"
+    )
+
+
 def time_settings(
     time_control: TimeControl | None, commands: set[str], fractions: bool = False
 ) -> str | None:
@@ -90,22 +99,14 @@ def time_settings(
                 f"{seconds(increment, fractions)}"
             )
         if increment <= 0:
-            return (
-                f"kgs-time_settings absolute {seconds(base)}"
-                if kgs
-                else (f"time_settings {seconds(base)} 0 0")
-            )
+            return absolute(base, kgs)
         main = seconds(base - increment)
         word = "kgs-time_settings canadian" if kgs else "time_settings"
         return f"{word} {main} {max(1, math.floor(increment))} 1"
     if isinstance(time_control, ByoYomi):
         base, period, periods = time_control.base, time_control.period, time_control.periods
         if periods == 0:
-            return (
-                f"kgs-time_settings absolute {seconds(base)}"
-                if kgs
-                else (f"time_settings {seconds(base)} 0 0")
-            )
+            return absolute(base, kgs)
         if kgs:
             return f"kgs-time_settings byoyomi {seconds(base)} {seconds(period)} {periods}"
         main = seconds(base + (periods - 1) * period)

@@ -42,9 +42,9 @@ def gnugo_says(gnugo: str, sgf: Path, *commands: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("flags", "passer_seat"),
-    [(SUGGESTED, 0), (SUGGESTED, 1), (["--mode", "gtp"], 0)],
-    ids=["suggested-white", "suggested-black", "plain-white"],
+    ("flags", "passer_seat", "handicap"),
+    [(SUGGESTED, 0, 0), (SUGGESTED, 1, 0), (["--mode", "gtp"], 0, 0), (SUGGESTED, 0, 2)],
+    ids=["suggested-white", "suggested-black", "plain-white", "suggested-white-handicap"],
 )
 async def test_gnu_go_leaves_no_dead_stones(
     server: ServerProcess,
@@ -52,14 +52,18 @@ async def test_gnu_go_leaves_no_dead_stones(
     tmp_path: Path,
     flags: list[str],
     passer_seat: int,
+    handicap: int,
 ) -> None:
-    """The plain command relies on the bridge's ``kgs-genmove_cleanup`` after a pass alone."""
+    """The plain command relies on the bridge's ``kgs-genmove_cleanup`` after a pass alone.
+
+    With handicap the passer (black) has two more stones, set with ``set_free_handicap``.
+    """
     gnugo = find_engine("gnugo")
-    name = f"gnugo-{len(flags)}-{passer_seat}"
+    name = f"gnugo-{len(flags)}-{passer_seat}-{handicap}"
     engine = GtpBridge([gnugo, *flags, "--level", "1"], name=name)
     passer = GtpBridge(
         [sys.executable, str(HERE / "fake_gtp.py"), "--quiet", "--stones", STONES],
-        name=f"passer-{len(flags)}-{passer_seat}",
+        name=f"passer-{len(flags)}-{passer_seat}-{handicap}",
     )
     bots = [passer.name, name] if passer_seat == 0 else [name, passer.name]
     async with running(http, server, engine, passer):
@@ -70,7 +74,7 @@ async def test_gnu_go_leaves_no_dead_stones(
                 "game": "go",
                 "bots": bots,
                 "time_control": {"type": "per_move", "seconds": 10},
-                "options": {"size": 9, "komi": 7.5},
+                "options": {"size": 9, "komi": 0.5 if handicap else 7.5, "handicap": handicap},
             },
             timeout=240,
         )
@@ -86,6 +90,8 @@ async def test_gnu_go_leaves_no_dead_stones(
         sgf = await response.text()
     (tree,) = parse_sgf(sgf)
     assert tree[0]["RU"] == [RULES]
+    if handicap:
+        assert (tree[0]["HA"], tree[0]["AB"]) == (["2"], ["cg", "gc"])
     assert "every stone on the board counts as alive" in tree[0]["GC"][0]
     path = tmp_path / "game.sgf"
     path.write_text(sgf)

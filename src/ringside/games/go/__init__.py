@@ -19,10 +19,13 @@ Score is area: stones plus empty regions that touch only one colour; white
 adds ``komi``. **Every stone on the board counts as alive**: there is no
 dead-stone removal and no agreement, so engines must play dead stones out
 (capture them) before passing. That is not Chinese or Japanese scoring, where
-dead stones are removed first (GNU Go: ``--chinese-rules --capture-all-dead``;
-the GTP bridge asks engines for ``kgs-genmove_cleanup`` moves after a pass).
-The default board is 9x9 (fast enough to try a bot
-in seconds); ``size`` takes 9 to 19.
+dead stones are removed first: run GNU Go with ``--chinese-rules
+--capture-all-dead``, and the GTP bridge asks engines for
+``kgs-genmove_cleanup`` moves after a pass. Options: ``handicap`` black stones
+on GTP's fixed points (white then starts, no compensation beyond ``komi``) and
+``max_moves`` (the game is scored as it stands after that many moves). The
+default board is 9x9 (fast enough to try a bot in seconds); ``size`` takes 9
+to 19.
 """
 
 from __future__ import annotations

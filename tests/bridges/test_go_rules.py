@@ -96,5 +96,6 @@ async def test_gnu_go_leaves_no_dead_stones(
     path = tmp_path / "game.sgf"
     path.write_text(sgf)
     dead, score = gnugo_says(gnugo, path, "final_status_list dead", "final_score")
+    print(f"{len(moves)} moves, Ringside {final['result']}, GNU Go {score}, dead: {dead!r}")
     assert dead == ""
     assert score == final["result"]

@@ -23,6 +23,8 @@ from typing import Any, Literal
 import msgspec
 
 from ringside import __version__
+from ringside.games.go import RULES as GO_RULES
+from ringside.games.go import RULES_TEXT as GO_RULES_TEXT
 from ringside.protocol.messages import (
     ByoYomi,
     Fischer,
@@ -326,7 +328,7 @@ def sgf_game(match: MatchStarted, log: RoundLog, started_at: datetime | None) ->
         "AP": f"Ringside:{__version__}",
         "SZ": str(size),
         "KM": f"{komi:g}",
-        "RU": "Chinese",
+        "RU": GO_RULES,
         "PB": black,
         "PW": white,
         "EV": f"Ringside match {match.match}",
@@ -336,10 +338,17 @@ def sgf_game(match: MatchStarted, log: RoundLog, started_at: datetime | None) ->
     }
     if started_at is not None:
         root["DT"] = started_at.strftime("%Y-%m-%d")
+    handicap = [str(v) for v in first.get("handicap") or ()]
+    if handicap:
+        root["HA"] = str(len(handicap))
     verdict = verdict_of(log)
+    comment = f"Rules: {GO_RULES_TEXT}."
     if verdict is not None:
-        root["GC"] = f"{verdict.bot} forfeits: {verdict.code}: {verdict.message}"
+        comment += f" {verdict.bot} forfeits: {verdict.code}: {verdict.message}"
+    root["GC"] = comment
     parts = ["(;", *(f"{key}[{sgf_text(value)}]" for key, value in root.items())]
+    if handicap:
+        parts.append("AB" + "".join(f"[{sgf_point(v, size)}]" for v in handicap))
     for event in log.moves:
         colour = "BW"[event.seat] if event.seat in (0, 1) else "B"
         action = str(event.action)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ringside.bridges.gtp import normalise_move, time_settings
+from ringside.bridges.gtp import normalise_move
 from ringside.bridges.stdio import request_line
 from ringside.bridges.uci import STARTPOS, go_command, parse_options, position_command
 from ringside.client import ClockReading, Prepare, Request
@@ -84,17 +84,6 @@ def test_engine_options() -> None:
 )
 def test_gtp_moves_are_written_the_games_way(answer: str, move: str) -> None:
     assert normalise_move(f" {answer} ") == move
-
-
-def test_gtp_time_settings() -> None:
-    assert time_settings(PerMove(5), set()) == "time_settings 0 5 1"
-    assert time_settings(Fischer(300, 5), set()) == "time_settings 300 0 0"
-    assert time_settings(ByoYomi(600, 5, 30), set()) == "time_settings 600 30 1"
-    assert (
-        time_settings(ByoYomi(600, 5, 30), {"kgs-time_settings"})
-        == "kgs-time_settings byoyomi 600 30 5"
-    )
-    assert time_settings(None, set()) is None
 
 
 def test_a_stdio_request_is_one_line_of_json() -> None:

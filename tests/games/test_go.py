@@ -9,7 +9,15 @@ from typing import Any
 import pytest
 
 from ringside.games.base import IllegalAction, InvalidOptions
-from ringside.games.go import GAME, GoState, area, vertex_names, zobrist
+from ringside.games.go import (
+    GAME,
+    GoState,
+    area,
+    handicap_points,
+    max_handicap,
+    vertex_names,
+    zobrist,
+)
 
 
 def play(moves: Iterable[str], **options: Any) -> GoState:
@@ -179,9 +187,57 @@ def test_larger_boards() -> None:
         ({"komi": 7.3}, "komi must be"),
         ({"komi": 500}, "komi must be"),
         ({"komi": float("nan")}, "komi must be"),
-        ({"handicap": 2}, "unknown field"),
+        ({"handicap": 1}, "handicap must be"),
+        ({"handicap": 5, "size": 10}, "handicap must be"),
+        ({"handicap": 10}, "handicap must be"),
+        ({"max_moves": -1}, "max_moves must be"),
+        ({"handicaps": 2}, "unknown field"),
     ],
 )
 def test_bad_options_are_refused(options: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidOptions, match=message):
         GAME.start(2, seed=0, options=options)
+
+
+def test_handicap_stones_are_placed_and_white_starts() -> None:
+    state = play([], handicap=4)
+    assert GAME.to_act(state) == (1,)
+    assert [stone(state, v) for v in ("C3", "G7", "C7", "G3")] == [0, 0, 0, 0]
+    observation = GAME.observation(state, 1)
+    assert observation["handicap"] == ["C3", "G7", "C7", "G3"] and observation["moves"] == []
+    state = play(["E5", "pass", "pass"], handicap=2, komi=0.5)
+    assert GAME.is_over(state) and stone(state, "E5") == 1  # white moved first
+    assert GAME.view(state)["score"] == [2.0, 1 + 0.5]
+    assert GAME.view(state)["handicap"] == ["C3", "G7"]
+
+
+def test_max_moves_ends_the_game_by_area() -> None:
+    state = play(["E5", "D5", "E4"], max_moves=3)
+    assert GAME.is_over(state) and GAME.to_act(state) == ()
+    view = GAME.view(state)
+    assert view["score"] == [2.0, 1 + 7.5] and view["result"] == "W+6.5"
+    assert not GAME.is_over(play(["E5", "D5"], max_moves=3))
+
+
+@pytest.mark.parametrize("size", range(9, 20))
+def test_handicap_points_are_gnu_gos(size: int) -> None:
+    """GNU Go is GTP's reference: its ``fixed_handicap`` places the same stones."""
+    import shutil
+    import subprocess
+
+    gnugo = shutil.which("gnugo") or shutil.which("gnugo", path="/usr/games")
+    if gnugo is None:
+        pytest.skip("gnugo is not installed (scripts/system-deps.sh installs it)")
+    counts = range(2, max_handicap(size) + 1)
+    script = "".join(f"boardsize {size}\nclear_board\nfixed_handicap {n}\n" for n in counts)
+    out = subprocess.run(
+        [gnugo, "--mode", "gtp"],
+        input=script + "quit\n",
+        capture_output=True,
+        text=True,
+        timeout=30,
+    ).stdout
+    answers = [a for a in out.split("\n\n") if a.strip()][2::3]
+    assert [set(a.lstrip("= ").split()) for a in answers] == [
+        set(handicap_points(size, n)) for n in counts
+    ]

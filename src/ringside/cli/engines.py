@@ -124,7 +124,8 @@ def gtp(
     token: Token = None,
     verbose: Verbose = False,
 ) -> None:
-    """A GTP Go engine as a bot: ringside bridge gtp --name gnugo -- gnugo --mode gtp."""
+    """A GTP Go engine as a bot: ringside bridge gtp --name gnugo -- gnugo --mode gtp
+    --chinese-rules --capture-all-dead (Ringside removes no dead stones: play them out)."""
     from ringside.bridges.gtp import GtpBridge
 
     run_bridge(

@@ -10,14 +10,22 @@ Seat 0 plays black and moves first. Boards in observations and views are
 lists of rows from the **top** row (row ``size``) down to row 1, each cell
 the seat owning the stone or ``null``, so ``board[size - row][column]``.
 
-Rules (close to Tromp-Taylor, as on CGOS): a move may not leave its own
-group without liberties (suicide is illegal) and may not recreate any
-earlier whole-board position (positional superko; positions are compared by
-64-bit Zobrist hashes). Two passes in a row end the game, ``resign`` ends it
-at once. Score is area: stones plus empty regions that touch only one colour;
-white adds ``komi``. Dead stones are not removed, so play them out (GNU Go:
-``--capture-all-dead``). The default board is 9x9 (fast enough to try a bot
-in seconds); ``size`` takes 9 to 19.
+Rules: Tromp-Taylor with suicide forbidden, as on CGOS (KataGo names them
+``koPOSITIONALscoreAREAtaxNONEsui0``): a move may not leave its own group
+without liberties (suicide is illegal) and may not recreate any earlier
+whole-board position (positional superko; positions are compared by 64-bit
+Zobrist hashes). Two passes in a row end the game, ``resign`` ends it at once.
+Score is area: stones plus empty regions that touch only one colour; white
+adds ``komi``. **Every stone on the board counts as alive**: there is no
+dead-stone removal and no agreement, so engines must play dead stones out
+(capture them) before passing. That is not Chinese or Japanese scoring, where
+dead stones are removed first: run GNU Go with ``--chinese-rules
+--capture-all-dead``, and the GTP bridge asks engines for
+``kgs-genmove_cleanup`` moves after a pass. Options: ``handicap`` black stones
+on GTP's fixed points (white then starts, no compensation beyond ``komi``) and
+``max_moves`` (the game is scored as it stands after that many moves). The
+default board is 9x9 (fast enough to try a bot in seconds); ``size`` takes 9
+to 19.
 """
 
 from __future__ import annotations
@@ -38,17 +46,51 @@ LETTERS = "ABCDEFGHJKLMNOPQRST"  # GTP skips I
 PASS, RESIGN = "pass", "resign"
 COLOURS = ("black", "white")
 MAX_KOMI = 150.0
+RULES = "koPOSITIONALscoreAREAtaxNONEsui0"
+"""The rule set as an SGF ``RU`` value: KataGo's name for it, which KataGo reads back."""
+RULES_TEXT = (
+    "Tromp-Taylor rules with suicide forbidden: area scoring, every stone on the board "
+    "counts as alive (no dead-stone removal: play dead stones out), positional superko"
+)
+"""The rule set in words, for people and for record comments."""
 
 
 class GoOptions(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     size: int = 9
     komi: float = 7.5
+    handicap: int = 0
+    """Black stones placed before the first move, at GTP's fixed points; white then starts."""
+    max_moves: int = 0
+    """Moves (passes included) after which the game ends and is scored; 0: no cap."""
+
+
+def handicap_points(size: int, count: int) -> tuple[str, ...]:
+    """GTP's ``fixed_handicap`` vertices: 2-4 on any board, up to 9 on odd sizes."""
+    if count == 0:
+        return ()
+    low = 3 if size <= 11 else 4  # as GNU Go, the reference implementation of GTP
+    high, middle = size + 1 - low, (size + 1) // 2
+    corners = [(low, low), (high, high), (low, high), (high, low)]
+    sides = [(low, middle), (high, middle), (middle, low), (middle, high)]
+    points = corners[: min(count, 4)]
+    if count > 4:
+        points += sides[: count - 4 - count % 2]
+        if count % 2:
+            points.append((middle, middle))
+    return tuple(f"{LETTERS[x - 1]}{y}" for x, y in points)
+
+
+def max_handicap(size: int) -> int:
+    return 9 if size % 2 else 4
 
 
 @dataclass(frozen=True, slots=True)
 class GoState:
     size: int
     komi: float
+    handicap: tuple[str, ...]
+    """The black stones placed before the first move (white moves first then)."""
+    max_moves: int
     board: tuple[int | None, ...]  # row-major from the top-left; index = (size - row) * size + col
     to_move: int
     moves: tuple[str, ...]
@@ -155,12 +197,21 @@ TYPE = GameType(
         "Two players place stones on a 9x9 board (option size, 9-19); black (seat 0) starts. "
         "Moves are GTP vertices like D4 (no column I, row 1 at the bottom), pass or resign. "
         "Suicide is illegal and no move may repeat an earlier position (positional superko). "
-        "Two passes end the game; area scoring, white gets komi (option komi, default 7.5)."
+        "Two passes end the game (or option max_moves, then scored as it stands); area "
+        "scoring, white gets komi (option komi, default 7.5). Option handicap places 2-9 "
+        "black stones at the fixed points and white starts. "
+        "Every stone left on the board counts as alive (Tromp-Taylor): capture dead stones "
+        "before passing."
     ),
     seats=("Black", "White"),
     options=GoOptions,
     package=__name__,
     board="board.js",
+    facts=(
+        ("rules", "Tromp-Taylor, suicide forbidden (koPOSITIONALscoreAREAtaxNONEsui0)"),
+        ("scoring", "area; every stone on the board is alive (no dead-stone removal)"),
+        ("ko", "positional superko"),
+    ),
 )
 
 
@@ -173,17 +224,33 @@ class Go(BaseGame[GoState, GoOptions]):
         komi = options.komi
         if not math.isfinite(komi) or abs(komi) > MAX_KOMI or (komi * 2) % 1:
             raise InvalidOptions(f"go: komi must be a multiple of 0.5 within ±{MAX_KOMI:g}")
+        most = max_handicap(options.size)
+        if options.handicap != 0 and not 2 <= options.handicap <= most:
+            raise InvalidOptions(
+                f"go: handicap must be 0 or from 2 to {most} on a {options.size}x{options.size} board"
+            )
+        if options.max_moves < 0:
+            raise InvalidOptions("go: max_moves must be 0 (no cap) or a positive number of moves")
 
     def new_state(self, players: int, seed: int, options: GoOptions) -> GoState:
         n = options.size
+        stones = handicap_points(n, options.handicap)
+        board: list[int | None] = [None] * (n * n)
+        start = 0
+        for name in stones:
+            point = vertex_index(n)[name]
+            board[point] = 0
+            start ^= zobrist(n)[point][0]
         return GoState(
             size=n,
             komi=float(options.komi),
-            board=(None,) * (n * n),
-            to_move=0,
+            handicap=stones,
+            max_moves=options.max_moves,
+            board=tuple(board),
+            to_move=1 if stones else 0,
             moves=(),
-            hash=0,
-            history=frozenset({0}),
+            hash=start,
+            history=frozenset({start}),
             passes=0,
             captures=(0, 0),
             captured=(),
@@ -297,6 +364,8 @@ class Go(BaseGame[GoState, GoOptions]):
         return GoState(
             size=state.size,
             komi=state.komi,
+            handicap=state.handicap,
+            max_moves=state.max_moves,
             board=state.board if board is None else board,
             to_move=1 - state.to_move,
             moves=(*state.moves, action),
@@ -310,7 +379,10 @@ class Go(BaseGame[GoState, GoOptions]):
         )
 
     def is_over(self, state: GoState) -> bool:
-        return state.resigned is not None or state.passes >= 2
+        """Resigned, two passes in a row, or ``max_moves`` played (then scored as it stands)."""
+        if state.resigned is not None or state.passes >= 2:
+            return True
+        return 0 < state.max_moves <= len(state.moves)
 
     def score(self, state: GoState) -> tuple[float, float]:
         """Black's and white's points: area, komi added to white."""
@@ -358,6 +430,7 @@ class Go(BaseGame[GoState, GoOptions]):
             "to_move": None if self.is_over(state) else state.to_move,
             "moves": list(state.moves),
             "captures": list(state.captures),
+            "handicap": list(state.handicap),
         }
 
     def describe(self, state: GoState) -> dict[str, JSON]:
@@ -373,6 +446,7 @@ class Go(BaseGame[GoState, GoOptions]):
             "last": last,
             "captured": _names(names, state.captured),
             "captures": list(state.captures),
+            "handicap": list(state.handicap),
             "score": list(self.score(state)) if over else None,
             "winner": self.winner(state),
             "result": self.result(state),

@@ -43,8 +43,9 @@ def gnugo_says(gnugo: str, sgf: Path, *commands: str) -> list[str]:
 
 @pytest.mark.parametrize(
     ("flags", "passer_seat", "handicap"),
-    # Two games of ~19 s each: GNU Go's other seat, and the plain command relying on the
-    # bridge's cleanup move alone, played the same way when tried (bench, not the suite).
+    # Two games of ~19 s each, for the suite's time. When this was written, GNU Go as black
+    # (B+73.5) and the plain command relying on the bridge's cleanup move alone (W+88.5)
+    # also ended with no dead stone left and GNU Go's own score equal to Ringside's.
     [(SUGGESTED, 0, 0), (SUGGESTED, 0, 2)],
     ids=["suggested-white", "suggested-white-handicap"],
 )

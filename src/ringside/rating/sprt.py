@@ -40,6 +40,9 @@ TRINOMIAL = (0.0, 0.5, 1.0)
 PENTANOMIAL = (0.0, 0.25, 0.5, 0.75, 1.0)
 """Mean scores of a game pair: LL, LD, LW or DD, DW, WW."""
 REGULARIZE = 1e-3
+MAX_NELO = 200.0
+"""Normalized Elo bounds beyond this (a t-value near 1 a pair) are not tests anyone runs,
+and there the constrained MLE of ``ringside.rating.pentanomial`` may not exist."""
 
 Verdict = Literal["H0", "H1"]
 Model = Literal["trinomial", "pentanomial"]
@@ -72,6 +75,8 @@ class SprtParams:
             raise ValueError("elo1 must be greater than elo0")
         if max(abs(self.elo0), abs(self.elo1)) > 1000:
             raise ValueError("elo0 and elo1 must be within ±1000")
+        if self.elo_model == "normalized" and max(abs(self.elo0), abs(self.elo1)) > MAX_NELO:
+            raise ValueError(f"normalized elo0 and elo1 must be within ±{MAX_NELO:g}")
 
     @property
     def lower(self) -> float:

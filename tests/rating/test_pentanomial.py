@@ -82,14 +82,8 @@ def test_trinomial_logistic_is_unchanged() -> None:
 
 
 def test_pair_index() -> None:
-    assert [pair_index(a, b) for a, b in ((0, 0), (0, 0.5), (1, 0), (0.5, 0.5), (1, 0.5), (1, 1))] == [
-        0,
-        1,
-        2,
-        2,
-        3,
-        4,
-    ]
+    pairs = ((0, 0), (0, 0.5), (1, 0), (0.5, 0.5), (1, 0.5), (1, 1))
+    assert [pair_index(a, b) for a, b in pairs] == [0, 1, 2, 2, 3, 4]
 
 
 def test_models_are_checked() -> None:

@@ -499,3 +499,14 @@ def test_sprt_words_parse(tokens: list[str]) -> None:
 
     parsed = parse_sprt(tokens)
     assert parsed["elo0"] == 0 and parsed["elo1"] == 5
+
+
+def test_sprt_model_words_parse() -> None:
+    import typer
+
+    from ringside.cli.tournament import parse_sprt
+
+    parsed = parse_sprt(["elo0=0 elo1=2 model=pentanomial", "elo_model=normalized"])
+    assert parsed == {"elo0": 0, "elo1": 2, "model": "pentanomial", "elo_model": "normalized"}
+    with pytest.raises(typer.Exit):
+        parse_sprt(["model=heptanomial"])

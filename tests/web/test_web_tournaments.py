@@ -103,7 +103,8 @@ def test_a_round_robin_from_the_form_shows_live_standings_and_cross_table(
         fleet.add(server.ws_bot, name, games=["tictactoe"], think=0.05, seed=20 + i)
     # A two-bot SPRT gauntlet through the API first: over quickly, with an SPRT state.
     body = {"game": "tictactoe", "format": "gauntlet", "bots": ["rr-ann", "rr-bob"]}
-    body |= {"games_per_pair": 2, "sprt": {"elo0": 0, "elo1": 50}, "name": CUP}
+    sprt_settings = {"elo0": 0, "elo1": 50, "model": "pentanomial"}  # the two games: one pair
+    body |= {"games_per_pair": 2, "sprt": sprt_settings, "name": CUP}
     status, sprt_ref = http_json("POST", f"{server.http}/api/tournaments", body)
     assert status == 201, sprt_ref
     sprt = finished_tournament(server, sprt_ref["id"])["sprt"]
@@ -177,6 +178,11 @@ def test_a_round_robin_from_the_form_shows_live_standings_and_cross_table(
     expect(box).to_contain_text(f"{sprt['llr']:.2f} (bounds {sprt['lower']:.2f}")
     expect(box).to_contain_text(f"+{sprt['wins']} ={sprt['draws']} −{sprt['losses']} in 2 games")
     expect(box.locator("meter")).to_have_count(1)
+    ptnml = ", ".join(str(c) for c in sprt["pentanomial"])
+    expect(box.locator(".sprt-model")).to_have_text(
+        f"Pentanomial (seat-swapped game pairs), logistic Elo. Pairs 1, rr-ann's points"
+        f" 0/½/1/1½/2: {ptnml}."
+    )
 
     # A long one, cancelled from its page (this server is open: no token asked).
     body = {"game": "tictactoe", "bots": list(bots), "games_per_pair": 20, "name": "long"}

@@ -42,6 +42,10 @@ from ringside.text import quoted
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 SPRT_KEYS = ("elo0", "elo1", "alpha", "beta")
+SPRT_WORDS = {
+    "model": ("trinomial", "pentanomial"),
+    "elo_model": ("logistic", "normalized"),
+}
 
 ratings_app = typer.Typer(help="Maintain the ratings kept in the database.")
 
@@ -170,11 +174,17 @@ def ratings_rebuild(
 # --- ringside tournament ---------------------------------------------------------------------
 
 
-def parse_sprt(tokens: list[str]) -> dict[str, float]:
-    """``elo0=0 elo1=5 alpha=0.05 beta=0.05`` (any order, any subset, as one or several words)."""
-    values: dict[str, float] = {}
+def parse_sprt(tokens: list[str]) -> dict[str, float | str]:
+    """``elo0=0 elo1=5 alpha=0.05 beta=0.05 model=pentanomial elo_model=normalized``
+    (any order, any subset, as one or several words)."""
+    values: dict[str, float | str] = {}
     for token in " ".join(tokens).replace(",", " ").split():
         key, sep, raw = token.partition("=")
+        if sep and key in SPRT_WORDS:
+            if raw not in SPRT_WORDS[key]:
+                fail(f"bad SPRT {key} {quoted(raw, 40)}; use {' or '.join(SPRT_WORDS[key])}")
+            values[key] = raw
+            continue
         if not sep or key not in SPRT_KEYS:
             fail(f"bad SPRT setting {quoted(token, 40)}; use elo0=0 elo1=5 alpha=0.05 beta=0.05")
         try:
@@ -204,7 +214,10 @@ def tournament(
     option: GameOptionsOption = None,
     sprt: Annotated[
         str | None,
-        typer.Option(help="SPRT on a two-bot gauntlet: elo0=0 elo1=5 alpha=0.05 beta=0.05"),
+        typer.Option(
+            help="SPRT on a two-bot gauntlet: elo0=0 elo1=5 alpha=0.05 beta=0.05"
+            " [model=pentanomial] [elo_model=normalized]"
+        ),
     ] = None,
     absent_timeout: Annotated[
         float, typer.Option(help="Seconds a bot may be away before its games are forfeited.")
@@ -231,7 +244,8 @@ def tournament(
 
     The tournament runs inside the server (it goes on if this command stops).
     For an SPRT, make a two-bot gauntlet whose --games-per-pair is the most
-    games to play, and add --sprt elo0=0 elo1=5 alpha=0.05 beta=0.05.
+    games to play, and add --sprt elo0=0 elo1=5 alpha=0.05 beta=0.05
+    (model=pentanomial counts seat-swapped pairs as fishtest does).
     """
     import msgspec
 
@@ -368,6 +382,8 @@ def print_sprt(out: Console, detail: dict[str, Any]) -> None:
     else:
         verdict = "no decision: the game limit came first"
     settings = f"elo0={s['elo0']:g} elo1={s['elo1']:g} alpha={s['alpha']:g} beta={s['beta']:g}"
+    if s.get("model", "trinomial") != "trinomial" or s.get("elo_model", "logistic") != "logistic":
+        settings += f" model={s['model']} elo_model={s['elo_model']}"
     out.print(f"[bold]SPRT[/bold] {settings}")
     out.print(f"  {verdict}")
     out.print(f"  LLR {s['llr']:.3f} (bounds {s['lower']:.3f}, {s['upper']:.3f})")
@@ -375,6 +391,9 @@ def print_sprt(out: Console, detail: dict[str, Any]) -> None:
     low, high = _elo(s["elo_low"], "-∞"), _elo(s["elo_high"], "+∞")
     out.print(f"  Elo difference {point} [{low}, {high}] (95 %)")
     out.print(f"  games {s['games']}: +{s['wins']} ={s['draws']} -{s['losses']}")
+    if s.get("pentanomial") is not None:
+        counts = ", ".join(str(c) for c in s["pentanomial"])
+        out.print(f"  pairs {s['pairs']}: Ptnml(0-2) {counts}")
 
 
 # --- standalone -----------------------------------------------------------------------------

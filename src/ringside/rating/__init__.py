@@ -1,8 +1,9 @@
-"""Ratings: openskill skills per game, the Elo scale, Elo estimates from W/D/L, SPRT.
+"""Ratings: openskill skills per game, the Elo scale, Elo estimates from W/D/L, SPRT
+(trinomial or pentanomial, logistic or normalized Elo).
 
 Pure computations only (no database, no network): the store calls
 :func:`rate` inside the transaction that records a match, and the tournament
-layer calls :func:`estimate` and :func:`sprt.status` on its results.
+layer calls :func:`estimate` and :func:`pentanomial.evaluate` on its results.
 """
 
 from ringside.rating.elo import EloEstimate, elo_difference, estimate, expected_score

@@ -18,12 +18,12 @@ replaced by 1e-3, as fishtest does, so the MLE exists from the first game.
 With only wins observed the LLR grows by ``ln(s1/s0)`` a game: the test
 stops as fast as the hypotheses allow and never on an empty variance.
 
-Why trinomial and not pentanomial: fishtest pairs games on the same opening
-with colours swapped and models the pairs (pentanomial), which removes the
-opening's variance. Ringside plays no openings; games are independent apart
-from the seat, and the seats alternate, so the trinomial model holds (it is
-what cutechess-cli uses); :func:`llr` accepts any outcome values, so a
-pentanomial test is ``llr(pair_counts, PENTANOMIAL, ...)``.
+Trinomial by default (what cutechess-cli uses): games are independent apart
+from the seat, and the seats alternate. Fishtest pairs the two games of an
+opening (seats swapped) and models the pairs (pentanomial), which removes
+the opening's variance; ``SprtParams(model="pentanomial")`` does that, and
+``elo_model="normalized"`` takes fishtest's normalized Elo bounds, both in
+``ringside.rating.pentanomial``.
 """
 
 from __future__ import annotations
@@ -40,8 +40,17 @@ TRINOMIAL = (0.0, 0.5, 1.0)
 PENTANOMIAL = (0.0, 0.25, 0.5, 0.75, 1.0)
 """Mean scores of a game pair: LL, LD, LW or DD, DW, WW."""
 REGULARIZE = 1e-3
+MAX_NELO = 200.0
+"""Normalized Elo bounds beyond this (a t-value near 1 a pair) are not tests anyone runs,
+and there the constrained MLE of ``ringside.rating.pentanomial`` may not exist."""
 
 Verdict = Literal["H0", "H1"]
+Model = Literal["trinomial", "pentanomial"]
+"""Games one by one (W/D/L), or seat-swapped pairs of games (see ``ringside.rating.pentanomial``)."""
+EloModel = Literal["logistic", "normalized"]
+"""What ``elo0``/``elo1`` mean: logistic Elo, or fishtest's normalized Elo."""
+MODELS: tuple[Model, ...] = ("trinomial", "pentanomial")
+ELO_MODELS: tuple[EloModel, ...] = ("logistic", "normalized")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +59,14 @@ class SprtParams:
     elo1: float = 5.0
     alpha: float = 0.05
     beta: float = 0.05
+    model: Model = "trinomial"
+    elo_model: EloModel = "logistic"
 
     def __post_init__(self) -> None:
+        if self.model not in MODELS:
+            raise ValueError(f"unknown SPRT model {self.model!r}; use {' or '.join(MODELS)}")
+        if self.elo_model not in ELO_MODELS:
+            raise ValueError(f"unknown Elo model {self.elo_model!r}; use {' or '.join(ELO_MODELS)}")
         if not (0 < self.alpha < 1 and 0 < self.beta < 1 and self.alpha + self.beta < 1):
             raise ValueError("alpha and beta must be between 0 and 1, with alpha + beta < 1")
         if not (math.isfinite(self.elo0) and math.isfinite(self.elo1)):
@@ -60,6 +75,8 @@ class SprtParams:
             raise ValueError("elo1 must be greater than elo0")
         if max(abs(self.elo0), abs(self.elo1)) > 1000:
             raise ValueError("elo0 and elo1 must be within ±1000")
+        if self.elo_model == "normalized" and max(abs(self.elo0), abs(self.elo1)) > MAX_NELO:
+            raise ValueError(f"normalized elo0 and elo1 must be within ±{MAX_NELO:g}")
 
     @property
     def lower(self) -> float:

@@ -98,6 +98,10 @@ class SprtRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     elo1: float = 5.0
     alpha: float = 0.05
     beta: float = 0.05
+    model: Literal["trinomial", "pentanomial"] = "trinomial"
+    """Pentanomial: count seat-swapped game pairs, as fishtest (games_per_pair even)."""
+    elo_model: Literal["logistic", "normalized"] = "logistic"
+    """What elo0 and elo1 mean: logistic Elo, or fishtest's normalized Elo."""
 
 
 class TournamentRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -127,7 +131,7 @@ def spec_of(request: TournamentRequest) -> TournamentSpec:
     if request.sprt is not None:
         s = request.sprt
         try:
-            sprt = SprtParams(s.elo0, s.elo1, s.alpha, s.beta)
+            sprt = SprtParams(s.elo0, s.elo1, s.alpha, s.beta, s.model, s.elo_model)
         except ValueError as exc:
             raise TournamentError(str(exc)) from None
     return TournamentSpec(
@@ -174,7 +178,10 @@ def restore(record: TournamentRecord) -> tuple[TournamentRequest, Tournament]:
     ]
     decision = None
     if record.result is not None and record.result.get("verdict") in ("H0", "H1"):
-        decision = Decision(**record.result)
+        result = dict(record.result)
+        if result.get("pentanomial") is not None:
+            result["pentanomial"] = tuple(result["pentanomial"])
+        decision = Decision(**result)
     return request, Tournament(spec_of(request), games, decision)
 
 

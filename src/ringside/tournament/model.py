@@ -46,6 +46,10 @@ class TournamentSpec:
             raise TournamentError("rounds must be from 1 to 1000")
         if self.sprt is not None and len(self.bots) != 2:
             raise TournamentError("an SPRT compares exactly two bots (a gauntlet of two)")
+        if self.sprt is not None and self.sprt.model == "pentanomial" and self.games_per_pair % 2:
+            raise TournamentError(
+                "a pentanomial SPRT plays games in seat-swapped pairs: games per pair must be even"
+            )
 
     @property
     def swiss_rounds(self) -> int:
@@ -89,6 +93,8 @@ class Decision:
     wins: int
     draws: int
     losses: int
+    pentanomial: tuple[int, ...] | None = None
+    """For a pentanomial SPRT: the pair counts LL, LD, DD+WL, WD, WW of the first bot."""
 
 
 @dataclass(slots=True)

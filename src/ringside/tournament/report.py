@@ -30,6 +30,10 @@ class StandingRow(msgspec.Struct):
 
 
 class SprtInfo(msgspec.Struct):
+    model: Literal["trinomial", "pentanomial"]
+    """Games one by one (W/D/L), or seat-swapped game pairs (counts in ``pentanomial``)."""
+    elo_model: Literal["logistic", "normalized"]
+    """What elo0 and elo1 mean: logistic Elo, or fishtest's normalized Elo."""
     elo0: float
     elo1: float
     alpha: float
@@ -47,6 +51,10 @@ class SprtInfo(msgspec.Struct):
     """Elo difference of the first bot over the second; null when infinite."""
     elo_low: float | None
     elo_high: float | None
+    pentanomial: list[int] | None = None
+    """Pentanomial model: pairs in which the first bot scored 0, ½, 1, 1½, 2 points."""
+    pairs: int | None = None
+    """Pentanomial model: game pairs counted (both games played)."""
 
 
 # --- plain state <-> store -------------------------------------------------------------
@@ -77,14 +85,20 @@ def sprt_info(state: Tournament) -> SprtInfo | None:
     if params is None or current is None:
         return None
     verdict: Literal["H0", "H1"] | None
+    pairs: tuple[int, ...] | None = None
     if state.decision is not None:
         d = state.decision
         wins, draws, losses, llr, verdict = d.wins, d.draws, d.losses, d.llr, d.verdict
+        pairs = d.pentanomial
     else:
         wins, draws, losses = state.results_of(*state.spec.bots[:2])
         llr, verdict = current.llr, current.verdict
+        if params.model == "pentanomial":
+            pairs = state.pairs_of(*state.spec.bots[:2])
     elo = estimate(wins, draws, losses)
     return SprtInfo(
+        params.model,
+        params.elo_model,
         params.elo0,
         params.elo1,
         params.alpha,
@@ -100,4 +114,6 @@ def sprt_info(state: Tournament) -> SprtInfo | None:
         elo.elo,
         elo.low,
         elo.high,
+        None if pairs is None else list(pairs),
+        None if pairs is None else sum(pairs),
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 
-from ringside.rating import sprt
+from ringside.rating import pentanomial, sprt
 from ringside.rating.elo import EloEstimate, estimate
 from ringside.tournament.model import Decision, Game, Standing, TournamentError, TournamentSpec
 from ringside.tournament.schedule import (
@@ -99,17 +99,31 @@ class Tournament:
         """Wins, draws and losses of ``bot`` against ``opponent`` in counted games."""
         wins = draws = losses = 0
         for game in self.games:
-            if not game.counted or game.points is None or set(game.bots) != {bot, opponent}:
+            if set(game.bots) != {bot, opponent}:
                 continue
-            seat = game.bots.index(bot)
-            mine, theirs = game.points[seat], game.points[1 - seat]
-            if mine > theirs:
+            score = _score(game, bot)
+            if score == 1:
                 wins += 1
-            elif mine < theirs or mine == 0:
+            elif score == 0:
                 losses += 1
-            else:
+            elif score is not None:
                 draws += 1
         return wins, draws, losses
+
+    def pairs_of(self, bot: str, opponent: str) -> tuple[int, int, int, int, int]:
+        """Pentanomial counts of ``bot``'s points over game pairs: 0, ½, 1, 1½, 2 of 2.
+
+        A pair is two consecutive games of these two bots in schedule order
+        (games 1-2, 3-4, …), which the schedule plays with the seats swapped
+        (the same opening from both sides); it counts once both are counted.
+        """
+        games = [g for g in self.games if set(g.bots) == {bot, opponent}]
+        counts = [0, 0, 0, 0, 0]
+        for first, second in zip(games[::2], games[1::2], strict=False):
+            a, b = _score(first, bot), _score(second, bot)
+            if a is not None and b is not None:
+                counts[pentanomial.pair_index(a, b)] += 1
+        return counts[0], counts[1], counts[2], counts[3], counts[4]
 
     def elo(self) -> EloEstimate:
         """Elo difference of the first bot over the second (meaningful for two bots)."""
@@ -117,9 +131,14 @@ class Tournament:
         return estimate(*self.results_of(a, b))
 
     def sprt_status(self) -> sprt.SprtStatus | None:
-        if self.spec.sprt is None:
+        params = self.spec.sprt
+        if params is None:
             return None
-        return sprt.status(self.spec.sprt, *self.results_of(*self.spec.bots[:2]))
+        a, b = self.spec.bots[:2]
+        if params.model == "pentanomial":
+            return pentanomial.evaluate(params, self.pairs_of(a, b))
+        wins, draws, losses = self.results_of(a, b)
+        return pentanomial.evaluate(params, (losses, draws, wins))
 
     # --- transitions ---------------------------------------------------------------
 
@@ -193,9 +212,12 @@ class Tournament:
         current = self.sprt_status()
         if current is None or current.verdict is None or self.decision is not None:
             return []
-        wins, draws, losses = self.results_of(*self.spec.bots[:2])
+        a, b = self.spec.bots[:2]
+        wins, draws, losses = self.results_of(a, b)
+        params = self.spec.sprt
+        pairs = self.pairs_of(a, b) if params and params.model == "pentanomial" else None
         self.decision = Decision(
-            current.verdict, current.llr, wins + draws + losses, wins, draws, losses
+            current.verdict, current.llr, wins + draws + losses, wins, draws, losses, pairs
         )
         return self.cancel_pending(f"not needed: SPRT accepted {current.verdict}")
 
@@ -242,3 +264,16 @@ class Tournament:
         added = [Game(start + i, p.round, p.bots) for i, p in enumerate(planned)]
         self.games.extend(added)
         return added
+
+
+def _score(game: Game, bot: str) -> float | None:
+    """``bot``'s score in a counted two-bot game: 1, ½ or 0 (None if not counted)."""
+    if not game.counted or game.points is None or len(game.bots) != 2:
+        return None
+    seat = game.bots.index(bot)
+    mine, theirs = game.points[seat], game.points[1 - seat]
+    if mine > theirs:
+        return 1.0
+    if mine < theirs or mine == 0:
+        return 0.0
+    return 0.5

@@ -125,6 +125,7 @@ function sprtBox(sprt, bots) {
       h("span", { class: "sprt-llr" }, ` ${sprt.llr.toFixed(2)} (bounds ${sprt.lower.toFixed(2)} to ${sprt.upper.toFixed(2)})`),
     ),
     h("p", {}, `H0: elo ≤ ${sprt.elo0}, H1: elo ≥ ${sprt.elo1}, α ${sprt.alpha}, β ${sprt.beta}. ${a} against ${b}: +${sprt.wins} =${sprt.draws} −${sprt.losses} in ${sprt.games} games; Elo ${elo}.`),
+    h("p", { class: "sprt-model" }, `${sprt.model === "pentanomial" ? "Pentanomial (seat-swapped game pairs)" : "Trinomial (single games)"}, ${sprt.elo_model === "normalized" ? "normalized" : "logistic"} Elo.` + (sprt.pentanomial ? ` Pairs ${sprt.pairs}, ${a}'s points 0/½/1/1½/2: ${sprt.pentanomial.join(", ")}.` : "")),
   );
 }
 

@@ -327,7 +327,7 @@ def test_the_adjudicator_follows_the_model(
         else:
             info = {"score": score}
         judge.note((ply - 1) % 2, None if info is None else msgspec.convert(info, MoveInfo))
-        if judge.decide(ply, ("w", "b")) is not None:
+        if judge.decide(ply, "wb".__getitem__) is not None:
             stopped = ply
             break
     assert stopped == model(scores, rules)

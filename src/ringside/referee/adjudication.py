@@ -10,6 +10,7 @@ pure: the referee feeds every move's info in and asks for a decision.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -103,10 +104,10 @@ class Adjudicator:
             within = score is not None and abs(score) <= draw.score
             self.draw_run = self.draw_run + 1 if within else 0
 
-    def decide(self, ply: int, labels: tuple[str, str]) -> Decision | None:
+    def decide(self, ply: int, name: Callable[[int], str]) -> Decision | None:
         """The resign or draw decision after ``ply`` moves of the round, if any is due.
 
-        ``labels`` name the seats in the reason (e.g. ``"alice (white)"``)."""
+        ``name`` names a seat in the reason (e.g. ``"alice (white)"``)."""
         resign, draw = self.rules.resign, self.rules.draw
         if resign is not None:
             for seat in (0, 1):
@@ -117,9 +118,9 @@ class Adjudicator:
                     continue
                 figure = f"{resign.score:g}{self.unit}"
                 moves = _moves(resign.movecount)
-                reason = f"resign adjudication: {labels[seat]} scored ≤ -{figure} for {moves}"
+                reason = f"resign adjudication: {name(seat)} scored ≤ -{figure} for {moves}"
                 if resign.twosided:
-                    reason += f" and {labels[other]} ≥ +{figure} (two-sided)"
+                    reason += f" and {name(other)} ≥ +{figure} (two-sided)"
                 scores = [0.0, 0.0]
                 scores[other] = 1.0
                 return Decision(scores, seat, reason)

@@ -155,9 +155,9 @@ class Match:
         """Watchers see public actions and views only, until the round ends."""
         validate_config(self.game, config)
         self.margin = config.time_margin
+        """``config.time_margin``, read on every move without a trip to the config."""
         self.judge: Adjudicator | None = None
         """The round's adjudication counters, when the match asks for resign or draw rules."""
-        """``config.time_margin``, read on every move without a trip to the config."""
         self.phase: Phase = "created"
         self.round = 0
         self.ply = 0
@@ -475,11 +475,7 @@ class Match:
             return False
         decision: Decision | None = None
         if self.judge is not None:
-            bots, labels = self.config.bots, self.game.game_type.seat_label
-            named = tuple(
-                f"{bots[p]} ({labels(s).lower()})" for s, p in enumerate(self.seat_players)
-            )
-            decision = self.judge.decide(self.ply, (named[0], named[-1]))
+            decision = self.judge.decide(self.ply, self._seat_name)
         cap = self.config.adjudication.max_plies if self.config.adjudication else None
         if decision is None and cap is not None and self.ply >= cap:
             hook = getattr(game, "scores_now", None)
@@ -497,6 +493,11 @@ class Match:
         self._publish(Forfeit(self.id, self.round, verdict))
         self._end_round(decision.scores, now)
         return True
+
+    def _seat_name(self, seat: int) -> str:
+        """A seat in an adjudication's reason: ``"alice (white)"``."""
+        label = self.game.game_type.seat_label(seat).lower()
+        return f"{self.config.bots[self.seat_players[seat]]} ({label})"
 
     def _checked_info(self, player: int, info: Any) -> Info | None:
         """The info as the move carries it; a bad one is dropped and the bot told why."""

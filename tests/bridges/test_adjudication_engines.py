@@ -91,7 +91,8 @@ async def test_a_dead_rook_ending_is_drawn_by_adjudication_before_fifty_moves(
     server: ServerProcess, http: aiohttp.ClientSession
 ) -> None:
     white, black = stockfish_pair()
-    rules = {"draw": {"movenumber": 10, "movecount": 4, "score": 50}}
+    # Six plies: before any threefold repetition could end the game by its rules.
+    rules = {"draw": {"movenumber": 3, "movecount": 3, "score": 50}}
     async with running(http, server, white, black):
         record = await play(
             http,
@@ -109,14 +110,14 @@ async def test_a_dead_rook_ending_is_drawn_by_adjudication_before_fifty_moves(
     verdict = forfeit["verdict"]
     assert verdict["code"] == "adjudicated" and verdict["player"] is None
     found = re.fullmatch(
-        r"draw adjudication: both scored within ±50 cp for 4 moves each, after move (\d+)",
+        r"draw adjudication: both scored within ±50 cp for 3 moves each, after move (\d+)",
         verdict["message"],
     )
     assert found, verdict["message"]
     moves = the(record, "move")
-    assert 20 <= len(moves) < 100  # after move 10, well before the fifty-move rule
+    assert 6 <= len(moves) < 100  # after move 3, well before the fifty-move rule
     assert int(found.group(1)) == len(moves) // 2
-    assert all(abs(m["info"]["score"]) <= 50 for m in moves[-8:])
+    assert all(abs(m["info"]["score"]) <= 50 for m in moves[-6:])
     assert record["result"]["scores"] == [0.5, 0.5] and record["result"]["winner"] is None
     game = await pgn_of(http, server, record["id"])
     assert game.headers["Result"] == "1/2-1/2"

@@ -24,7 +24,7 @@ FAST = {"type": "fischer", "base": 2.0, "increment": 0.05}
 OPTIONS = [("Threads", "1"), ("Hash", "16")]
 QUEEN_UP = "4k3/8/8/8/8/8/8/3QK3 w - - 0 1"
 """King and queen against king: Stockfish sees it won (or a mate) at once, for both sides."""
-ROOKS = "r3k3/8/8/8/8/8/8/4K2R w - - 0 1"
+ROOKS = "8/8/3k4/8/8/3K4/r7/7R w - - 0 1"
 """King and rook each, nothing hanging: a dead draw the fifty-move rule would end at ply 100."""
 
 
@@ -80,7 +80,7 @@ async def test_stockfish_resigns_by_adjudication(
         mover_wins = move["seat"] == 0
         assert "mate" in info or (info["score"] >= 600 if mover_wins else info["score"] <= -600)
     assert record["result"]["scores"] == [1.0, 0.0]
-    assert record["result"]["verdict"] is None
+    assert record["result"].get("verdict") is None
     game = await pgn_of(http, server, record["id"])
     assert game.headers["Result"] == "1-0"
     assert game.headers["Termination"] == "adjudication"
@@ -106,6 +106,8 @@ async def test_a_dead_rook_ending_is_drawn_by_adjudication_before_fifty_moves(
             },
         )
     assert record["status"] == "finished", record["result"]
+    said = [(m["action"], m.get("info")) for m in the(record, "move")]
+    assert the(record, "forfeit"), said
     (forfeit,) = the(record, "forfeit")
     verdict = forfeit["verdict"]
     assert verdict["code"] == "adjudicated" and verdict["player"] is None

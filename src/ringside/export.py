@@ -193,6 +193,7 @@ def _plain(text: str) -> str:
 # --- PGN ---------------------------------------------------------------------------------------
 
 TERMINATIONS = {
+    "adjudicated": "adjudication",
     "timeout": "time forfeit",
     "disconnected": "abandoned",
     "illegal_action": "rules infraction",
@@ -267,7 +268,9 @@ def pgn_game(
         if event.seat < len(event.clocks):
             node.set_clock(_clock(event.clocks[event.seat]))
         node.set_emt(_clock(event.elapsed))
-    if verdict is not None:
+    if verdict is not None and verdict.code == "adjudicated":
+        node.comment = f"{node.comment} {verdict.message}"
+    elif verdict is not None:
         colour = ("White", "Black")[verdict.seat] if verdict.seat in (0, 1) else verdict.bot
         node.comment = f"{node.comment} {colour} forfeits: {verdict.code}: {verdict.message}"
     exporter = chess.pgn.StringExporter(headers=True, variations=False, comments=True)
@@ -297,6 +300,8 @@ def sgf_result(log: RoundLog, view: Mapping[str, Any]) -> str:
         return "0"
     verdict = verdict_of(log)
     colour = "BW"[winner]
+    if verdict is not None and verdict.code == "adjudicated":
+        return f"{colour}+R" if verdict.message.startswith("resign") else f"{colour}+"
     if verdict is not None:
         return f"{colour}+{'T' if verdict.code == 'timeout' else 'F'}"
     result = view.get("result")
@@ -343,7 +348,9 @@ def sgf_game(match: MatchStarted, log: RoundLog, started_at: datetime | None) ->
         root["HA"] = str(len(handicap))
     verdict = verdict_of(log)
     comment = f"Rules: {GO_RULES_TEXT}."
-    if verdict is not None:
+    if verdict is not None and verdict.code == "adjudicated":
+        comment += f" {verdict.message}"
+    elif verdict is not None:
         comment += f" {verdict.bot} forfeits: {verdict.code}: {verdict.message}"
     root["GC"] = comment
     parts = ["(;", *(f"{key}[{sgf_text(value)}]" for key, value in root.items())]

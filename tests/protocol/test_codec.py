@@ -244,8 +244,8 @@ time_controls = st.one_of(
 verdicts = st.builds(
     Verdict,
     code=st.sampled_from(typing.get_args(VerdictCode)),
-    player=ints,
-    bot=texts,
+    player=st.none() | ints,  # none: an adjudicated draw
+    bot=st.none() | texts,
     seat=st.none() | ints,
     message=texts,
 )

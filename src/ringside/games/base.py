@@ -265,6 +265,11 @@ class BaseGame(Generic[StateT, OptionsT]):
         """What watchers see of a position, for the game's board module to draw."""
         raise NotImplementedError
 
+    def scores_now(self, state: StateT) -> Sequence[float] | None:
+        """The seats' scores of an unfinished position, for a round stopped at the match's
+        ``max_plies``; None (the default) when the game cannot score one: a draw then."""
+        return None
+
     def public_action(self, before: StateT, seat: int, action: JSON) -> JSON:
         """What watchers see of a move while the round runs: all of it, unless the game
         has hidden information and says otherwise."""

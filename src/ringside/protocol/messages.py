@@ -70,7 +70,9 @@ class ClockReading(msgspec.Struct, frozen=True):
 
 # --- results -----------------------------------------------------------------
 
-VerdictCode = Literal["timeout", "illegal_action", "disconnected", "protocol_error", "not_ready"]
+VerdictCode = Literal[
+    "timeout", "illegal_action", "disconnected", "protocol_error", "not_ready", "adjudicated"
+]
 
 
 IgnoredCode = Literal["unexpected_message", "late_answer"]
@@ -81,11 +83,13 @@ IGNORED_CODES: tuple[IgnoredCode, ...] = typing.get_args(IgnoredCode)
 
 
 class Verdict(msgspec.Struct, frozen=True):
-    """Why a bot lost a round or a match other than by the rules of the game."""
+    """Why a bot lost a round or a match other than by the rules of the game, or why
+    the referee ended a round early (``adjudicated``)."""
 
     code: VerdictCode
-    player: int
-    bot: str
+    player: int | None
+    """None only for an ``adjudicated`` round that no one lost (a draw)."""
+    bot: str | None
     seat: int | None
     message: str
 

@@ -7,6 +7,7 @@ from typing import Any, Literal
 import msgspec
 
 from ringside.protocol.messages import PerMove, TimeControl
+from ringside.referee.adjudication import Adjudication
 
 
 class MatchConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -24,6 +25,9 @@ class MatchConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     reconnect_grace: float = 5.0
     time_margin: float = 0.1
     """Overrun forgiven before a timeout, to absorb server and network jitter."""
+    adjudication: Adjudication | None = None
+    """When the referee ends a round early: resign and draw rules on the scores the bots
+    report in their actions' ``info``, and ``max_plies`` (see the protocol's Verdicts)."""
     seed: int | None = None
     """Where the game's randomness (deals, dice) comes from: a match replays exactly from
     its seed. None: the server draws one for the match and records it (the referee alone

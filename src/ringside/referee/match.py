@@ -46,6 +46,7 @@ from ringside.protocol.messages import (
     VerdictCode,
     type_of,
 )
+from ringside.referee.adjudication import Adjudicator, Decision, at_cap
 from ringside.referee.clock import Clock, check_time_control
 from ringside.referee.config import MatchConfig
 from ringside.text import quoted
@@ -125,6 +126,7 @@ class Match:
         "grace_until",
         "hidden",
         "id",
+        "judge",
         "margin",
         "match_verdict",
         "next_id",
@@ -154,6 +156,8 @@ class Match:
         validate_config(self.game, config)
         self.margin = config.time_margin
         """``config.time_margin``, read on every move without a trip to the config."""
+        self.judge: Adjudicator | None = None
+        """The round's adjudication counters, when the match asks for resign or draw rules."""
         self.phase: Phase = "created"
         self.round = 0
         self.ply = 0
@@ -309,6 +313,7 @@ class Match:
         self.state = None
         self.buffered.clear()
         self.round_verdicts = []
+        self.judge = None
         n = self.players
         self.seat_players = [(seat + self.round - 1) % n for seat in range(n)]
         self.clocks = [Clock(self.config.time_control) for _ in range(n)]
@@ -350,6 +355,9 @@ class Match:
             self._finish("aborted", str(exc))
             return
         self.phase = "playing"
+        rules = self.config.adjudication
+        if rules is not None and (rules.resign is not None or rules.draw is not None):
+            self.judge = Adjudicator(rules, " cp" if self.game.name == "chess" else "")
         bots = [self.config.bots[p] for p in self.seat_players]
         figures = self._clock_figures(now)
         self._publish(
@@ -454,7 +462,42 @@ class Match:
             if shown != played or said is not info:
                 sealed = SealedMove(self.id, self.round, self.ply, moved_seat, played, info)
                 out.append(Publish(sealed))
+            if self.judge is not None:
+                self.judge.note(moved_seat, info)
+        if self.config.adjudication is not None and self._adjudicate(now):
+            return
         self._request_moves(now, clocks)
+
+    def _adjudicate(self, now: float) -> bool:
+        """End the round early if an adjudication rule says so (never once the game is over)."""
+        game, state = self.game, self.state
+        if not game.to_act(state) and game.is_over(state):
+            return False
+        decision: Decision | None = None
+        if self.judge is not None:
+            decision = self.judge.decide(self.ply, self._seat_name)
+        cap = self.config.adjudication.max_plies if self.config.adjudication else None
+        if decision is None and cap is not None and self.ply >= cap:
+            hook = getattr(game, "scores_now", None)
+            scored = hook(state) if hook is not None else None
+            scores = None if scored is None else [float(x) for x in scored]
+            shown = "" if scores is None else "–".join(f"{x:g}" for x in scores)
+            decision = at_cap(cap, scores, self.players, shown)
+        if decision is None:
+            return False
+        seat = decision.loser
+        player = None if seat is None else self.seat_players[seat]
+        bot = None if player is None else self.config.bots[player]
+        verdict = Verdict("adjudicated", player, bot, seat, decision.reason)
+        self.round_verdicts.append(verdict)  # never the match's verdict: no one broke a rule
+        self._publish(Forfeit(self.id, self.round, verdict))
+        self._end_round(decision.scores, now)
+        return True
+
+    def _seat_name(self, seat: int) -> str:
+        """A seat in an adjudication's reason: ``"alice (white)"``."""
+        label = self.game.game_type.seat_label(seat).lower()
+        return f"{self.config.bots[self.seat_players[seat]]} ({label})"
 
     def _checked_info(self, player: int, info: Any) -> Info | None:
         """The info as the move carries it; a bad one is dropped and the bot told why."""
@@ -475,7 +518,7 @@ class Match:
         # Neither an absent bot nor one just given a verdict is asked for ok: a
         # bot that lost on time may well be hung, and its opponent would wait
         # ok_timeout for the result. The offender has its error already.
-        offenders = {v.player for v in self.round_verdicts}
+        offenders = {v.player for v in self.round_verdicts if v.code != "adjudicated"}
         for player in range(self.players):
             if player in self.gone or not self.online[player] or player in offenders:
                 continue
@@ -539,7 +582,9 @@ class Match:
     def _winner(self, totals: list[float]) -> str | None:
         candidates = range(self.players)
         if self.match_verdict is not None:
-            offenders = {v.player for v in self.round_scores[-1].verdicts}
+            offenders = {
+                v.player for v in self.round_scores[-1].verdicts if v.code != "adjudicated"
+            }
             candidates = [p for p in candidates if p not in offenders]  # type: ignore[assignment]
         if not candidates:
             return None
@@ -745,6 +790,9 @@ def validate_config(game: Game, config: MatchConfig) -> None:
         value = getattr(config, name)
         if not math.isfinite(value) or not 0 <= value <= 3600:
             raise MatchConfigError(f"{name} must be from 0 to 3600 seconds")
+    rules = config.adjudication
+    if rules is not None and (rules.resign or rules.draw) and n != 2:
+        raise MatchConfigError("resign and draw adjudication are for games of two players")
     try:
         check_time_control(config.time_control)
         game.start(n, 0, config.options)

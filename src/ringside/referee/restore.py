@@ -11,7 +11,8 @@ recording left it. (A round's result is published once every bot said
 ``ok``, so a recorded ``round_result`` means the next round was prepared.)
 
 A match whose history cannot be replayed exactly is not rebuilt: a verdict
-was given (its cause, a timeout or a dropped bot, is not in the log), a
+was given (its cause, a timeout or a dropped bot, is not in the log; an
+adjudication's is: the moves' info), a
 recorded move is refused, or the replay publishes something else than the
 recording. ``NotRebuildable`` says why, for the reason recorded with the
 aborted match.
@@ -66,7 +67,13 @@ def _check_replayable(events: Sequence[Mapping[str, Any]]) -> None:
         kind = event.get("type")
         if kind == "match_result":
             raise NotRebuildable("the match is over")
-        if kind == "forfeit" or (kind == "round_result" and event.get("verdicts")):
+        if kind == "forfeit":
+            verdicts = [event.get("verdict")]
+        elif kind == "round_result":
+            verdicts = event.get("verdicts") or []
+        else:
+            continue
+        if not all(isinstance(v, Mapping) and v.get("code") == "adjudicated" for v in verdicts):
             raise NotRebuildable("a verdict was given, and its cause is not in the record")
 
 
@@ -149,7 +156,8 @@ class _Driver:
         real = self.sealed.get(key, event)
         action = Action(match.id, pending.id, real["action"], real.get("info"))
         self._take(match.receive(player, action, at))
-        if match.round_verdicts or match.phase == "finished":
+        given = [v for v in match.round_verdicts if v.code != "adjudicated"]
+        if given or match.phase == "finished":
             raise NotRebuildable(f"move {event.get('ply')} is not accepted in the replay")
 
     def check_all_moves_published(self) -> None:

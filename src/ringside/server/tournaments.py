@@ -57,6 +57,7 @@ from ringside.protocol.messages import (
     TournamentUpdate,
 )
 from ringside.rating.sprt import SprtParams
+from ringside.referee.adjudication import Adjudication
 from ringside.referee.config import MatchConfig
 from ringside.referee.match import MatchConfigError, validate_config
 from ringside.server.bus import EventBus, MatchEnded, ResultStored
@@ -119,6 +120,8 @@ class TournamentRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     """Games of this tournament running at once."""
     time_control: TimeControl = PerMove()
     options: dict[str, Any] = {}
+    adjudication: Adjudication | None = None
+    """The adjudication rules of every game (as a match's; cutechess's -resign, -draw)."""
     sprt: SprtRequest | None = None
     """Stop a two-bot gauntlet as soon as the SPRT decides."""
     absent_timeout: float = 60.0
@@ -376,6 +379,7 @@ class TournamentRun:
             rounds=1,
             time_control=self.request.time_control,
             options=dict(self.request.options),
+            adjudication=self.request.adjudication,
             seed=seed,
         )
 
@@ -533,6 +537,7 @@ class TournamentManager:
                 bots=request.bots[:2],
                 time_control=request.time_control,
                 options=request.options,
+                adjudication=request.adjudication,
             )
             try:
                 validate_config(game, probe)

@@ -415,6 +415,13 @@ class Go(BaseGame[GoState, GoOptions]):
             return [0.5, 0.5]
         return [1.0 if seat == winner else 0.0 for seat in (0, 1)]
 
+    def scores_now(self, state: GoState) -> list[float]:
+        """Area scoring of the board as it stands, for a round stopped at ``max_plies``."""
+        if self.is_over(state):
+            return self.scores(state)
+        black, white = self.score(state)
+        return [0.5, 0.5] if black == white else [float(black > white), float(white > black)]
+
     def rows(self, state: GoState) -> list[list[int | None]]:
         n = state.size
         return [list(state.board[r * n : (r + 1) * n]) for r in range(n)]

@@ -21,12 +21,19 @@ const COUNTS = ["", "one", "two", "three", "four", "five", "six", "seven", "eigh
 
 /** A verdict in words: "bob lost on time: bob ran out of time (fischer clock)". */
 export function verdictText(v) {
+  if (v.code === "adjudicated" || !v.bot) return adjudication(v);
   const what = VERDICTS[v.code] || v.code.replaceAll("_", " ");
   return `${v.bot} ${what}: ${v.message}`;
 }
 
+/** An adjudication's reason names the rule, the bots and the figures: it is the text. */
+function adjudication(v) {
+  return v.message.charAt(0).toUpperCase() + v.message.slice(1);
+}
+
 /** The same, with the bot's name as a link to its page. */
 function verdictNodes(v) {
+  if (v.code === "adjudicated" || !v.bot) return [adjudication(v)];
   const what = VERDICTS[v.code] || v.code.replaceAll("_", " ");
   return [botLink(v.bot), ` ${what}: ${v.message}`];
 }

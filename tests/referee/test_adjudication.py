@@ -214,7 +214,8 @@ def test_sgf_names_the_adjudication() -> None:
     _, sim = play([always(), always()], game="go", adjudication=rules)
     wire = [msgspec.json.decode(encode(e)) for e in sim.events]
     sgf = export("sgf", wire)
-    assert "GC[max_plies adjudication: 2 plies played" in sgf
+    assert "max_plies adjudication: 2 plies played" in sgf
+    assert "GC[Rules: " in sgf  # the rules first, then the adjudication
 
 
 @pytest.mark.parametrize(

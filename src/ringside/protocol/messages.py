@@ -70,7 +70,9 @@ class ClockReading(msgspec.Struct, frozen=True):
 
 # --- results -----------------------------------------------------------------
 
-VerdictCode = Literal["timeout", "illegal_action", "disconnected", "protocol_error", "not_ready"]
+VerdictCode = Literal[
+    "timeout", "illegal_action", "disconnected", "protocol_error", "not_ready", "crashed"
+]
 
 
 IgnoredCode = Literal["unexpected_message", "late_answer"]
@@ -173,6 +175,9 @@ class Hello(Message, tag="hello"):
     max_matches: int = 1
     """How many matches this bot plays at once."""
     protocol: int = PROTOCOL_VERSION
+    engine: str | None = None
+    """The program behind the bot, as it names itself (a bridge sends UCI's ``id name``,
+    GTP's ``name`` and ``version``); shown in PGN/SGF exports. Informative only."""
 
 
 class Ready(Message, tag="ready"):
@@ -193,11 +198,28 @@ class Ok(Message, tag="ok"):
     id: int
 
 
+class Concede(Message, tag="concede"):
+    """The bot gives up its game in ``match`` at once, whether or not it is its turn.
+
+    ``crashed``: its program failed (an engine died or answered garbage), so the
+    round is lost with a ``crashed`` verdict (the match too, unless ``forfeit`` is
+    ``"round"``). ``leaving``: the bot is stopping (a bridge got SIGTERM) and plays
+    no more of this match: a ``disconnected`` verdict, given now rather than after
+    the reconnection grace. ``round`` (0: the current one) keeps a concession sent
+    just as a round ended from costing the next round.
+    """
+
+    match: str
+    reason: str
+    cause: Literal["crashed", "leaving"] = "crashed"
+    round: int = 0
+
+
 class Pong(Message, tag="pong"):
     id: int = 0
 
 
-BotMessage = Hello | Ready | Action | Ok | Pong
+BotMessage = Hello | Ready | Action | Ok | Concede | Pong
 
 
 # --- server -> bot -----------------------------------------------------------

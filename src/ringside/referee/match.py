@@ -22,6 +22,7 @@ from ringside.protocol.codec import ProtocolError, check_info
 from ringside.protocol.messages import (
     Action,
     BotMessage,
+    Concede,
     Error,
     Forfeit,
     IgnoredCode,
@@ -203,7 +204,9 @@ class Match:
         if self.phase == "finished":
             self._ignore(player, "unexpected_message", "the match is over")
             return self._flush()
-        if isinstance(message, (Ready, Action, Ok)):
+        if type(message) is Concede:
+            self._on_concede(player, message, now)
+        elif isinstance(message, (Ready, Action, Ok)):
             if pending is None or pending.id != message.id:
                 self._refuse_unexpected(player, message, pending)
             elif not isinstance(message, _ANSWERS[pending.kind]):
@@ -222,6 +225,18 @@ class Match:
             )
         self._sync_timers()
         return self._flush()
+
+    def _on_concede(self, player: int, message: Concede, now: float) -> None:
+        """The bot gives up: ``crashed`` loses the round, ``leaving`` the rest of the match."""
+        if player in self.gone or message.round not in (0, self.round):
+            self._ignore(player, "late_answer", f"round {message.round} is over; not conceded")
+            return
+        if self.phase == "created" or (self.phase == "ending" and message.cause == "crashed"):
+            return  # nothing to lose yet, or the round is decided (a fresh engine plays on)
+        code: VerdictCode = "crashed" if message.cause == "crashed" else "disconnected"
+        reason = " ".join(message.reason.split())[:200] or "no reason given"
+        text = f"{self.config.bots[player]} {'crashed' if code == 'crashed' else 'left'}: {reason}"
+        self._give_verdicts([(player, code, text)], now)
 
     def timer(self, player: int, now: float) -> list[Output]:
         """A timer armed for ``player`` went off; stale timers are harmless."""

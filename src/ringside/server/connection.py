@@ -28,6 +28,7 @@ from ringside.protocol.messages import (
     MAX_MESSAGE_BYTES,
     PROTOCOL_VERSION,
     Action,
+    Concede,
     Error,
     Hello,
     Message,
@@ -84,9 +85,9 @@ class HelloReceived(msgspec.Struct, frozen=True, gc=False):
 
 
 class MessageReceived(msgspec.Struct, frozen=True, gc=False):
-    """A match message (``ready``, ``action``, ``ok``) after ``welcome``."""
+    """A match message (``ready``, ``action``, ``ok``, ``concede``) after ``welcome``."""
 
-    message: Ready | Action | Ok
+    message: Ready | Action | Ok | Concede
 
 
 class BadMessage(msgspec.Struct, frozen=True, gc=False):
@@ -174,7 +175,7 @@ class BotConnection:
         if self.state == "ready":
             message = parse_bot_message(data, self.max_message_bytes)
             kind = type(message)
-            if kind is Action or kind is Ready or kind is Ok:
+            if kind is Action or kind is Ready or kind is Ok or kind is Concede:
                 self._events.append(MessageReceived(message))  # type: ignore[arg-type]
             elif kind is not Pong:
                 self._unusual(message)  # type: ignore[arg-type]

@@ -1,7 +1,7 @@
 """What a bridge does when its program fails, with a fake engine on a real server.
 
-A crash concedes the game at once (an ``illegal_action`` verdict naming the
-crash) and a fresh engine plays on; a hang is judged by the server's clock and
+A crash concedes the game at once (a ``crashed`` verdict naming the crash) and
+a fresh engine plays on; a hang is judged by the server's clock and
 the hung engine is replaced; a program that cannot start stops the bridge.
 """
 
@@ -53,9 +53,8 @@ async def test_a_crash_concedes_the_game_and_a_fresh_engine_plays_on(
         record = await play(http, server, body)
         assert record["status"] == "finished" and record["winner"] == "steady-1"
         (verdict,) = forfeits(record)
-        assert verdict["code"] == "illegal_action" and verdict["bot"] == "crashy"
-        assert "engine-failed" in verdict["message"]
-        assert "exited with code 3" in verdict["message"]
+        assert verdict["code"] == "crashed" and verdict["bot"] == "crashy"
+        assert verdict["message"] == "crashy crashed: engine exited with code 3"
         moves = [e for e in record["events"] if e["type"] == "move" and e["bot"] == "crashy"]
         assert len(moves) == 2, "two searches worked, the third crashed"
 
@@ -104,7 +103,8 @@ async def test_a_program_writing_no_json_concedes(
     async with running(http, server, chatty):
         record = await play(http, server, {"game": "tictactoe", "bots": ["chatty", "steady-3"]})
         (verdict,) = forfeits(record)
-        assert verdict["code"] == "illegal_action" and "not JSON" in verdict["message"]
+        assert verdict["code"] == "crashed"
+        assert verdict["message"] == "chatty crashed: engine wrote a line that is not JSON"
     await steady.close()
     task.cancel()
 

@@ -327,6 +327,9 @@ class MatchStarted(Message, tag="match_started"):
     rounds: int
     time_control: TimeControl
     options: dict[str, JSON] = {}
+    engines: list[str | None] = []
+    """The program behind each bot as its ``hello`` named it (``engine``), by player;
+    empty when none did. PGN exports write it as ``WhiteEngine``/``BlackEngine``."""
 
 
 class RoundStarted(Message, tag="round_started"):

@@ -121,6 +121,7 @@ class Match:
         "buffered",
         "clocks",
         "config",
+        "engines",
         "game",
         "gone",
         "grace_until",
@@ -174,6 +175,8 @@ class Match:
         self.round_scores: list[RoundScore] = []
         self.match_verdict: Verdict | None = None
         self.result: MatchResult | None = None
+        self.engines: list[str | None] = []
+        """The program behind each bot (its hello's ``engine``), set by the runner."""
         self._out: list[Output] = []
 
     # --- inputs ---------------------------------------------------------------
@@ -182,8 +185,11 @@ class Match:
         if self.phase != "created":
             return []
         c = self.config
+        engines = list(self.engines) if any(self.engines) else []
         self._publish(
-            MatchStarted(self.id, c.game, list(c.bots), c.rounds, c.time_control, dict(c.options))
+            MatchStarted(
+                self.id, c.game, list(c.bots), c.rounds, c.time_control, dict(c.options), engines
+            )
         )
         self._begin_round(now)
         return self._flush()

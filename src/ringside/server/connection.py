@@ -119,6 +119,7 @@ class BotConnection:
         "_held",
         "_hello",
         "_outgoing",
+        "engine",
         "errors",
         "games",
         "guest",
@@ -160,6 +161,8 @@ class BotConnection:
         self.games: list[str] | None = None
         self.max_matches = 1
         self.guest = False
+        self.engine: str | None = None
+        """The program behind the bot, as its hello named it (trimmed, at most 100 characters)."""
         self.ping_id = 0
         self._events: list[Event] = []
         self._outgoing: list[bytes] = []
@@ -216,6 +219,7 @@ class BotConnection:
         self.token = hello.token
         self.games = hello.games
         self.max_matches = hello.max_matches
+        self.engine = " ".join((hello.hello.engine or "").split())[:100] or None
         self.guest = guest
         self.state = "ready"
         self.welcomed = True

@@ -112,7 +112,7 @@ async def test_stockfish_killed_mid_move_is_crashed_with_a_clean_message(
         result = await spectator.wait_for(lambda e: e.get("type") == "match_result")
         verdict = result["verdict"]
         assert (verdict["code"], verdict["bot"]) == ("crashed", "sf-crash")
-        assert verdict["message"] == "sf-crash crashed: engine killed by SIGKILL"
+        assert verdict["message"] == "engine killed by SIGKILL"
         assert result["winner"] == "steady-crash"
         await spectator.close()
     await steady.close()
@@ -221,7 +221,7 @@ async def test_sigterm_concedes_at_once_and_the_bridge_exits_non_zero(
         assert loop.time() - sent_at < 5
         verdict = result["verdict"]
         assert (verdict["code"], verdict["bot"]) == ("disconnected", "sf-term")
-        assert verdict["message"] == "sf-term left: the bridge was stopped (SIGTERM)"
+        assert verdict["message"] == "the bridge was stopped (SIGTERM)"
         assert result["winner"] == "slow-term"
         code = await asyncio.to_thread(bridge.wait, 15)
         assert code == 128 + signal.SIGTERM

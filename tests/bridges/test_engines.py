@@ -158,7 +158,7 @@ async def test_an_engine_killed_mid_game_loses_and_is_replaced(
         assert result["status"] == "finished" and result["winner"] == "steady-sf"
         verdict = result["verdict"]
         assert (verdict["code"], verdict["bot"]) == ("crashed", "sf-victim")
-        assert verdict["message"] == "sf-victim crashed: engine killed by SIGKILL"
+        assert verdict["message"] == "engine killed by SIGKILL"
         async with asyncio.timeout(10):
             while victim.engine is None or victim.engine.pid == first_pid:
                 await asyncio.sleep(0.05)

@@ -256,6 +256,8 @@ class EngineBridge(Bot):
     """
 
     label = "engine"
+    noun = "engine"
+    """What the verdict calls the program: ``sf crashed: engine killed by SIGKILL``."""
     slack = 0.5
     """Seconds past a move's time before the engine counts as hung."""
     quit_line: str | None = None
@@ -362,7 +364,7 @@ class EngineBridge(Bot):
         lost = None if during or self.recover_games or self._lock.locked() else self.game
         if lost is not None:
             self.lost_game = lost
-            self._in_background(self._concede(lost[0], f"engine {why}"))
+            self._in_background(self._concede(lost[0], f"{self.noun} {why}"))
         self.game = None
         logger.error(
             "%s failed%s: %s%s; %sstarting a fresh engine",
@@ -443,7 +445,7 @@ class EngineBridge(Bot):
         key = (request.match, request.round)
         async with self._lock:
             if key == self.lost_game:
-                raise Crashed(f"engine {self.lost_why or 'failed earlier in this game'}")
+                raise Crashed(f"{self.noun} {self.lost_why or 'failed earlier in this game'}")
             loop = asyncio.get_running_loop()
             started = loop.time()
             retries = 1 if self.recover_games else 0
@@ -453,7 +455,7 @@ class EngineBridge(Bot):
                 except EngineError as exc:
                     if retries <= 0 or self.fatal is not None:
                         self.lost_game = key
-                        raise Crashed(f"engine {exc}") from None
+                        raise Crashed(f"{self.noun} {exc}") from None
                     retries -= 1
                     request = _later(request, loop.time() - started)
                     logger.warning(

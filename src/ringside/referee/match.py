@@ -241,8 +241,7 @@ class Match:
             return  # nothing to lose yet, or the round is decided (a fresh engine plays on)
         code: VerdictCode = "crashed" if message.cause == "crashed" else "disconnected"
         reason = " ".join(message.reason.split())[:200] or "no reason given"
-        text = f"{self.config.bots[player]} {'crashed' if code == 'crashed' else 'left'}: {reason}"
-        self._give_verdicts([(player, code, text)], now)
+        self._give_verdicts([(player, code, reason)], now)
 
     def timer(self, player: int, now: float) -> list[Output]:
         """A timer armed for ``player`` went off; stale timers are harmless."""

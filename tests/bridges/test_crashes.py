@@ -178,15 +178,19 @@ async def play_done(
             await asyncio.sleep(0.1)
 
 
-def bridge_process(server: ServerProcess, name: str, engine: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "ringside", "bridge", "uci", "--server", server.ws_bot,
-         "--name", name, "--", engine],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-    )  # fmt: skip
+def bridge_process(
+    server: ServerProcess, name: str, engine: str, log: Path
+) -> subprocess.Popen[str]:
+    """``ringside bridge uci`` as a process of its own, its output in ``log``."""
+    with log.open("w") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "ringside", "bridge", "uci", "--server", server.ws_bot,
+             "--name", name, "--", engine],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        )  # fmt: skip
 
 
 async def engine_of(bridge: subprocess.Popen[str]) -> int:
@@ -197,9 +201,10 @@ async def engine_of(bridge: subprocess.Popen[str]) -> int:
 
 
 async def test_sigterm_concedes_at_once_and_the_bridge_exits_non_zero(
-    server: ServerProcess, http: aiohttp.ClientSession
+    server: ServerProcess, http: aiohttp.ClientSession, tmp_path: Path
 ) -> None:
-    bridge = bridge_process(server, "sf-term", find_engine("stockfish"))
+    log = tmp_path / "bridge.log"
+    bridge = bridge_process(server, "sf-term", find_engine("stockfish"), log)
     slow = WireBot("slow-term", server.tcp_bot, behave=slow_first_legal(0.5))
     task = await start_bot(slow)
     try:
@@ -224,28 +229,30 @@ async def test_sigterm_concedes_at_once_and_the_bridge_exits_non_zero(
         assert verdict["message"] == "the bridge was stopped (SIGTERM)"
         assert result["winner"] == "slow-term"
         code = await asyncio.to_thread(bridge.wait, 15)
-        assert code == 128 + signal.SIGTERM
+        assert code == 128 + signal.SIGTERM, log.read_text()
         assert not alive(engine)
         await spectator.close()
     finally:
         if bridge.poll() is None:
             bridge.kill()
-        bridge.communicate()
+        bridge.wait()
         await slow.close()
         task.cancel()
 
 
-async def test_a_sigkilled_bridge_leaves_no_engine_behind(server: ServerProcess) -> None:
-    bridge = bridge_process(server, "sf-killed", find_engine("stockfish"))
+async def test_a_sigkilled_bridge_leaves_no_engine_behind(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    bridge = bridge_process(server, "sf-killed", find_engine("stockfish"), tmp_path / "log")
     try:
         engine = await engine_of(bridge)
         assert alive(engine)
         bridge.kill()
-        bridge.communicate()
+        bridge.wait()
         async with asyncio.timeout(10):
             while alive(engine):
                 await asyncio.sleep(0.05)
     finally:
         if bridge.poll() is None:
             bridge.kill()
-            bridge.communicate()
+            bridge.wait()

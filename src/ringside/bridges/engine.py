@@ -446,26 +446,25 @@ class EngineBridge(Bot):
         async with self._lock:
             if key == self.lost_game:
                 raise Crashed(f"{self.noun} {self.lost_why or 'failed earlier in this game'}")
-            loop = asyncio.get_running_loop()
-            started = loop.time()
-            retries = 1 if self.recover_games else 0
+            started = asyncio.get_running_loop().time()
+            retry = False
             while True:
                 try:
-                    return await self._decide_once(key, request)
+                    return await self._decide_once(key, request, started if retry else None)
                 except EngineError as exc:
-                    if retries <= 0 or self.fatal is not None:
+                    if retry or not self.recover_games or self.fatal is not None:
                         self.lost_game = key
                         raise Crashed(f"{self.noun} {exc}") from None
-                    retries -= 1
-                    request = _later(request, loop.time() - started)
-                    logger.warning(
-                        "%s failed; a fresh one answers in the %.2f s left (--recover)",
-                        self.label,
-                        request.clock.move_time,
-                    )
+                    retry = True
+                    logger.warning("%s failed; a fresh one answers (--recover)", self.label)
 
-    async def _decide_once(self, key: tuple[str, int], request: Request) -> Any:
-        """One engine's answer; EngineError when it failed (it is retired, another started)."""
+    async def _decide_once(
+        self, key: tuple[str, int], request: Request, started: float | None
+    ) -> Any:
+        """One engine's answer; EngineError when it failed (it is retired, another started).
+
+        ``started``: when the request came, for a second try: the engine thinks in
+        what is left once it is started and has the position."""
         try:
             engine = await self._ready_engine()
         except EngineError as exc:
@@ -477,6 +476,9 @@ class EngineBridge(Bot):
                 self.game = None
                 await self.new_game(engine, prepare, request)
                 self.game = key
+            if started is not None:
+                request = _later(request, asyncio.get_running_loop().time() - started)
+                logger.warning("%s has %.2f s left", self.label, request.clock.move_time)
             action = await self.think(engine, request, prepare)
             self._dirty = False
         except EngineTimeout as exc:

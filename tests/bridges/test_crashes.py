@@ -9,6 +9,7 @@ engine behind.
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import signal
 import subprocess
@@ -31,6 +32,7 @@ from ringside.testing.wire import (
 )
 
 pytest.importorskip("chess", reason="python-chess is needed to check the games")
+import chess.pgn
 
 OPTIONS = [("Threads", "1"), ("Hash", "16")]
 
@@ -115,6 +117,12 @@ async def test_stockfish_killed_mid_move_is_crashed_with_a_clean_message(
         assert verdict["message"] == "engine killed by SIGKILL"
         assert result["winner"] == "steady-crash"
         await spectator.close()
+        async with http.get(f"{server.http}/api/matches/{match}/pgn") as response:
+            game = chess.pgn.read_game(io.StringIO(await response.text()))
+        assert game is not None
+        assert game.headers["Termination"] == "abandoned"
+        assert game.headers["BlackEngine"].startswith("Stockfish"), "UCI's id name"
+        assert "WhiteEngine" not in game.headers, "the wire bot named no engine"
     await steady.close()
     task.cancel()
 

@@ -110,7 +110,12 @@ async def test_stockfish_killed_mid_move_is_crashed_with_a_clean_message(
         spectator = await watch(http, server, match)
         await spectator.wait_for(is_move("steady-crash"))
         await asyncio.sleep(0.3)  # well into stockfish's 5 s search
+        killed_at = asyncio.get_running_loop().time()
         os.kill(pid, signal.SIGKILL)
+        await spectator.wait_for(lambda e: e.get("type") == "forfeit")
+        print(
+            f"killed mid-move: forfeit after {asyncio.get_running_loop().time() - killed_at:.3f} s"
+        )
         result = await spectator.wait_for(lambda e: e.get("type") == "match_result")
         verdict = result["verdict"]
         assert (verdict["code"], verdict["bot"]) == ("crashed", "sf-crash")
@@ -231,6 +236,7 @@ async def test_sigterm_concedes_at_once_and_the_bridge_exits_non_zero(
         sent_at = loop.time()
         bridge.send_signal(signal.SIGTERM)
         result = await spectator.wait_for(lambda e: e.get("type") == "match_result")
+        print(f"SIGTERM: match result after {loop.time() - sent_at:.3f} s")
         assert loop.time() - sent_at < 5
         verdict = result["verdict"]
         assert (verdict["code"], verdict["bot"]) == ("disconnected", "sf-term")

@@ -21,7 +21,7 @@ import aiohttp
 import pytest
 from bridge_helpers import find_engine, running, wait_online
 
-from ringside.bridges import UciBridge
+from ringside.bridges import GtpBridge, UciBridge
 from ringside.testing.wire import (
     ServerProcess,
     SpectatorClient,
@@ -270,3 +270,67 @@ async def test_a_sigkilled_bridge_leaves_no_engine_behind(
         if bridge.poll() is None:
             bridge.kill()
             bridge.wait()
+
+
+def slow_stone(delay: float) -> Any:
+    """A Go bot that thinks ``delay`` seconds, then plays the first legal point (never passes)."""
+
+    async def behave(bot: WireBot, message: dict[str, Any]) -> None:
+        if await answer_session(bot, message):
+            return
+        if message.get("type") == "request":
+            await asyncio.sleep(delay)
+            legal = message["legal_actions"]
+            action = next((a for a in legal if a != "pass"), legal[0])
+            await bot.send(
+                {"type": "action", "match": message["match"], "id": message["id"], "action": action}
+            )
+
+    return behave
+
+
+async def test_with_recover_gnu_go_killed_on_the_opponents_turn_is_given_the_board_again(
+    server: ServerProcess, http: aiohttp.ClientSession
+) -> None:
+    gnugo = [find_engine("gnugo"), "--mode", "gtp", "--level", "1"]
+    victim = GtpBridge(gnugo, name="gnugo-recover", recover=True)
+    slow = WireBot("slow-go", server.tcp_bot, behave=slow_stone(1.0))
+    task = await start_bot(slow)
+    async with running(http, server, victim):
+        body = {
+            "game": "go",
+            "bots": ["gnugo-recover", "slow-go"],  # GNU Go is black
+            "options": {"size": 9},
+            "time_control": {"type": "per_move", "seconds": 5},
+        }
+        match = await start(http, server, body)
+        spectator = await watch(http, server, match)
+        await spectator.wait_for(
+            lambda e: sum(is_move("slow-go")(x) for x in spectator.events) >= 2
+        )
+        await asyncio.sleep(0.3)  # the slow bot's third move is being thought
+        engine = victim.engine
+        assert engine is not None and engine.pid is not None
+        os.kill(engine.pid, signal.SIGKILL)
+        killed_at = len(spectator.events)
+
+        def since() -> list[dict[str, Any]]:
+            return spectator.events[killed_at:]
+
+        await spectator.wait_for(
+            lambda _: (
+                sum(is_move("gnugo-recover")(e) for e in since()) >= 2
+                or any(e.get("type") in ("forfeit", "match_result") for e in since())
+            )
+        )
+        assert not [e for e in since() if e.get("type") == "forfeit"], since()
+        assert victim.engine is not None and victim.engine.pid != engine.pid
+        assert (
+            victim.played
+            == [str(e["action"]) for e in spectator.events if e.get("type") == "move"][
+                : len(victim.played)
+            ]
+        ), "the fresh engine was given every move"
+        await spectator.close()
+    await slow.close()
+    task.cancel()

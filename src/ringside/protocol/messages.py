@@ -177,7 +177,7 @@ class Hello(Message, tag="hello"):
     protocol: int = PROTOCOL_VERSION
     engine: str | None = None
     """The program behind the bot, as it names itself (a bridge sends UCI's ``id name``,
-    GTP's ``name`` and ``version``); shown in PGN/SGF exports. Informative only."""
+    GTP's ``name`` and ``version``); PGN exports name it. Informative only."""
 
 
 class Ready(Message, tag="ready"):

@@ -23,7 +23,7 @@ Failures, the same for every bridge (documented in docs/protocol.md):
 - The engine cannot be started, or fails three times running without making
   a move: the bridge stops with an error rather than concede every game.
 - The bridge is **stopped** (SIGTERM, Ctrl-C): it concedes every running match
-  at once (cause ``leaving``) and exits non-zero. The engine dies with the
+  at once (cause ``leaving``) and exits non-zero if it did. The engine dies with the
   bridge even when the bridge is SIGKILLed (on Linux, ``PR_SET_PDEATHSIG``).
 """
 
@@ -381,12 +381,15 @@ class EngineBridge(Bot):
         if not await self.concede(match, reason):
             logger.warning("match %s: not connected to concede; the clock will decide", match)
 
-    async def leave(self, why: str) -> None:
-        """The bridge is stopping: concede every running match at once, then stop."""
+    async def leave(self, why: str) -> list[str]:
+        """The bridge is stopping: concede every running match at once, then stop.
+
+        Returns the matches conceded."""
         conceded = await self.leave_matches(why)
         if conceded:
             logger.warning("conceded %s: %s", ", ".join(conceded), why)
         self.stop_event.set()
+        return conceded
 
     def _fail_once(self) -> None:
         self.failures += 1

@@ -76,9 +76,11 @@ def _common(command: list[str], server: str, name: str | None) -> str:
 def run_bridge(bridge: EngineBridge, server: str, verbose: bool) -> None:
     """Play until Ctrl-C or SIGTERM; exit 1 when the engine or the server gives up.
 
-    A signal concedes the running matches at once (the opponent need not wait out
-    a reconnection grace), then the bridge exits with 128 + the signal's number."""
+    A signal concedes the running match at once (the opponent need not wait out
+    a reconnection grace); the bridge then exits with 128 + the signal's number,
+    or 0 when it was idle and conceded nothing."""
     stopped_by: list[signal.Signals] = []
+    conceded: list[str] = []
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -90,8 +92,10 @@ def run_bridge(bridge: EngineBridge, server: str, verbose: bool) -> None:
                 stop.set()  # a second signal: stop without waiting
                 return
             stopped_by.append(sig)
-            task = loop.create_task(bridge.leave(f"the bridge was stopped ({sig.name})"))
-            tasks.add(task)
+            tasks.add(loop.create_task(leave(sig)))
+
+        async def leave(sig: signal.Signals) -> None:
+            conceded.extend(await bridge.leave(f"the bridge was stopped ({sig.name})"))
 
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, on_signal, sig)
@@ -100,7 +104,7 @@ def run_bridge(bridge: EngineBridge, server: str, verbose: bool) -> None:
     try:
         with log_to_stderr(verbose):
             asyncio.run(main())
-        if stopped_by:
+        if stopped_by and conceded:
             raise typer.Exit(128 + stopped_by[0].value)
     except EngineError as exc:
         fail(str(exc), EXIT_FAILURE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import urllib.request
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -241,7 +242,7 @@ async def test_http_export_routes(server: ServerProcess, matches: dict[str, str]
             assert response.content_type == "application/x-chess-pgn"
             (game,) = pgn_games(await response.text())
         assert game.headers["White"] == "first-a"
-        assert game.headers["Site"] == f"{server.host}:{server.port}"
+        assert game.headers["Site"] == "Ringside", "the same Site as ringside export"
         for url, status, code in [
             (f"{base}/nope/pgn", 404, "unknown_match"),
             (f"{base}/{ttt_id}/pgn", 409, "wrong_game"),
@@ -269,6 +270,8 @@ def test_cli_export_from_the_server_and_from_the_database(
     from_store = run(cli, ["export", chess_id, "--data-dir", str(server.data_dir), "-o", str(out)])
     assert from_store.exit_code == 0, from_store.output
     assert from_server.stdout == out.read_text()
+    with urllib.request.urlopen(f"{server.http}/api/matches/{chess_id}/pgn") as response:
+        assert response.read().decode() == out.read_text(), "one Site (and text) everywhere"
     (game,) = pgn_games(out.read_text())
     assert game.end().board().is_game_over(claim_draw=True)
 

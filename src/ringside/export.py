@@ -44,6 +44,10 @@ Format = Literal["pgn", "sgf"]
 FORMAT_GAMES: dict[str, str] = {"pgn": "chess", "sgf": "go"}
 """The game each format records."""
 LETTERS = "ABCDEFGHJKLMNOPQRST"  # GTP columns, as in ringside.games.go
+SITE = "Ringside"
+"""PGN's Site, the same from the HTTP route and ``ringside export``: the host a request
+named would differ with the address used to reach the server (as cutechess and
+fastchess write one fixed ``-site``)."""
 
 
 class ExportError(ValueError):
@@ -106,7 +110,7 @@ def export(
     *,
     started_at: datetime | None = None,
     round: int | None = None,
-    site: str = "Ringside",
+    site: str = SITE,
 ) -> str:
     """The match as PGN (chess) or SGF (Go); ``round`` picks one round, else all of them."""
     log = read_events(events)
@@ -196,6 +200,7 @@ TERMINATIONS = {
     "adjudicated": "adjudication",
     "timeout": "time forfeit",
     "disconnected": "abandoned",
+    "crashed": "abandoned",
     "illegal_action": "rules infraction",
     "protocol_error": "rules infraction",
     "not_ready": "rules infraction",
@@ -203,12 +208,28 @@ TERMINATIONS = {
 
 
 def pgn_time_control(tc: TimeControl) -> str:
-    """PGN's TimeControl tag: ``60+1`` (Fischer), ``1/10`` (per move); byo-yomi has no form."""
-    if isinstance(tc, Fischer):
-        return f"{_seconds(tc.base)}+{_seconds(tc.increment)}"
-    if isinstance(tc, PerMove):
-        return f"1/{_seconds(tc.seconds)}"
+    """PGN's TimeControl tag (standard, section 9.6.1), whose fields are whole seconds.
+
+    Fischer is the "incremental" kind, ``60+1``. A per-move budget is the
+    "moves/seconds" kind with a period of one move, ``1/10``: the last period
+    repeats for the rest of the game. A budget that is no whole number of seconds
+    (0.5 s), and byo-yomi, have no form in the standard: ``?`` ("unknown"), and
+    ``pgn_game`` says the real clock in the game's first comment.
+    """
+    if isinstance(tc, Fischer) and tc.base.is_integer() and tc.increment.is_integer():
+        return f"{int(tc.base)}+{int(tc.increment)}"
+    if isinstance(tc, PerMove) and tc.seconds.is_integer():
+        return f"1/{int(tc.seconds)}"
     return "?"
+
+
+def clock_text(tc: TimeControl) -> str:
+    """The clock in words, for a TimeControl tag that cannot say it."""
+    if isinstance(tc, Fischer):
+        return f"time control {_seconds(tc.base)} s + {_seconds(tc.increment)} s per move"
+    if isinstance(tc, PerMove):
+        return f"time control {_seconds(tc.seconds)} s per move"
+    return f"time control byo-yomi {_seconds(tc.base)} s + {tc.periods} x {_seconds(tc.period)} s"
 
 
 def _clock(seconds: float) -> float:
@@ -216,7 +237,7 @@ def _clock(seconds: float) -> float:
 
 
 def pgn_game(
-    match: MatchStarted, log: RoundLog, started_at: datetime | None, site: str = "Ringside"
+    match: MatchStarted, log: RoundLog, started_at: datetime | None, site: str = SITE
 ) -> str:
     """One round as a PGN game, replayed through python-chess from the round's start."""
     try:
@@ -256,6 +277,12 @@ def pgn_game(
             "Annotator": f"Ringside {__version__}",
         }
     )
+    engines = dict(zip(match.bots, match.engines, strict=False))
+    for colour, name in (("White", white), ("Black", black)):
+        if engines.get(name):
+            game.headers[f"{colour}Engine"] = str(engines[name])
+    if game.headers["TimeControl"] == "?":
+        game.comment = clock_text(match.time_control)
     node: chess.pgn.GameNode = game
     for uci in view.get("opening") or []:
         move = chess.Move.from_uci(uci)

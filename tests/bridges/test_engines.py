@@ -157,8 +157,8 @@ async def test_an_engine_killed_mid_game_loses_and_is_replaced(
         result = await spectator.wait_for(lambda e: e.get("type") == "match_result")
         assert result["status"] == "finished" and result["winner"] == "steady-sf"
         verdict = result["verdict"]
-        assert (verdict["code"], verdict["bot"]) == ("illegal_action", "sf-victim")
-        assert "engine-failed: killed by SIGKILL" in verdict["message"]
+        assert (verdict["code"], verdict["bot"]) == ("crashed", "sf-victim")
+        assert verdict["message"] == "engine killed by SIGKILL"
         async with asyncio.timeout(10):
             while victim.engine is None or victim.engine.pid == first_pid:
                 await asyncio.sleep(0.05)

@@ -1,7 +1,7 @@
 """What a bridge does when its program fails, with a fake engine on a real server.
 
-A crash concedes the game at once (an ``illegal_action`` verdict naming the
-crash) and a fresh engine plays on; a hang is judged by the server's clock and
+A crash concedes the game at once (a ``crashed`` verdict naming the crash) and
+a fresh engine plays on; a hang is judged by the server's clock and
 the hung engine is replaced; a program that cannot start stops the bridge.
 """
 
@@ -53,9 +53,8 @@ async def test_a_crash_concedes_the_game_and_a_fresh_engine_plays_on(
         record = await play(http, server, body)
         assert record["status"] == "finished" and record["winner"] == "steady-1"
         (verdict,) = forfeits(record)
-        assert verdict["code"] == "illegal_action" and verdict["bot"] == "crashy"
-        assert "engine-failed" in verdict["message"]
-        assert "exited with code 3" in verdict["message"]
+        assert verdict["code"] == "crashed" and verdict["bot"] == "crashy"
+        assert verdict["message"] == "engine exited with code 3"
         moves = [e for e in record["events"] if e["type"] == "move" and e["bot"] == "crashy"]
         assert len(moves) == 2, "two searches worked, the third crashed"
 
@@ -66,22 +65,25 @@ async def test_a_crash_concedes_the_game_and_a_fresh_engine_plays_on(
     task.cancel()
 
 
+@pytest.mark.parametrize("recover", [False, True])
 async def test_a_hung_engine_times_out_and_is_replaced(
-    server: ServerProcess, http: aiohttp.ClientSession
+    server: ServerProcess, http: aiohttp.ClientSession, recover: bool
 ) -> None:
-    hung = UciBridge([*FAKE_UCI, "--hang-at", "2"], name="hung")
-    steady = WireBot("steady-2", server.tcp_bot)
+    """A stall is a timeout, --recover or not: the engine is alive, only silent."""
+    name = f"hung-{recover}"
+    hung = UciBridge([*FAKE_UCI, "--hang-at", "2"], name=name, recover=recover)
+    steady = WireBot(f"steady-2-{recover}", server.tcp_bot)
     task = await start_bot(steady)
     async with running(http, server, hung):
         first_pid = hung.engine.pid if hung.engine else None
         body = {
             **CHESS,
-            "bots": ["hung", "steady-2"],
+            "bots": [name, steady.name],
             "time_control": {"type": "per_move", "seconds": 0.5},
         }
         record = await play(http, server, body)
         (verdict,) = forfeits(record)
-        assert (verdict["code"], verdict["bot"]) == ("timeout", "hung")
+        assert (verdict["code"], verdict["bot"]) == ("timeout", name)
         await fresh_engine(hung, first_pid)
         assert hung.fatal is None
     await steady.close()
@@ -104,7 +106,8 @@ async def test_a_program_writing_no_json_concedes(
     async with running(http, server, chatty):
         record = await play(http, server, {"game": "tictactoe", "bots": ["chatty", "steady-3"]})
         (verdict,) = forfeits(record)
-        assert verdict["code"] == "illegal_action" and "not JSON" in verdict["message"]
+        assert verdict["code"] == "crashed"
+        assert verdict["message"] == "program wrote a line that is not JSON"
     await steady.close()
     task.cancel()
 
@@ -139,3 +142,39 @@ def test_cli_errors_are_one_line(args: list[str], code: int, words: str) -> None
     assert result.exit_code == code, result.output
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("ringside: error: ") and words in last
+
+
+async def test_with_recover_a_crash_mid_move_is_answered_by_a_fresh_engine(
+    server: ServerProcess, http: aiohttp.ClientSession
+) -> None:
+    """The fake engine exits on its 3rd search; a fresh one gets the position and moves."""
+    crashy = UciBridge([*FAKE_UCI, "--crash-at", "3"], name="crashy-recover", recover=True)
+    steady = WireBot("steady-4", server.tcp_bot)
+    task = await start_bot(steady)
+    async with running(http, server, crashy):
+        body = {
+            **CHESS,
+            "bots": ["crashy-recover", "steady-4"],
+            "time_control": {"type": "per_move"},
+            "options": {"fen": "4k3/8/8/8/8/8/8/3QK3 w - - 0 1"},
+        }
+        record = await play(http, server, body)
+        assert forfeits(record) == []
+        moves = [
+            e for e in record["events"] if e["type"] == "move" and e["bot"] == "crashy-recover"
+        ]
+        assert len(moves) >= 3, "the third move came from the fresh engine"
+        assert crashy.fatal is None
+    await steady.close()
+    task.cancel()
+
+
+def test_a_retried_request_has_the_time_already_spent_taken_off() -> None:
+    from ringside.bridges.engine import _later
+    from ringside.client import ClockReading, Request
+
+    request = Request("m", 3, 1, 1, {}, None, ClockReading(10.0, 10.0, seats=[30.0, 10.0]))
+    later = _later(request, 2.5)
+    assert (later.clock.remaining, later.clock.move_time) == (7.5, 7.5)
+    assert later.clock.seats == [30.0, 7.5]
+    assert later.id == 3 and request.clock.move_time == 10.0

@@ -35,6 +35,7 @@ from ringside.protocol.messages import (
     BotStatus,
     ByoYomi,
     ClockReading,
+    Concede,
     Error,
     Fischer,
     Forfeit,
@@ -294,10 +295,18 @@ STRATEGIES: dict[type[Message], st.SearchStrategy[Any]] = {
         games=st.none() | st.lists(texts, max_size=3),
         max_matches=ints,
         protocol=ints,
+        engine=st.none() | texts,
     ),
     Ready: st.builds(Ready, match=texts, id=ints),
     Action: st.builds(Action, match=texts, id=ints, action=json_data, info=json_data),
     Ok: st.builds(Ok, match=texts, id=ints),
+    Concede: st.builds(
+        Concede,
+        match=texts,
+        reason=texts,
+        cause=st.sampled_from(["crashed", "leaving"]),
+        round=ints,
+    ),
     Pong: st.builds(Pong, id=ints),
     Welcome: st.builds(Welcome, bot_id=texts, name=texts, guest=st.booleans(), protocol=ints),
     Prepare: st.builds(
@@ -478,7 +487,7 @@ def test_encode_shapes() -> None:
 
 # --- each error, with its sentence -----------------------------------------------------------
 
-BOT_TYPES = "expected one of hello, ready, action, ok, pong"
+BOT_TYPES = "expected one of hello, ready, action, ok, concede, pong"
 
 
 BOT_ERRORS: list[tuple[bytes | str, str, str]] = [
@@ -795,7 +804,7 @@ def test_unknown_fields_are_ignored() -> None:
     data = {"type": "action", "match": "m1", "id": 5, "action": {"cell": 4}, "comment": "centre"}
     data["thinking"] = {"nodes": 12345, "pv": [4, 0, 8]}
     assert parse_bot_message(json.dumps(data)) == Action("m1", 5, {"cell": 4})
-    hello = {"type": "hello", "name": "a", "protocol": 1, "engine": "x", "version": [1, 2]}
+    hello = {"type": "hello", "name": "a", "protocol": 1, "flavour": "x", "version": [1, 2]}
     assert parse_bot_message(json.dumps(hello)) == Hello("a")
     request = {
         "type": "request", "match": "m1", "id": 3, "round": 1, "seat": 0, "observation": None,

@@ -8,19 +8,23 @@ engine through a protocol the subclasses implement (UCI, GTP, JSON lines).
 Failures, the same for every bridge (documented in docs/protocol.md):
 
 - The engine **crashes** (exits, closes its pipes, writes garbage) during a
-  game: the bot concedes that game at once by sending the action
-  ``"engine-failed: <why>"`` (``why`` short, e.g. ``killed by SIGKILL``),
-  which no game accepts, so the referee gives an ``illegal_action`` verdict
-  whose message names the failure and the match
-  ends cleanly (or only the round, with ``forfeit: "round"``). Waiting for
-  the clock instead could take minutes. The bridge logs the exit status and
-  the engine's last lines of stderr, starts a fresh engine and plays on with
-  the same connection: closing it would only cost a reconnection grace.
+  game: the bot concedes that game at once (the ``concede`` message, cause
+  ``crashed``: the referee's verdict is ``crashed``, with a short reason such as
+  ``engine killed by SIGKILL``), whether it was thinking or waiting for the
+  opponent's move. The bridge logs the exit status and the engine's last lines
+  of stderr, starts a fresh engine and plays on with the same connection.
+  With ``recover=True`` (``--recover``, cutechess's ``-recover``) the game is
+  not lost: the fresh engine is given the position (the bridge holds every
+  move) and answers within what is left of the clock; only a second failure
+  in the same request concedes.
 - The engine **hangs** (no move when its time is up): the server's clock
   gives the ``timeout`` verdict; the bridge kills the engine (its whole
   process group) and starts a fresh one for the next game.
 - The engine cannot be started, or fails three times running without making
   a move: the bridge stops with an error rather than concede every game.
+- The bridge is **stopped** (SIGTERM, Ctrl-C): it concedes every running match
+  at once (cause ``leaving``) and exits non-zero if it did. The engine dies with the
+  bridge even when the bridge is SIGKILLed (on Linux, ``PR_SET_PDEATHSIG``).
 """
 
 from __future__ import annotations
@@ -28,14 +32,18 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import ctypes
 import logging
 import os
 import shlex
 import signal
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from ringside.client import Bot, MatchResult, Prepare, Request, RoundResult
+import msgspec
+
+from ringside.client import Bot, Crashed, MatchResult, Prepare, Request, RoundResult
 
 logger = logging.getLogger("ringside.bridge")
 
@@ -44,7 +52,26 @@ LINE_LIMIT = 1 << 20
 STDERR_TAIL = 20
 MAX_FAILURES = 3
 """Engine failures in a row (without a move in between) before the bridge gives up."""
-CONCEDE = "engine-failed"
+PR_SET_PDEATHSIG = 1
+
+
+def _death_signal() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that has the kernel SIGKILL the engine when the bridge dies
+    (even by SIGKILL, when no handler runs); None where there is no ``prctl``."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before the fork
+    except (OSError, AttributeError):
+        return None
+
+    def set_death_signal() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+    return set_death_signal
+
+
+_PREEXEC = _death_signal()
 
 
 class EngineError(Exception):
@@ -103,6 +130,7 @@ class EngineProcess:
                 stderr=asyncio.subprocess.PIPE,
                 limit=LINE_LIMIT,
                 start_new_session=True,  # Ctrl-C reaches the bridge, which stops the engine
+                preexec_fn=_PREEXEC,
             )
         except FileNotFoundError:
             hint = " (Debian installs engines in /usr/games)" if "/" not in self.argv[0] else ""
@@ -202,6 +230,21 @@ class EngineProcess:
             os.killpg(self.process.pid, sig)  # the engine leads its own session (start_new_session)
 
 
+def _later(request: Request, spent: float) -> Request:
+    """``request`` as it stands ``spent`` seconds later: its clock the less."""
+    clock = request.clock
+    seats = list(clock.seats)
+    if 0 <= request.seat < len(seats):
+        seats[request.seat] = max(0.0, seats[request.seat] - spent)
+    later = msgspec.structs.replace(
+        clock,
+        remaining=max(0.0, clock.remaining - spent),
+        move_time=max(0.0, clock.move_time - spent),
+        seats=seats,
+    )
+    return msgspec.structs.replace(request, clock=later)
+
+
 class EngineBridge(Bot):
     """A ``Bot`` that asks an engine process for every move; subclasses speak the protocol.
 
@@ -213,15 +256,19 @@ class EngineBridge(Bot):
     """
 
     label = "engine"
+    noun = "engine"
+    """What the verdict calls the program: ``sf crashed: engine killed by SIGKILL``."""
     slack = 0.5
     """Seconds past a move's time before the engine counts as hung."""
     quit_line: str | None = None
     init_timeout: float = 15.0
 
-    def __init__(self, command: Sequence[str], **kwargs: Any) -> None:
+    def __init__(self, command: Sequence[str], *, recover: bool = False, **kwargs: Any) -> None:
         kwargs["max_matches"] = 1
         super().__init__(**kwargs)
         self.command = list(command)
+        self.recover_games = recover
+        """Restart a crashed engine on the game's position instead of conceding."""
         self.engine: EngineProcess | None = None
         self.prepares: dict[str, Prepare] = {}
         self.game: tuple[str, int] | None = None
@@ -305,14 +352,20 @@ class EngineBridge(Bot):
         self._crashed(engine, why, why, "")
 
     def _crashed(self, engine: EngineProcess, why: str, detail: str, during: str) -> None:
+        """Retire a failed engine and start another; between requests, concede its game
+        (unless recovering: the fresh engine gets the position at the next request)."""
         if engine is not self.engine:
             return
         self.lost_why = why
         self.engine = None
         self._retire(engine)
         tail = " | ".join(list(engine.stderr_tail)[-5:])
-        lost = self.game
-        self.lost_game, self.game = lost, None
+        # A request being served (the lock held) concedes by itself, or recovers.
+        lost = None if during or self.recover_games or self._lock.locked() else self.game
+        if lost is not None:
+            self.lost_game = lost
+            self._in_background(self._concede(lost[0], f"{self.noun} {why}"))
+        self.game = None
         logger.error(
             "%s failed%s: %s%s; %sstarting a fresh engine",
             self.label,
@@ -323,6 +376,20 @@ class EngineBridge(Bot):
         )
         self._fail_once()
         self._in_background(self._restart())
+
+    async def _concede(self, match: str, reason: str) -> None:
+        if not await self.concede(match, reason):
+            logger.warning("match %s: not connected to concede; the clock will decide", match)
+
+    async def leave(self, why: str) -> list[str]:
+        """The bridge is stopping: concede every running match at once, then stop.
+
+        Returns the matches conceded."""
+        conceded = await self.leave_matches(why)
+        if conceded:
+            logger.warning("conceded %s: %s", ", ".join(conceded), why)
+        self.stop_event.set()
+        return conceded
 
     def _fail_once(self) -> None:
         self.failures += 1
@@ -381,38 +448,58 @@ class EngineBridge(Bot):
         key = (request.match, request.round)
         async with self._lock:
             if key == self.lost_game:
-                return f"{CONCEDE}: {self.lost_why or 'earlier in this game'}"
-            try:
-                engine = await self._ready_engine()
-            except EngineError:
-                self.lost_game = key
-                return f"{CONCEDE}: no engine could be started"
-            prepare = self.prepares.get(request.match)
-            try:
-                self._dirty = True
-                if key != self.game:
-                    self.game = None
-                    await self.new_game(engine, prepare, request)
-                    self.game = key
-                action = await self.think(engine, request, prepare)
-                self._dirty = False
-            except EngineTimeout as exc:
-                logger.error("%s hung (%s); killing it, a fresh one plays on", self.label, exc)
-                self.engine, self.game = None, None
-                self._retire(engine)
-                self._fail_once()
-                self._in_background(self._restart())
-                raise NoMove(str(exc)) from None
-            except EngineError as exc:
-                self._crashed(engine, str(exc), exc.detail, " while thinking")
-                self.lost_game = key
-                return f"{CONCEDE}: {exc}"
-            except asyncio.CancelledError:
-                if self._dirty:  # the answer never came: recover before the next request
-                    self._in_background(self._tidy_after_cancel())
-                raise
-            self.failures = 0
-            return action
+                raise Crashed(f"{self.noun} {self.lost_why or 'failed earlier in this game'}")
+            started = asyncio.get_running_loop().time()
+            retry = False
+            while True:
+                try:
+                    return await self._decide_once(key, request, started if retry else None)
+                except EngineError as exc:
+                    if retry or not self.recover_games or self.fatal is not None:
+                        self.lost_game = key
+                        raise Crashed(f"{self.noun} {exc}") from None
+                    retry = True
+                    logger.warning("%s failed; a fresh one answers (--recover)", self.label)
+
+    async def _decide_once(
+        self, key: tuple[str, int], request: Request, started: float | None
+    ) -> Any:
+        """One engine's answer; EngineError when it failed (it is retired, another started).
+
+        ``started``: when the request came, for a second try: the engine thinks in
+        what is left once it is started and has the position."""
+        try:
+            engine = await self._ready_engine()
+        except EngineError as exc:
+            raise EngineError("could not be started again") from exc
+        prepare = self.prepares.get(request.match)
+        try:
+            self._dirty = True
+            if key != self.game:
+                self.game = None
+                await self.new_game(engine, prepare, request)
+                self.game = key
+            if started is not None:
+                request = _later(request, asyncio.get_running_loop().time() - started)
+                logger.warning("%s has %.2f s left", self.label, request.clock.move_time)
+            action = await self.think(engine, request, prepare)
+            self._dirty = False
+        except EngineTimeout as exc:
+            logger.error("%s hung (%s); killing it, a fresh one plays on", self.label, exc)
+            self.engine, self.game = None, None
+            self._retire(engine)
+            self._fail_once()
+            self._in_background(self._restart())
+            raise NoMove(str(exc)) from None
+        except EngineError as exc:
+            self._crashed(engine, str(exc), exc.detail, " while thinking")
+            raise
+        except asyncio.CancelledError:
+            if self._dirty:  # the answer never came: recover before the next request
+                self._in_background(self._tidy_after_cancel())
+            raise
+        self.failures = 0
+        return action
 
     async def _tidy_after_cancel(self) -> None:
         async with self._lock:

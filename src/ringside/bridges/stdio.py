@@ -50,6 +50,7 @@ def request_line(request: Request, prepare: Prepare | None) -> str:
 
 class StdioBridge(EngineBridge):
     label = "stdio program"
+    noun = "program"
 
     def __init__(self, command: Sequence[str], **kwargs: Any) -> None:
         super().__init__(command, **kwargs)

@@ -56,6 +56,13 @@ Token = Annotated[
 Verbose = Annotated[
     bool, typer.Option("--verbose", "-v", help="Log every line to and from the engine.")
 ]
+Recover = Annotated[
+    bool,
+    typer.Option(
+        "--recover",
+        help="When the engine crashes, restart it on the game's position (not conceding).",
+    ),
+]
 Command = Annotated[list[str], typer.Argument(help="The engine and its arguments, after --.")]
 
 
@@ -67,18 +74,38 @@ def _common(command: list[str], server: str, name: str | None) -> str:
 
 
 def run_bridge(bridge: EngineBridge, server: str, verbose: bool) -> None:
-    """Play until Ctrl-C or SIGTERM; exit 1 when the engine or the server gives up."""
+    """Play until Ctrl-C or SIGTERM; exit 1 when the engine or the server gives up.
+
+    A signal concedes the running match at once (the opponent need not wait out
+    a reconnection grace); the bridge then exits with 128 + the signal's number,
+    or 0 when it was idle and conceded nothing."""
+    stopped_by: list[signal.Signals] = []
+    conceded: list[str] = []
 
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
+        tasks: set[asyncio.Task[None]] = set()
+
+        def on_signal(sig: signal.Signals) -> None:
+            if stopped_by:
+                stop.set()  # a second signal: stop without waiting
+                return
+            stopped_by.append(sig)
+            tasks.add(loop.create_task(leave(sig)))
+
+        async def leave(sig: signal.Signals) -> None:
+            conceded.extend(await bridge.leave(f"the bridge was stopped ({sig.name})"))
+
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, on_signal, sig)
         await bridge.serve(server, stop)
 
     try:
         with log_to_stderr(verbose):
             asyncio.run(main())
+        if stopped_by and conceded:
+            raise typer.Exit(128 + stopped_by[0].value)
     except EngineError as exc:
         fail(str(exc), EXIT_FAILURE)
     except BotRefused as exc:
@@ -100,6 +127,7 @@ def uci(
     move_overhead: Annotated[
         float, typer.Option(min=0.0, help="Seconds kept back from every move for the network.")
     ] = 0.05,
+    recover: Recover = False,
     verbose: Verbose = False,
 ) -> None:
     """A UCI chess engine as a bot: ringside bridge uci --name sf -- stockfish."""
@@ -111,7 +139,12 @@ def uci(
     except ValueError as exc:
         fail(str(exc))
     bridge = UciBridge(
-        command, options=options, move_overhead=move_overhead, name=bot_name, token=token
+        command,
+        options=options,
+        move_overhead=move_overhead,
+        name=bot_name,
+        token=token,
+        recover=recover,
     )
     run_bridge(bridge, server, verbose)
 
@@ -122,6 +155,7 @@ def gtp(
     server: Server = DEFAULT_SERVER,
     name: Name = None,
     token: Token = None,
+    recover: Recover = False,
     verbose: Verbose = False,
 ) -> None:
     """A GTP Go engine as a bot: ringside bridge gtp --name gnugo -- gnugo --mode gtp
@@ -129,7 +163,9 @@ def gtp(
     from ringside.bridges.gtp import GtpBridge
 
     run_bridge(
-        GtpBridge(command, name=_common(command, server, name), token=token), server, verbose
+        GtpBridge(command, name=_common(command, server, name), token=token, recover=recover),
+        server,
+        verbose,
     )
 
 
@@ -143,6 +179,7 @@ def stdio(
         list[str] | None,
         typer.Option("--game", "-g", help="A game it plays; repeatable (default: any)."),
     ] = None,
+    recover: Recover = False,
     verbose: Verbose = False,
 ) -> None:
     """A program reading one JSON request per line and writing one JSON action per line."""
@@ -150,7 +187,9 @@ def stdio(
 
     bot_name = _common(command, server, name)
     run_bridge(
-        StdioBridge(command, name=bot_name, token=token, games=game or None), server, verbose
+        StdioBridge(command, name=bot_name, token=token, games=game or None, recover=recover),
+        server,
+        verbose,
     )
 
 

@@ -6,7 +6,7 @@ and call ``run(url)`` with ``ws://HOST:PORT/ws/bot`` or ``tcp://HOST:PORT``.
 :func:`connect` gives the lower level: a :class:`Channel` of whole messages.
 """
 
-from ringside.client.bot import Answer, Backoff, Bot, BotRefused
+from ringside.client.bot import Answer, Backoff, Bot, BotRefused, Crashed
 from ringside.client.transport import Channel, ConnectFailed, ConnectionClosed, connect
 from ringside.protocol.messages import (
     ClockReading,
@@ -28,6 +28,7 @@ __all__ = [
     "ClockReading",
     "ConnectFailed",
     "ConnectionClosed",
+    "Crashed",
     "Error",
     "MatchResult",
     "MoveInfo",

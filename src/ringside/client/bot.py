@@ -32,7 +32,7 @@ import signal
 import threading
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import msgspec
 
@@ -41,6 +41,7 @@ from ringside.client.transport import Channel, ConnectFailed, ConnectionClosed, 
 from ringside.protocol.messages import (
     Action,
     ClockReading,
+    Concede,
     Error,
     Hello,
     MatchResult,
@@ -65,6 +66,7 @@ __all__ = [
     "Backoff",
     "Bot",
     "BotRefused",
+    "Crashed",
     "split_answer",
 ]
 
@@ -107,6 +109,14 @@ def split_answer(result: Any) -> tuple[JSON, Any]:
     if type(result) is tuple and len(result) == 2:
         return result[0], result[1]
     return result, None
+
+
+class Crashed(Exception):
+    """Raised by ``act``/``decide``: the bot's program failed and cannot answer this
+    request, so the SDK concedes the game at once (``concede`` with cause ``crashed``;
+    the verdict is ``crashed`` with ``str(exc)`` as its reason) rather than let the
+    clock run out. Any other exception sends nothing, and the clock decides.
+    """
 
 
 class BotRefused(Exception):
@@ -195,6 +205,8 @@ class Bot:
     threaded: bool = False
     welcome_timeout: float = WELCOME_TIMEOUT
     rejoin_window: float = REJOIN_WINDOW
+    engine_name: str | None = None
+    """The program behind the bot as it names itself (a bridge's engine), sent in hello."""
 
     def __init__(
         self,
@@ -217,6 +229,9 @@ class Bot:
         self.welcome: Welcome | None = None
         """The server's welcome on the current connection (None while not connected)."""
         self._tasks: dict[tuple[str, int], asyncio.Task[None]] = {}
+        self._channel: Channel | None = None
+        self.rounds: dict[str, int] = {}
+        """The matches being played, with the round last prepared in each."""
 
     # --- what a bot's author writes -----------------------------------------------
 
@@ -323,7 +338,7 @@ class Bot:
         if self.max_matches < 1:
             raise ValueError(f"max_matches must be at least 1, not {self.max_matches}")
         games = None if self.games is None else list(self.games)
-        return Hello(self.name, self.token, games, self.max_matches)
+        return Hello(self.name, self.token, games, self.max_matches, engine=self.engine_name)
 
     async def _session(self, url: str, hello: Hello, stop: asyncio.Event) -> None:
         """One connection: returns when ``stop`` is set, raises when the connection is lost."""
@@ -337,14 +352,39 @@ class Bot:
             welcome = await _unless_stopped(stop, self._await_welcome(channel))
             if welcome is None:
                 return
-            self.welcome = welcome
+            self.welcome, self._channel = welcome, channel
             logger.info("playing on %s as %s", url, welcome.name)
             await self._hook(self.on_welcome, welcome)
             try:
                 while (message := await _unless_stopped(stop, channel.receive())) is not None:
                     await self._dispatch(channel, message)
             finally:
+                self._channel = None
                 await self._cancel_requests()
+
+    async def concede(
+        self, match: str, reason: str, cause: Literal["crashed", "leaving"] = "crashed"
+    ) -> bool:
+        """Give up ``match`` now (see ``Concede``); False when not connected to send it.
+
+        ``crashed`` loses the round being played; ``leaving`` the rest of the match.
+        """
+        channel = self._channel
+        if channel is None:
+            return False
+        try:
+            await channel.send(Concede(match, reason, cause, self.rounds.get(match, 0)))
+        except ConnectionClosed:
+            return False
+        logger.warning("match %s conceded (%s): %s", match, cause, reason)
+        return True
+
+    async def leave_matches(self, reason: str) -> list[str]:
+        """Concede every match being played as ``leaving`` (a bot about to stop).
+
+        The server has them once the connection is closed cleanly (set ``stop``):
+        the close comes after them on the same ordered stream."""
+        return [m for m in list(self.rounds) if await self.concede(m, reason, "leaving")]
 
     async def _await_welcome(self, channel: Channel) -> Welcome:
         try:
@@ -371,6 +411,7 @@ class Bot:
         if isinstance(message, Request):
             self._start_request(channel, message)
         elif isinstance(message, Prepare):
+            self.rounds[message.match] = message.round
             await channel.send(Ready(message.match, message.id))
             logger.info(
                 "match %s: %s, round %d of %d, seat %d",
@@ -388,6 +429,7 @@ class Bot:
         elif isinstance(message, RoundResult):
             await self._hook(self.on_round_result, message)
         elif isinstance(message, MatchResult):
+            self.rounds.pop(message.match, None)
             winner = message.winner or ("none" if message.status == "finished" else "-")
             logger.info("match %s %s, winner: %s", message.match, message.status, winner)
             for (match, _), task in list(self._tasks.items()):
@@ -422,6 +464,11 @@ class Bot:
                 action = self.decide(request)
             if inspect.isawaitable(action):
                 action = await action
+        except Crashed as exc:
+            with contextlib.suppress(ConnectionClosed):
+                await channel.send(Concede(request.match, str(exc), "crashed", request.round))
+            logger.error("match %s conceded: %s", request.match, exc)
+            return
         except Exception:
             logger.exception(
                 "no action for request %d of match %s: the bot raised", request.id, request.match

@@ -71,7 +71,13 @@ class ClockReading(msgspec.Struct, frozen=True):
 # --- results -----------------------------------------------------------------
 
 VerdictCode = Literal[
-    "timeout", "illegal_action", "disconnected", "protocol_error", "not_ready", "adjudicated"
+    "timeout",
+    "illegal_action",
+    "disconnected",
+    "protocol_error",
+    "not_ready",
+    "adjudicated",
+    "crashed",
 ]
 
 
@@ -177,6 +183,9 @@ class Hello(Message, tag="hello"):
     max_matches: int = 1
     """How many matches this bot plays at once."""
     protocol: int = PROTOCOL_VERSION
+    engine: str | None = None
+    """The program behind the bot, as it names itself (a bridge sends UCI's ``id name``,
+    GTP's ``name`` and ``version``); PGN exports name it. Informative only."""
 
 
 class Ready(Message, tag="ready"):
@@ -197,11 +206,28 @@ class Ok(Message, tag="ok"):
     id: int
 
 
+class Concede(Message, tag="concede"):
+    """The bot gives up its game in ``match`` at once, whether or not it is its turn.
+
+    ``crashed``: its program failed (an engine died or answered garbage), so the
+    round is lost with a ``crashed`` verdict (the match too, unless ``forfeit`` is
+    ``"round"``). ``leaving``: the bot is stopping (a bridge got SIGTERM) and plays
+    no more of this match: a ``disconnected`` verdict, given now rather than after
+    the reconnection grace. ``round`` (0: the current one) keeps a concession sent
+    just as a round ended from costing the next round.
+    """
+
+    match: str
+    reason: str
+    cause: Literal["crashed", "leaving"] = "crashed"
+    round: int = 0
+
+
 class Pong(Message, tag="pong"):
     id: int = 0
 
 
-BotMessage = Hello | Ready | Action | Ok | Pong
+BotMessage = Hello | Ready | Action | Ok | Concede | Pong
 
 
 # --- server -> bot -----------------------------------------------------------
@@ -309,6 +335,9 @@ class MatchStarted(Message, tag="match_started"):
     rounds: int
     time_control: TimeControl
     options: dict[str, JSON] = {}
+    engines: list[str | None] = []
+    """The program behind each bot as its ``hello`` named it (``engine``), by player;
+    empty when none did. PGN exports write it as ``WhiteEngine``/``BlackEngine``."""
 
 
 class RoundStarted(Message, tag="round_started"):

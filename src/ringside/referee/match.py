@@ -22,6 +22,7 @@ from ringside.protocol.codec import ProtocolError, check_info
 from ringside.protocol.messages import (
     Action,
     BotMessage,
+    Concede,
     Error,
     Forfeit,
     IgnoredCode,
@@ -121,6 +122,7 @@ class Match:
         "buffered",
         "clocks",
         "config",
+        "engines",
         "game",
         "gone",
         "grace_until",
@@ -177,6 +179,8 @@ class Match:
         self.round_scores: list[RoundScore] = []
         self.match_verdict: Verdict | None = None
         self.result: MatchResult | None = None
+        self.engines: list[str | None] = []
+        """The program behind each bot (its hello's ``engine``), set by the runner."""
         self._out: list[Output] = []
 
     # --- inputs ---------------------------------------------------------------
@@ -185,8 +189,11 @@ class Match:
         if self.phase != "created":
             return []
         c = self.config
+        engines = list(self.engines) if any(self.engines) else []
         self._publish(
-            MatchStarted(self.id, c.game, list(c.bots), c.rounds, c.time_control, dict(c.options))
+            MatchStarted(
+                self.id, c.game, list(c.bots), c.rounds, c.time_control, dict(c.options), engines
+            )
         )
         self._begin_round(now)
         return self._flush()
@@ -207,7 +214,9 @@ class Match:
         if self.phase == "finished":
             self._ignore(player, "unexpected_message", "the match is over")
             return self._flush()
-        if isinstance(message, (Ready, Action, Ok)):
+        if type(message) is Concede:
+            self._on_concede(player, message, now)
+        elif isinstance(message, (Ready, Action, Ok)):
             if pending is None or pending.id != message.id:
                 self._refuse_unexpected(player, message, pending)
             elif not isinstance(message, _ANSWERS[pending.kind]):
@@ -226,6 +235,17 @@ class Match:
             )
         self._sync_timers()
         return self._flush()
+
+    def _on_concede(self, player: int, message: Concede, now: float) -> None:
+        """The bot gives up: ``crashed`` loses the round, ``leaving`` the rest of the match."""
+        if player in self.gone or message.round not in (0, self.round):
+            self._ignore(player, "late_answer", f"round {message.round} is over; not conceded")
+            return
+        if self.phase == "created" or (self.phase == "ending" and message.cause == "crashed"):
+            return  # nothing to lose yet, or the round is decided (a fresh engine plays on)
+        code: VerdictCode = "crashed" if message.cause == "crashed" else "disconnected"
+        reason = " ".join(message.reason.split())[:200] or "no reason given"
+        self._give_verdicts([(player, code, reason)], now)
 
     def timer(self, player: int, now: float) -> list[Output]:
         """A timer armed for ``player`` went off; stale timers are harmless."""

@@ -36,7 +36,6 @@ async def _export(request: web.Request, fmt: Format) -> web.StreamResponse:
             record.events,
             started_at=record.started_at or record.created_at,
             round=round_number,
-            site=request.host,
         )
     except ExportError as exc:
         raise ApiError(EXPORT_STATUS.get(exc.code, 422), exc.code, exc.message) from None

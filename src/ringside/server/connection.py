@@ -28,6 +28,7 @@ from ringside.protocol.messages import (
     MAX_MESSAGE_BYTES,
     PROTOCOL_VERSION,
     Action,
+    Concede,
     Error,
     Hello,
     Message,
@@ -84,9 +85,9 @@ class HelloReceived(msgspec.Struct, frozen=True, gc=False):
 
 
 class MessageReceived(msgspec.Struct, frozen=True, gc=False):
-    """A match message (``ready``, ``action``, ``ok``) after ``welcome``."""
+    """A match message (``ready``, ``action``, ``ok``, ``concede``) after ``welcome``."""
 
-    message: Ready | Action | Ok
+    message: Ready | Action | Ok | Concede
 
 
 class BadMessage(msgspec.Struct, frozen=True, gc=False):
@@ -118,6 +119,7 @@ class BotConnection:
         "_held",
         "_hello",
         "_outgoing",
+        "engine",
         "errors",
         "games",
         "guest",
@@ -159,6 +161,8 @@ class BotConnection:
         self.games: list[str] | None = None
         self.max_matches = 1
         self.guest = False
+        self.engine: str | None = None
+        """The program behind the bot, as its hello named it (trimmed, at most 100 characters)."""
         self.ping_id = 0
         self._events: list[Event] = []
         self._outgoing: list[bytes] = []
@@ -174,7 +178,7 @@ class BotConnection:
         if self.state == "ready":
             message = parse_bot_message(data, self.max_message_bytes)
             kind = type(message)
-            if kind is Action or kind is Ready or kind is Ok:
+            if kind is Action or kind is Ready or kind is Ok or kind is Concede:
                 self._events.append(MessageReceived(message))  # type: ignore[arg-type]
             elif kind is not Pong:
                 self._unusual(message)  # type: ignore[arg-type]
@@ -215,6 +219,7 @@ class BotConnection:
         self.token = hello.token
         self.games = hello.games
         self.max_matches = hello.max_matches
+        self.engine = " ".join((hello.hello.engine or "").split())[:100] or None
         self.guest = guest
         self.state = "ready"
         self.welcomed = True

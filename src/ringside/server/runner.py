@@ -209,6 +209,7 @@ class MatchRunner:
 
     def begin(self) -> None:
         self._bus.publish(MatchListed(self.info()))
+        self.match.engines = [getattr(s, "engine", None) for s in self.sessions]
         self._carry_out(self.match.start(self._clock.time()))
 
     @property

@@ -105,6 +105,11 @@ class BotSession:
         return self.connection.max_matches
 
     @property
+    def engine(self) -> str | None:
+        """The program behind the bot, as its hello named it (a bridge's engine)."""
+        return self.connection.engine
+
+    @property
     def guest(self) -> bool:
         return self.connection.guest
 

@@ -298,7 +298,8 @@ def pgn_game(
     if verdict is not None and verdict.code == "adjudicated":
         node.comment = f"{node.comment} {verdict.message}"
     elif verdict is not None:
-        colour = ("White", "Black")[verdict.seat] if verdict.seat in (0, 1) else verdict.bot
+        seat = verdict.seat
+        colour = ("White", "Black")[seat] if seat in (0, 1) else verdict.bot or "a bot"
         node.comment = f"{node.comment} {colour} forfeits: {verdict.code}: {verdict.message}"
     exporter = chess.pgn.StringExporter(headers=True, variations=False, comments=True)
     return f"{game.accept(exporter)}\n\n"

@@ -42,35 +42,13 @@ from ringside.rating.sprt import (
     SprtStatus,
     Verdict,
     llr,
+    secular_root,
 )
 
 NELO_PER_T = 800 / math.log(10)
 """Normalized Elo per unit of t-value (about 347.4)."""
 MAX_ITERATIONS = 100
 TOLERANCE = 1e-9
-
-
-def _secular(pdf: Sequence[tuple[float, float]]) -> float:
-    """The root ``x`` of ``Σ p_i b_i / (1 + x b_i) = 0`` keeping every ``1 + x b_i`` positive.
-
-    ``pdf`` holds ``(p_i, b_i)``; the left side decreases in ``x`` on that
-    interval, from +∞ to -∞, so bisection finds the root when the ``b_i``
-    have both signs.
-    """
-    above = max(b for _, b in pdf)
-    below = min(b for _, b in pdf)
-    if above <= 0 or below >= 0:
-        raise ValueError("the hypothesis lies outside the observed outcomes")
-    lo, hi = -1.0 / above, -1.0 / below
-    for _ in range(300):
-        mid = (lo + hi) / 2
-        if mid in (lo, hi):
-            break
-        if sum(p * b / (1 + mid * b) for p, b in pdf) > 0:
-            lo = mid
-        else:
-            hi = mid
-    return (lo + hi) / 2
 
 
 def _moments(values: Sequence[float], probs: Sequence[float]) -> tuple[float, float]:
@@ -86,7 +64,8 @@ def mle_t_value(values: Sequence[float], probs: Sequence[float], t: float) -> li
         mean, var = _moments(values, q)
         sigma = math.sqrt(var)
         b = [a - 0.5 - t * sigma * (1 + ((mean - a) / sigma) ** 2) / 2 for a in values]
-        x = _secular(list(zip(probs, b, strict=True)))
+        pdf = list(zip(probs, b, strict=True))
+        x = secular_root(pdf, "the hypothesis lies outside the observed outcomes")
         new = [p / (1 + x * bi) for p, bi in zip(probs, b, strict=True)]
         done = max(abs(n - o) for n, o in zip(new, q, strict=True)) < TOLERANCE
         q = new

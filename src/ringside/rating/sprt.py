@@ -98,28 +98,38 @@ class SprtStatus:
     """H1 (elo ≥ elo1), H0 (elo ≤ elo0), or None: play on."""
 
 
+def secular_root(pdf: Sequence[tuple[float, float]], outside: str) -> float:
+    """The root ``x`` of ``Σ p_i b_i / (1 + x b_i) = 0`` keeping every ``1 + x b_i`` positive.
+
+    ``pdf`` holds ``(p_i, b_i)``. The left side decreases in ``x`` on that interval,
+    from +∞ to -∞, so bisection finds the root when the ``b_i`` have both signs;
+    otherwise ValueError(``outside``). The constrained maximum-likelihood fits of
+    both SPRT models (here and ``pentanomial``) come down to this equation.
+    """
+    above = max(b for _, b in pdf)
+    below = min(b for _, b in pdf)
+    if above <= 0 or below >= 0:
+        raise ValueError(outside)
+    lo, hi = -1.0 / above, -1.0 / below
+    for _ in range(300):  # stops when the bisection no longer moves, long before
+        mid = (lo + hi) / 2
+        if mid in (lo, hi):
+            break
+        if sum(p * b / (1 + mid * b) for p, b in pdf) > 0:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
 def _mle_log_ratio(pdf: Sequence[tuple[float, float]], s: float) -> float:
     """``Σ p_i ln(p_i / q_i)``: how much worse the best distribution of mean ``s`` fits.
 
     ``q_i = p_i / (1 + λ (x_i - s))`` where ``λ`` solves ``Σ p_i (x_i - s) / (1 + λ (x_i - s)) = 0``
-    (the Lagrange condition of the constrained MLE); the left side decreases in
-    ``λ``, so bisection on the interval keeping every ``q_i`` positive finds it.
+    (the Lagrange condition of the constrained MLE, ``secular_root``).
     """
     deviations = [(p, x - s) for x, p in pdf]
-    above = max(d for _, d in deviations)
-    below = min(d for _, d in deviations)
-    if above <= 0 or below >= 0:
-        raise ValueError(f"the mean {s} is outside the observed outcomes")
-    lo, hi = -1.0 / above, -1.0 / below
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        if mid in (lo, hi):
-            break
-        if sum(p * d / (1 + mid * d) for p, d in deviations) > 0:
-            lo = mid
-        else:
-            hi = mid
-    lam = (lo + hi) / 2
+    lam = secular_root(deviations, f"the mean {s} is outside the observed outcomes")
     return sum(p * math.log1p(lam * d) for p, d in deviations)
 
 

@@ -49,12 +49,12 @@ from bench.common import (
     raise_fd_limit,
     spawn,
     with_children,
+    write_figures,
 )
 from ringside.testing import postgres
 from ringside.testing.cluster import Cluster, running_cluster
 from ringside.testing.wire import ServerProcess
 
-RESULTS = Path(__file__).resolve().parent / "results"
 PER_MOVE_60 = {"type": "per_move", "seconds": 60.0}
 NODE_ARGS = ("--open", "--heartbeat", "5")
 NODE_ENV = {"RINGSIDE_BENCH": "1"}
@@ -425,13 +425,8 @@ async def main(args: argparse.Namespace) -> int:
     text = report(sizes, data, machine)
     print(text)
     if not args.no_write:
-        RESULTS.mkdir(exist_ok=True)
-        stem = RESULTS / f"cluster-{now.date().isoformat()}{'-quick' * args.quick}"
-        stem.with_suffix(".txt").write_text(text + "\n")
-        stem.with_suffix(".json").write_text(
-            json.dumps({"machine": machine, "sizes": asdict(sizes), **data}, indent=1) + "\n"
-        )
-        print(f"written to {stem}.txt and .json", file=sys.stderr)
+        document = {"machine": machine, "sizes": asdict(sizes), **data}
+        write_figures("cluster", now.date().isoformat(), args.quick, text, document)
     return 0
 
 

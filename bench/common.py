@@ -283,3 +283,15 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 def median(values: Sequence[float]) -> float:
     return percentile(values, 50)
+
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def write_figures(name: str, day: str, quick: bool, text: str, document: dict[str, Any]) -> None:
+    """``bench/results/NAME-DAY[-quick].txt`` (the printed table) and ``.json`` (the figures)."""
+    RESULTS.mkdir(exist_ok=True)
+    stem = RESULTS / f"{name}-{day}{'-quick' * quick}"
+    stem.with_suffix(".txt").write_text(text + "\n")
+    stem.with_suffix(".json").write_text(json.dumps(document, indent=1) + "\n")
+    print(f"written to {stem}.txt and .json", file=sys.stderr)

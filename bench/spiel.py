@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
 import random
@@ -51,9 +50,9 @@ from bench.common import (
     spawn,
     start_server,
     with_children,
+    write_figures,
 )
 
-RESULTS = Path(__file__).resolve().parent / "results"
 KINDS = ("raw", "adapter", "simulation")
 """The in-process ways, measured by the child process."""
 
@@ -476,13 +475,8 @@ async def main(args: argparse.Namespace) -> int:
     text = report(sizes, data, machine)
     print(text)
     if not args.no_write:
-        RESULTS.mkdir(exist_ok=True)
-        stem = RESULTS / f"spiel-{now.date().isoformat()}{'-quick' * args.quick}"
-        stem.with_suffix(".txt").write_text(text + "\n")
-        stem.with_suffix(".json").write_text(
-            json.dumps({"machine": machine, "sizes": asdict(sizes), **data}, indent=1) + "\n"
-        )
-        print(f"written to {stem}.txt and .json", file=sys.stderr)
+        document = {"machine": machine, "sizes": asdict(sizes), **data}
+        write_figures("spiel", now.date().isoformat(), args.quick, text, document)
     return 0
 
 

@@ -70,8 +70,11 @@ check-lock: $(VENV)/.synced $(TEST_VENV)/.synced
 	$(TEST_BIN)/python scripts/check_lock.py --venv $(VENV) $(LOCK_DIR)/runtime.txt
 	$(TEST_BIN)/python scripts/check_lock.py $(LOCK_DIR)/test.txt
 
+# Two workers (pytest-xdist), one test file at a time each (module fixtures stay shared):
+# most of the suite waits on server processes, engines and the browser.
+PYTEST_WORKERS ?= 2
 pytest: $(TEST_VENV)/.synced system-deps
-	$(TEST_BIN)/pytest
+	$(TEST_BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint typecheck check-lock pytest
 

@@ -36,8 +36,11 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One per module: Playwright's sync API runs an event loop of its own in this thread,
+    and pytest-asyncio cannot start one beside it, so the browser must be gone before a
+    pytest-xdist worker goes on from a browser module to an async one."""
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing: run `bash scripts/system-deps.sh` as root")
     try:

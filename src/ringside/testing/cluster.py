@@ -45,6 +45,16 @@ class Cluster:
 
     def add_node(self, name: str) -> ServerProcess:
         """Start node ``name`` (again, after a kill or a stop, under the same id and folder)."""
+        return self.launch_node(name).wait_ready()
+
+    def add_nodes(self, names: Sequence[str]) -> None:
+        """Start several nodes side by side (their migrations wait on one lock)."""
+        for name in names:
+            self.launch_node(name)
+        for name in names:
+            self.nodes[name].wait_ready()
+
+    def launch_node(self, name: str) -> ServerProcess:
         data_dir = self.root / f"node-{name}"
         data_dir.mkdir(parents=True, exist_ok=True)
         node = ServerProcess(
@@ -61,7 +71,7 @@ class Cluster:
             env=self.env,
         )
         self.nodes[name] = node
-        node.start()
+        node.launch()
         return node
 
     def __getitem__(self, name: str) -> ServerProcess:
@@ -131,8 +141,7 @@ def running_cluster(
         try:
             cluster = Cluster(root, redis_server, pg, url, tuple(args), dict(env or {}))
             try:
-                for name in names:
-                    cluster.add_node(name)
+                cluster.add_nodes(names)
                 yield cluster
             finally:
                 cluster.stop()

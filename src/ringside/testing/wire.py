@@ -174,7 +174,13 @@ class ServerProcess:
     def tcp_bot(self) -> str:
         return f"tcp://{self.host}:{self.tcp_port}"
 
-    def start(self, timeout: float = 30.0) -> ServerProcess:
+    def start(self, timeout: float = 60.0) -> ServerProcess:
+        self.launch()
+        return self.wait_ready(timeout)
+
+    def launch(self) -> None:
+        """Start the process without waiting for it: several start side by side, and a
+        cluster's nodes spend their interpreter start-up on both cores at once."""
         argv = [
             sys.executable,
             "-m",
@@ -198,7 +204,11 @@ class ServerProcess:
                 text=True,
                 env={**os.environ, **self.env},
             )
-        assert self.process.stdout is not None
+
+    def wait_ready(self, timeout: float = 60.0) -> ServerProcess:
+        """Until the server prints its ready line (its ports); a silence of ``timeout``
+        seconds or an exit fails with the log's tail."""
+        assert self.process is not None and self.process.stdout is not None
         import selectors
 
         with selectors.DefaultSelector() as selector:

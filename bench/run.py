@@ -543,8 +543,9 @@ class Bench:
                 ours.append(window.rate)
                 cpu.append(window.cpu_ms_per_match)
                 self.note(
-                    f"tic-tac-toe: server {ours[-1]:.0f}/s ({cpu[-1]:.2f} ms CPU per match), "
-                    f"kaggle {theirs[-1]:.1f}/s"
+                    f"tic-tac-toe: server {ours[-1]:.0f}/s ({cpu[-1]:.2f} ms CPU per match, "
+                    f"{window.cpu_seconds / window.seconds:.0%} of a core; load "
+                    f"{window.load_cpu_seconds / window.seconds:.0%}), kaggle {theirs[-1]:.1f}/s"
                 )
             self.data["tictactoe"] = {"server": ours, "kaggle": theirs, "server_cpu_ms": cpu}
             what = f"tic-tac-toe matches/s, random bots, {s.ttt_pairs} pairs over TCP, rated"

@@ -26,6 +26,9 @@ class Window:
     matches: int
     seconds: float
     cpu_seconds: float
+    """The server's."""
+    load_cpu_seconds: float = 0.0
+    """The bots' process and this one's (the requests), together."""
 
     @property
     def rate(self) -> float:
@@ -111,10 +114,12 @@ class MatchStream:
         """Matches finished and the server's CPU time over the next ``seconds``."""
         self._check()
         done0, cpu0, t0 = self.finished, cpu_seconds(self.server.pid), time.perf_counter()
+        load0 = cpu_seconds(self.bots.pid) + time.process_time()
         await asyncio.sleep(seconds)
         done1, cpu1, t1 = self.finished, cpu_seconds(self.server.pid), time.perf_counter()
+        load1 = cpu_seconds(self.bots.pid) + time.process_time()
         self._check()
-        return Window(done1 - done0, t1 - t0, cpu1 - cpu0)
+        return Window(done1 - done0, t1 - t0, cpu1 - cpu0, load1 - load0)
 
     async def drain(self, timeout: float = 120.0) -> None:
         """Start no more matches; wait for those under way to end."""

@@ -56,15 +56,22 @@ def _cores() -> tuple[set[int] | None, set[int] | None]:
 SERVER_CORES, LOAD_CORES = _cores()
 
 
+_pinning = False
+
+
 def pin_self() -> None:
-    """Pin this process (the runner) to the load's core; children inherit it."""
+    """Pin this process (the runner) to the load's core, and from now on every server
+    started to the server's core and every other child to the load's (``bench.run``; the
+    cluster and OpenSpiel benches leave placement to the kernel)."""
+    global _pinning
     if LOAD_CORES is not None:
         os.sched_setaffinity(0, LOAD_CORES)
+        _pinning = True
 
 
 def _pinned(cores: set[int] | None) -> Callable[[], None] | None:
     """A ``preexec_fn`` pinning the child before it runs a line of Python."""
-    if cores is None:
+    if cores is None or not _pinning:
         return None
     return lambda: os.sched_setaffinity(0, cores)
 

@@ -98,3 +98,23 @@ async def test_a_row_that_changed_hands_is_fenced(tmp_path: Path) -> None:
             await connection.exec_driver_sql("UPDATE matches SET epoch = epoch + 1")
         with pytest.raises(MatchFenced):
             await store.append_events("m", [{"type": "x"}])
+
+
+async def test_writes_that_queue_up_share_a_transaction(tmp_path: Path) -> None:
+    async with await open_store(sqlite_url(tmp_path)) as store:
+        assert store.db.group_commits() and store.db.group is not None
+        await asyncio.gather(
+            *(
+                store.create_match(f"m{i}", "tictactoe", BOTS[:2], 1, {}, {}, status="running")
+                for i in range(50)
+            )
+        )
+        assert 1 <= store.db.group.commits < 50
+        outcomes = [
+            MatchOutcome(match_id=f"m{i}", status="finished", scores=(1.0, 0.0)) for i in range(50)
+        ]
+        before = store.db.group.commits
+        await asyncio.gather(*(store.finish_match(o, rate=True) for o in outcomes))
+        assert store.db.group.commits - before < 50
+        board = await store.leaderboard("tictactoe")
+        assert {r.bot_name: r.games for r in board} == {"alpha": 50, "beta": 50}

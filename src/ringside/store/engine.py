@@ -217,6 +217,7 @@ class Database:
             path,
             self._sqlite_writer,
             busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS,
+            autocheckpoint_pages=SQLITE_AUTOCHECKPOINT_PAGES,
             synchronous=lambda: self.results_synchronous,
             after_write=self._after_sqlite_write,
         )

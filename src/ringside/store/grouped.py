@@ -44,12 +44,14 @@ class GroupCommit:
         lock: asyncio.Lock,
         *,
         busy_timeout_ms: int,
+        autocheckpoint_pages: int,
         synchronous: Callable[[], str],
         after_write: Callable[[], None],
     ) -> None:
         self._path = path
         self._lock = lock
         self._busy_timeout_ms = busy_timeout_ms
+        self._autocheckpoint_pages = autocheckpoint_pages
         self._synchronous = synchronous
         self._after_write = after_write
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="ringside-group-commit")
@@ -58,6 +60,8 @@ class GroupCommit:
         self._queue: list[tuple[Job[Any], bool, asyncio.Future[Any]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._closed = False
+        self.commits = 0
+        """Transactions committed so far (each holding one or more jobs)."""
 
     async def run(self, job: Job[T], *, durable: bool = False) -> T:
         """Run ``job`` in the next group; its value once that group is committed."""
@@ -89,6 +93,7 @@ class GroupCommit:
                 if isinstance(exc, asyncio.CancelledError):
                     raise
                 continue
+            self.commits += 1
             self._after_write()
             for (_, _, future), (ok, value) in zip(group, outcomes, strict=True):
                 if future.done():
@@ -104,6 +109,8 @@ class GroupCommit:
         connection.execute("PRAGMA foreign_keys=ON")
         connection.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
         connection.execute("PRAGMA synchronous=NORMAL")
+        # As the engine's connections: commits leave checkpoints to the background.
+        connection.execute(f"PRAGMA wal_autocheckpoint={self._autocheckpoint_pages}")
         return connection
 
     def _commit(self, jobs: list[Job[Any]], durable: bool) -> list[tuple[bool, Any]]:

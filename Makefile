@@ -21,7 +21,8 @@ export UV_PYTHON_DOWNLOADS := never
 PORT ?= 8000
 TCP_PORT ?= 8001
 
-.PHONY: test lint typecheck pytest demo schema clean system-deps bench bench-quick soak \
+.PHONY: test lint typecheck pytest demo schema clean system-deps bench bench-quick bench-check \
+	bench-baseline soak \
 	lock lock-upgrade check-lock test-latest
 
 $(UV): $(LOCK_DIR)/uv.txt
@@ -95,6 +96,15 @@ bench: $(BENCH_VENV)/.synced
 
 bench-quick: $(BENCH_VENV)/.synced
 	$(BENCH_BIN)/python -m bench.run --quick
+
+# The quick bench, failing when a ratio falls more than 15 % below bench/results/baseline.json.
+bench-check: $(BENCH_VENV)/.synced
+	$(BENCH_BIN)/python -m bench.run --quick --label check
+	$(BENCH_BIN)/python -m bench.check bench/results/check.json
+
+# A new baseline for bench-check, from a quick run (on a quiet machine).
+bench-baseline: $(BENCH_VENV)/.synced
+	$(BENCH_BIN)/python -m bench.run --quick --label baseline
 
 # A bounded soak (bench/soak.py): SOAK_SECONDS of ladder matches between SOAK_BOTS raw bots,
 # half TCP, half WebSocket; prints matches announced vs stored, RSS, fds, API latency.

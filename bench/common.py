@@ -31,6 +31,51 @@ LOGS = ROOT / "bench" / "results" / "logs"
 T = TypeVar("T")
 
 
+# --- cores -----------------------------------------------------------------------
+
+
+def _cores() -> tuple[set[int] | None, set[int] | None]:
+    """The server's core and the load's core, or (None, None) with fewer than two cores.
+
+    Every server (Ringside and the echo server of figure 1) runs on the first
+    core this process may use, every load process and the runner itself on the
+    second. Left to the kernel, a client and its server sometimes share a core
+    (a round trip is then two in-core wake-ups) and sometimes not (two
+    inter-processor wake-ups), which moved the one-connection echo by 2-4x
+    between repetitions; pinned, the reference and the measured path take the
+    same wake-ups every time (see bench/README.md).
+    """
+    if os.environ.get("RINGSIDE_BENCH_NO_PIN") == "1" or not hasattr(os, "sched_getaffinity"):
+        return None, None
+    usable = sorted(os.sched_getaffinity(0))
+    if len(usable) < 2:
+        return None, None
+    return {usable[0]}, {usable[1]}
+
+
+SERVER_CORES, LOAD_CORES = _cores()
+
+
+_pinning = False
+
+
+def pin_self() -> None:
+    """Pin this process (the runner) to the load's core, and from now on every server
+    started to the server's core and every other child to the load's (``bench.run``; the
+    cluster and OpenSpiel benches leave placement to the kernel)."""
+    global _pinning
+    if LOAD_CORES is not None:
+        os.sched_setaffinity(0, LOAD_CORES)
+        _pinning = True
+
+
+def _pinned(cores: set[int] | None) -> Callable[[], None] | None:
+    """A ``preexec_fn`` pinning the child before it runs a line of Python."""
+    if cores is None or not _pinning:
+        return None
+    return lambda: os.sched_setaffinity(0, cores)
+
+
 def raise_fd_limit() -> int:
     """Raise this process's open-file limit to the hard limit; children inherit it."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -133,8 +178,11 @@ class Child:
                 continue
 
 
-async def spawn(module: str, *args: str, env: dict[str, str] | None = None) -> Child:
-    """Start ``python -m bench.<module> ARGS``."""
+async def spawn(
+    module: str, *args: str, env: dict[str, str] | None = None, server: bool = False
+) -> Child:
+    """Start ``python -m bench.<module> ARGS``: on the load's core, or the server's one
+    with ``server`` (the echo server, figure 7's in-process reference)."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -145,6 +193,7 @@ async def spawn(module: str, *args: str, env: dict[str, str] | None = None) -> C
         cwd=ROOT,
         env={**os.environ, **(env or {})},
         limit=1 << 26,
+        preexec_fn=_pinned(SERVER_CORES if server else LOAD_CORES),
     )
     return Child(f"{module} {' '.join(args)}"[:60], process)
 
@@ -230,6 +279,7 @@ async def start_server(
             stdout=asyncio.subprocess.PIPE,
             stderr=log,
             env=env,
+            preexec_fn=_pinned(SERVER_CORES),
         )
     server = Server("server", process)
     server.data_dir = data_dir
@@ -283,6 +333,21 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 def median(values: Sequence[float]) -> float:
     return percentile(values, 50)
+
+
+NOISY = 0.20
+"""A figure whose repetitions spread (max - min) over more than this share of their median
+is flagged: its median is less to be trusted."""
+
+
+def spread(values: Sequence[float]) -> float:
+    """(max - min) / median of the repetitions; 0 for one value, inf around a zero median."""
+    if len(values) < 2:
+        return 0.0
+    mid = median(values)
+    if mid == 0:
+        return 0.0 if max(values) == min(values) else math.inf
+    return (max(values) - min(values)) / abs(mid)
 
 
 RESULTS = Path(__file__).resolve().parent / "results"

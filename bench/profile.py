@@ -1,6 +1,7 @@
 """Profile the server's hot path while bots play: cProfile on a CPU-time clock.
 
     python -m bench.profile [--transport tcp|ws] [--matches 1] [--plies 30000] [--record]
+    python -m bench.profile --tictactoe 200 --seconds 10 --out bench/results/profile-after.txt
 
 Starts ``ringside serve`` under cProfile with ``time.thread_time`` as its
 clock, plays ``matches`` counting matches of instant bots, stops the server
@@ -19,16 +20,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import io
 import os
 import pstats
+import signal
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
 from bench.common import LOGS, Child, Server, spawn, with_children
+from bench.stream import MatchStream
 from ringside.testing.wire import READY_LINE
 
 
@@ -38,7 +43,24 @@ def serve_profiled(out: str, argv: list[str]) -> None:
 
     profile = cProfile.Profile(time.thread_time)
     sys.argv = ["ringside", *argv]
-    profile.enable()
+    if os.environ.get("RINGSIDE_PROFILE_FROM_SIGNAL") == "1":
+        # From SIGUSR1 on (after a warm-up): start-up and the ramp are not in the profile.
+        # The handler is the event loop's, so that it runs on the loop's thread.
+        import uvloop
+
+        run = uvloop.run
+
+        def run_with_trigger(main: Any, **kwargs: Any) -> Any:
+            async def triggered() -> Any:
+                loop = asyncio.get_running_loop()
+                loop.add_signal_handler(signal.SIGUSR1, profile.enable)
+                return await main
+
+            return run(triggered(), **kwargs)
+
+        uvloop.run = run_with_trigger
+    else:
+        profile.enable()
     try:
         main()
     except SystemExit:
@@ -50,11 +72,14 @@ def serve_profiled(out: str, argv: list[str]) -> None:
 
 async def run(args: argparse.Namespace) -> None:
     LOGS.mkdir(parents=True, exist_ok=True)
-    out = LOGS / f"profile-{args.transport}-{args.matches}x{args.plies}.pstats"
+    what = f"ttt{args.tictactoe}" if args.tictactoe else f"{args.matches}x{args.plies}"
+    out = LOGS / f"profile-{args.transport}-{what}.pstats"
     data_dir = Path(tempfile.mkdtemp(prefix="ringside-profile-"))
     env = {**os.environ, "RINGSIDE_BENCH": "1"}
-    if not args.record:
+    if not args.record and not args.tictactoe:
         env["RINGSIDE_BENCH_NO_RECORD"] = "1"
+    if args.tictactoe:
+        env["RINGSIDE_PROFILE_FROM_SIGNAL"] = "1"
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench.profile", "--serve", str(out), "--",
         "serve", "--open", "--port", "0", "--tcp-port", "0", "--data-dir", str(data_dir),
@@ -68,6 +93,9 @@ async def run(args: argparse.Namespace) -> None:
     children: list[Child] = [server]
 
     async def body() -> None:
+        if args.tictactoe:
+            await tictactoe(server, args.tictactoe, args.seconds, children)
+            return
         bots = await spawn(
             "clients", "bots", server.bot_url(args.transport), "--prefix", "p",
             "--count", str(2 * args.matches),
@@ -92,9 +120,42 @@ async def run(args: argparse.Namespace) -> None:
         print(f"{moves} moves in {seconds:.1f} s under the profiler")
 
     await with_children(children, body)
-    stats = pstats.Stats(str(out))
+    text = io.StringIO()
+    stats = pstats.Stats(str(out), stream=text)
     stats.sort_stats("tottime").print_stats(args.top)
+    stats.sort_stats("cumulative").print_stats(args.top)
+    print(text.getvalue())
+    if args.out:
+        Path(args.out).write_text(f"{summary}\n{text.getvalue()}")
     print(f"full profile: {out}")
+
+
+summary = ""
+
+
+async def tictactoe(server: Server, pairs: int, seconds: float, children: list[Child]) -> None:
+    """Keep ``pairs`` pairs of random bots playing recorded, rated tic-tac-toe; profile
+    ``seconds`` of it after a warm-up (the server profiles from SIGUSR1 on)."""
+    global summary
+    bots = await spawn(
+        "clients", "bots", server.tcp_bot, "--prefix", "t", "--count", str(2 * pairs),
+        "--strategy", "random", "--parallel", "100",
+    )  # fmt: skip
+    children.append(bots)
+    await bots.expect("READY", 120)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64)) as http:
+        stream = MatchStream(server, bots, http, pairs, "t")
+        await stream.start()
+        await stream.window(2.0)  # warm-up
+        os.kill(server.pid, signal.SIGUSR1)
+        window = await stream.window(seconds)
+        await stream.drain()
+    summary = (
+        f"{window.matches} tic-tac-toe matches ({pairs} pairs) in {window.seconds:.1f} s under "
+        f"the profiler: {window.rate:.0f}/s, server CPU {window.cpu_ms_per_match:.2f} ms per "
+        "match (profiled, so slower than without; read shares)"
+    )
+    print(summary)
 
 
 def cli() -> None:
@@ -107,6 +168,9 @@ def cli() -> None:
     parser.add_argument("--plies", type=int, default=30_000)
     parser.add_argument("--record", action="store_true", help="record to SQLite too")
     parser.add_argument("--top", type=int, default=35)
+    parser.add_argument("--tictactoe", type=int, metavar="PAIRS", help="random tic-tac-toe")
+    parser.add_argument("--seconds", type=float, default=10.0, help="of tic-tac-toe")
+    parser.add_argument("--out", help="also write the summary and the tables to this file")
     args = parser.parse_args()
     asyncio.run(run(args))
 

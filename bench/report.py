@@ -8,13 +8,19 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.common import percentile
+from bench.common import NOISY, median, percentile, spread
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 @dataclass
 class Row:
+    """One figure: the median of its repetitions, their min-max, and a flag when they spread.
+
+    ``samples`` and ``reference_samples`` are the repetitions (one value per
+    repetition); ``value`` and ``reference`` are their medians and ``ratio``,
+    when there is a reference, is the ratio of the medians."""
+
     figure: str
     what: str
     value: float
@@ -24,6 +30,46 @@ class Row:
     ratio: float | None = None
     target: str = "report"
     passed: bool | None = None
+    key: str = ""
+    """A stable name for the figure (``bench.check`` compares ratios by it)."""
+    low: float | None = None
+    high: float | None = None
+    spread: float = 0.0
+    """(max - min) / median of the repetitions; of the reference's too, whichever is larger."""
+    noisy: bool = False
+    """``spread`` is over ``NOISY``: the figure is flagged in the table."""
+    samples: list[float] | None = None
+    reference_samples: list[float] | None = None
+
+    @classmethod
+    def of(
+        cls,
+        figure: str,
+        key: str,
+        what: str,
+        samples: list[float],
+        unit: str,
+        *,
+        reference: list[float] | None = None,
+        reference_unit: str | None = None,
+        target: str = "report",
+        check: Any = None,
+        invert: bool = False,
+    ) -> Row:
+        """A row from repetitions: ``check(value, ratio)`` says whether the target is met;
+        ``invert`` makes the ratio reference/value (for costs measured in time)."""
+        value = median(samples)
+        ref = None if reference is None else median(reference)
+        ratio = None
+        if ref is not None and value and ref:
+            ratio = ref / value if invert else value / ref
+        wide = max(spread(samples), spread(reference) if reference else 0.0)
+        return cls(
+            figure, what, value, unit, ref, reference_unit, ratio, target,
+            None if check is None else bool(check(value, ratio)),
+            key=key, low=min(samples), high=max(samples), spread=wide, noisy=wide > NOISY,
+            samples=list(samples), reference_samples=None if reference is None else list(reference),
+        )  # fmt: skip
 
 
 @dataclass
@@ -44,12 +90,20 @@ def _number(value: float | None, unit: str | None) -> str:
     return f"{text} {unit}" if unit else text
 
 
+def _range(row: Row) -> str:
+    if row.low is None or row.high is None or row.low == row.high:
+        return "—"
+    text = f"{_number(row.low, None)}–{_number(row.high, None)}"
+    return text + (f" ⚠ {row.spread:.0%}" if row.noisy else "")
+
+
 def _cells(row: Row) -> list[str]:
     verdict = "" if row.passed is None else ("✓" if row.passed else "✗ missed")
     return [
         row.figure,
         row.what,
         _number(row.value, row.unit),
+        _range(row),
         _number(row.reference, row.reference_unit or row.unit),
         "—" if row.ratio is None else f"{row.ratio:.2f}",
         row.target,
@@ -57,7 +111,8 @@ def _cells(row: Row) -> list[str]:
     ]
 
 
-HEADER = ["#", "figure", "value", "reference (same run)", "ratio", "target", ""]
+HEADER = ["#", "figure", "median", "min–max (⚠ spread > 20 %)", "reference (same run)", "ratio",
+          "target", ""]  # fmt: skip
 
 
 def text_table(rows: list[Row]) -> str:

@@ -45,6 +45,7 @@ def build_server(
     clock = clock if clock is not None else asyncio.get_running_loop()
     journal = ResultJournal.in_dir(settings.data_dir)
     store.db.results_synchronous = settings.sqlite_synchronous
+    store.db.group_commits()  # matches' writes of many matches per transaction (SQLite)
     reconnects: Reconnects[MatchRunner] = Reconnects()
     roster = Roster(settings, store, bus, reconnects, clock)
     lobby = LobbyHub(bus)

@@ -41,6 +41,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from ringside.store.errors import DatabaseUnavailable, unavailable
+from ringside.store.grouped import GroupCommit
 from ringside.store.models import json_text
 
 log = logging.getLogger("ringside.store")
@@ -190,6 +191,8 @@ class Database:
         self._sqlite_writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
         self._checkpointer: asyncio.Task[None] | None = None
         self._written_since_checkpoint = False
+        self.group: GroupCommit | None = None
+        """Group commit of matches' writes (SQLite, once ``group_commits`` is called)."""
         self.results_synchronous: Synchronous = "full"
         """SQLite's ``synchronous`` for transactions that commit results (``durable=True``).
 
@@ -202,10 +205,30 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    def group_commits(self) -> bool:
+        """Write matches (created, events, finished and rated) by group commit from now on
+        (``store.grouped``); SQLite files only. Whether it is on."""
+        if self.group is not None:
+            return True
+        path = self.engine.url.database
+        if self._sqlite_writer is None or not path or path == ":memory:" or "mode=memory" in path:
+            return False
+        self.group = GroupCommit(
+            path,
+            self._sqlite_writer,
+            busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS,
+            autocheckpoint_pages=SQLITE_AUTOCHECKPOINT_PAGES,
+            synchronous=lambda: self.results_synchronous,
+            after_write=self._after_sqlite_write,
+        )
+        return True
+
     async def close(self) -> None:
         """Close every pooled connection; the database is unusable afterwards.
 
         Closing the last connection checkpoints SQLite's write-ahead log."""
+        if self.group is not None:
+            await self.group.close()
         if self._checkpointer is not None:
             self._checkpointer.cancel()
             with contextlib.suppress(asyncio.CancelledError):

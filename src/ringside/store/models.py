@@ -9,7 +9,7 @@ one has exactly this schema.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import msgspec
@@ -33,6 +33,9 @@ MatchStatus = Literal["pending", "running", "finished", "aborted"]
 MATCH_STATUSES: tuple[MatchStatus, ...] = ("pending", "running", "finished", "aborted")
 LIVE_STATUSES: tuple[MatchStatus, ...] = ("pending", "running")
 """Statuses of a match that may still change; the others are final."""
+
+TICK = timedelta(microseconds=1)
+"""The smallest step both backends store; keeps rated finish times distinct."""
 
 NAME_LENGTH = 64
 """Longest bot name; the protocol layer may be stricter, never looser."""

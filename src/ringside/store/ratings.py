@@ -20,18 +20,15 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ringside.rating.model import Outcome, Skill, outcomes, rate
 from ringside.store.engine import Database
-from ringside.store.models import Match, MatchSeat, Rating, RatingUpdate
+from ringside.store.models import TICK, Match, MatchSeat, Rating, RatingUpdate
 from ringside.store.records import RatingRecord
-
-TICK = timedelta(microseconds=1)
-"""The smallest step both backends store; keeps rated finish times distinct."""
 
 
 def _lock_key(game: str) -> int:

@@ -31,7 +31,7 @@ from ringside.text import quoted
 from ringside.tournament import Tournament
 from ringside.tournament.report import SprtInfo, StandingRow, sprt_info, standing_rows
 
-TournamentStatus = Literal["running", "finished", "cancelled"]
+TournamentStatus = Literal["running", "finished", "cancelled", "failed"]
 
 
 class RatingModel(msgspec.Struct):
@@ -116,6 +116,8 @@ class TournamentSummary(msgspec.Struct):
     created_at: str
     finished_at: str | None
     leader: str | None
+    failure: str | None
+    """Why a ``failed`` tournament was given up (a step kept failing)."""
 
 
 class TournamentDetail(TournamentSummary):
@@ -223,14 +225,14 @@ async def create_tournament(request: web.Request) -> web.StreamResponse:
     "Tournaments, newest first",
     TournamentPage,
     query=(
-        ("status", "running, finished or cancelled"),
+        ("status", "running, finished, cancelled or failed"),
         ("limit", "page size, 1 to 200 (default 50)"),
         ("offset", "items to skip"),
     ),
     errors=(422,),
 )
 async def list_tournaments(request: web.Request) -> web.StreamResponse:
-    status, limit, offset = page_query(request, ("running", "finished", "cancelled"))
+    status, limit, offset = page_query(request, ("running", "finished", "cancelled", "failed"))
     records, total = await request.app[SERVER_KEY].store.tournaments.page(
         status,  # type: ignore[arg-type]
         limit,
@@ -291,6 +293,7 @@ def _summary(record: TournamentRecord, state: Tournament) -> TournamentSummary:
         _iso(record.created_at) or "",
         _iso(record.finished_at),
         leader,
+        record.failure,
     )
 
 

@@ -71,6 +71,7 @@ from ringside.server.errors import (
 )
 from ringside.server.matches import Matches, MatchHandle
 from ringside.server.session import Roster
+from ringside.store.errors import DatabaseUnavailable
 from ringside.store.records import TournamentRecord
 from ringside.store.repository import Store
 from ringside.store.tournaments import TournamentLost
@@ -90,7 +91,12 @@ log = logging.getLogger("ringside.server")
 MAX_ATTEMPTS = 10
 """A game whose match has been aborted this many times is given up, not replayed forever."""
 RETRY = 2.0
-"""Seconds before a tournament step that failed (say, the database was unreachable) is retried."""
+"""Seconds before a tournament step that failed is first retried (doubled at each new failure)."""
+MAX_FAILURES = 5
+"""Steps failing in a row before a tournament is given up as ``failed``: a fault that
+persists (a write the database refuses) would otherwise be retried forever, after every
+restart too. An unreachable database is not counted (``DatabaseUnavailable``): it is
+not the tournament's fault, and it is retried every ``RETRY`` seconds."""
 MAX_CONCURRENCY = 64
 
 
@@ -202,7 +208,9 @@ class TournamentRun:
         self.id = tid
         self.request = request
         self.state = state
-        self.status: Literal["running", "finished", "cancelled"] = "running"
+        self.status: Literal["running", "finished", "cancelled", "failed"] = "running"
+        self.failures = 0
+        """Steps that failed in a row (``MAX_FAILURES``)."""
         self.cancelling = False
         self.cancel_note = "cancelled by an operator"
         self.runners: dict[int, MatchHandle] = {}
@@ -267,9 +275,19 @@ class TournamentRun:
             except TournamentLost as exc:
                 self._lost(exc)
                 return
-            except Exception:
-                log.exception("tournament %s: step failed; retrying", self.id)
+            except DatabaseUnavailable as exc:
+                log.warning("tournament %s: %s; retrying in %g s", self.id, exc, RETRY)
                 timeout = RETRY
+            except Exception as exc:
+                self.failures += 1
+                if self.failures >= MAX_FAILURES:
+                    log.exception("tournament %s: step failed %d times; failed", self.id, MAX_FAILURES)
+                    await self._fail(f"{type(exc).__name__}: {exc}")
+                    return
+                timeout = RETRY * 2 ** (self.failures - 1)
+                log.exception("tournament %s: step failed; retrying in %g s", self.id, timeout)
+            else:
+                self.failures = 0
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout)
 
@@ -442,6 +460,19 @@ class TournamentRun:
         self.publish()
         log.info("tournament %s %s after %d games", self.id, status, self.state.played)
 
+    async def _fail(self, reason: str) -> None:
+        """Give the tournament up: abort its matches, store it as ``failed`` with the reason."""
+        self.status = "failed"
+        self.manager.runs.pop(self.id, None)
+        for runner in list(self.runners.values()):
+            runner.abort(f"tournament {self.id} failed")
+        reason = f"given up after {MAX_FAILURES} failed steps: {reason}"
+        try:
+            await self.store.tournaments.finish(self.id, "failed", reason)
+        except Exception:  # left running in the store: the next start tries it again
+            log.exception("tournament %s: could not be stored as failed", self.id)
+        self.publish()
+
     def _lost(self, exc: TournamentLost) -> None:
         """Another node took the tournament over (this one's lease lapsed): stop running it here."""
         log.warning("tournament %s: %s; stopped here", self.id, exc)
@@ -523,6 +554,17 @@ class TournamentManager:
             raise GameNotFound("unknown_game", str(exc.args[0])) from None
         if 2 not in game.players:
             raise InvalidRequest("invalid_tournament", f"{game.name} is not a two-player game")
+        cap = self.roster.settings.max_tournament_games
+        try:
+            planned = spec_of(request).planned_games
+        except TournamentError as exc:
+            raise InvalidRequest("invalid_tournament", str(exc)) from None
+        if planned > cap:
+            raise InvalidRequest(
+                "too_many_games",
+                f"this tournament would play {planned:,} games; this server allows at most "
+                f"{cap:,} per tournament (--max-tournament-games)",
+            )
         if not 1 <= request.concurrency <= MAX_CONCURRENCY:
             raise InvalidRequest(
                 "invalid_field", f"concurrency must be from 1 to {MAX_CONCURRENCY}"

@@ -232,8 +232,9 @@ class RatingUpdate(Base):
     elo: Mapped[float] = mapped_column(Float)
 
 
-TournamentStatus = Literal["running", "finished", "cancelled"]
-TOURNAMENT_STATUSES: tuple[TournamentStatus, ...] = ("running", "finished", "cancelled")
+TournamentStatus = Literal["running", "finished", "cancelled", "failed"]
+TOURNAMENT_STATUSES: tuple[TournamentStatus, ...] = ("running", "finished", "cancelled", "failed")
+FAILURE_LENGTH = 500
 
 
 class Tournament(Base):
@@ -241,7 +242,9 @@ class Tournament(Base):
 
     __tablename__ = "tournaments"
     __table_args__ = (
-        CheckConstraint("status IN ('running', 'finished', 'cancelled')", name="status"),
+        CheckConstraint(
+            "status IN ('running', 'finished', 'cancelled', 'failed')", name="status"
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -256,6 +259,8 @@ class Tournament(Base):
     owner: Mapped[str | None] = mapped_column(String(NODE_LENGTH))
     """The node running the tournament; another may claim it once ``lease_until`` has passed."""
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failure: Mapped[str | None] = mapped_column(String(FAILURE_LENGTH))
+    """Why a ``failed`` tournament was given up (a step kept failing)."""
 
 
 class TournamentGame(Base):

@@ -11,10 +11,17 @@ A running tournament is owned by one node under a lease, like a live match
 (``ringside.store.leases``): only its owner writes it (any other write raises
 ``TournamentLost``), and a node takes over a tournament only when it is its own
 or its owner's lease has lapsed (``claim``), so two servers never both run one.
+
+Writes of many games are chunked under the database's limit of bound
+parameters (``rows_per_statement``): one ``INSERT … VALUES`` of every game of
+a big tournament would be refused (SQLite allows 999 variables in its
+smallest default build). The chunks of one write share a transaction, and
+each is its own ``await``, so other requests run between them.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,7 +32,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ringside.store.engine import Database
 from ringside.store.leases import NodeLease
-from ringside.store.models import TOURNAMENT_STATUSES, Tournament, TournamentGame, TournamentStatus
+from ringside.store.models import (
+    FAILURE_LENGTH,
+    TOURNAMENT_STATUSES,
+    Tournament,
+    TournamentGame,
+    TournamentStatus,
+)
 from ringside.store.records import (
     StoreError,
     TournamentGameRecord,
@@ -41,6 +54,18 @@ class TournamentLost(StoreError):
         super().__init__(f"tournament {tournament_id!r} is now run by node {owner!r}")
         self.tournament_id = tournament_id
         self.owner = owner
+
+
+PARAMETER_LIMITS = {"sqlite": 999, "postgresql": 32_767}
+"""Bound parameters one statement may carry: SQLite's smallest default build allows 999
+(many builds 32,766), asyncpg 32,767; any other database is taken to allow 999."""
+_GAME_COLUMNS = 9
+"""Parameters a game row binds (``tournament_id``, ``no`` and ``_game_values``)."""
+
+
+def rows_per_statement(dialect: str, columns: int = _GAME_COLUMNS) -> int:
+    """How many rows of ``columns`` parameters one statement may write on ``dialect``."""
+    return max(1, PARAMETER_LIMITS.get(dialect, 999) // columns)
 
 
 def _game_values(game: Mapping[str, Any]) -> dict[str, Any]:
@@ -66,6 +91,7 @@ def _record(t: Tournament, games: Sequence[TournamentGame]) -> TournamentRecord:
         config=t.config,
         result=t.result,
         created_at=t.created_at,
+        failure=t.failure,
         finished_at=t.finished_at,
         games=tuple(
             TournamentGameRecord(
@@ -116,22 +142,29 @@ class TournamentStore:
                 )
             )
             await session.flush()
-            session.add_all(
-                TournamentGame(tournament_id=tournament_id, no=int(g["no"]), **_game_values(g))
-                for g in games
-            )
+            await self._write_games(session, tournament_id, games)
 
     async def save_games(self, tournament_id: str, games: Sequence[Mapping[str, Any]]) -> None:
         """Insert or overwrite these games (by ``no``) with their current state."""
         if not games:
             return
-        rows = [
-            {"tournament_id": tournament_id, "no": int(g["no"]), **_game_values(g)} for g in games
-        ]
         async with self._db.transaction(write=True) as session:
             await self._require(session, tournament_id)
-            dialect = session.get_bind().dialect.name
-            insert = pg_insert if dialect == "postgresql" else sqlite_insert
+            await self._write_games(session, tournament_id, games)
+
+    @staticmethod
+    async def _write_games(
+        session: AsyncSession, tournament_id: str, games: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Upsert ``games`` in chunks under the parameter limit, yielding between chunks."""
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        size = rows_per_statement(dialect)
+        for start in range(0, len(games), size):
+            rows = [
+                {"tournament_id": tournament_id, "no": int(g["no"]), **_game_values(g)}
+                for g in games[start : start + size]
+            ]
             statement = insert(TournamentGame).values(rows)
             changed = {
                 key: statement.excluded[key]
@@ -142,6 +175,7 @@ class TournamentStore:
                     index_elements=["tournament_id", "no"], set_=changed
                 )
             )
+            await asyncio.sleep(0)  # let the loop serve others between two chunks
 
     async def set_result(self, tournament_id: str, result: Mapping[str, Any] | None) -> None:
         async with self._db.transaction(write=True) as session:
@@ -152,16 +186,22 @@ class TournamentStore:
                 .values(result=None if result is None else dict(result))
             )
 
-    async def finish(self, tournament_id: str, status: TournamentStatus) -> None:
-        """Close a tournament as ``finished`` or ``cancelled``."""
+    async def finish(
+        self, tournament_id: str, status: TournamentStatus, failure: str | None = None
+    ) -> None:
+        """Close a tournament as ``finished``, ``cancelled`` or ``failed`` (with ``failure``)."""
         if status not in TOURNAMENT_STATUSES or status == "running":
-            raise ValueError(f"a tournament ends finished or cancelled, not {status!r}")
+            raise ValueError(f"a tournament ends finished, cancelled or failed, not {status!r}")
         async with self._db.transaction(write=True) as session:
             await self._require(session, tournament_id)
             await session.execute(
                 update(Tournament)
                 .where(Tournament.id == tournament_id)
-                .values(status=status, finished_at=self._db.now())
+                .values(
+                    status=status,
+                    finished_at=self._db.now(),
+                    failure=None if failure is None else failure[:FAILURE_LENGTH],
+                )
             )
 
     async def claim(self) -> list[TournamentRecord]:

@@ -264,15 +264,15 @@ async def get_tournament(request: web.Request) -> web.StreamResponse:
 )
 async def cancel_tournament(request: web.Request) -> web.StreamResponse:
     require_admin(request)
-    record = await _record(request)
+    record = await _record(request, games=False)
     if record.status != "running" or not _manager(request).cancel(record.id):
         raise ApiError(409, "not_running", f"tournament {record.id} is {record.status}")
     return json_response(TournamentRef(record.id, f"/api/tournaments/{record.id}"), 201)
 
 
-async def _record(request: web.Request) -> TournamentRecord:
+async def _record(request: web.Request, games: bool = True) -> TournamentRecord:
     tid = request.match_info["id"]
-    record = await request.app[SERVER_KEY].store.tournaments.get(tid)
+    record = await request.app[SERVER_KEY].store.tournaments.get(tid, games)
     if record is None:
         raise ApiError(404, "unknown_tournament", f"no tournament {quoted(tid, 40)}")
     return record

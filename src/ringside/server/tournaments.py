@@ -42,7 +42,7 @@ import dataclasses
 import logging
 import secrets
 import zlib
-from collections import deque
+from collections import Counter, deque
 from typing import Any, Literal, cast
 
 import msgspec
@@ -281,7 +281,9 @@ class TournamentRun:
             except Exception as exc:
                 self.failures += 1
                 if self.failures >= MAX_FAILURES:
-                    log.exception("tournament %s: step failed %d times; failed", self.id, MAX_FAILURES)
+                    log.exception(
+                        "tournament %s: step failed %d times; failed", self.id, MAX_FAILURES
+                    )
                     await self._fail(f"{type(exc).__name__}: {exc}")
                     return
                 timeout = RETRY * 2 ** (self.failures - 1)
@@ -440,10 +442,27 @@ class TournamentRun:
         return cancelled
 
     async def _save(self, games: list[Game]) -> None:
-        """Write these games (and any whose write failed before) and a new SPRT decision."""
+        """Write these games (and any whose write failed before) and a new SPRT decision.
+
+        Games that were stored as they are but for being cancelled now (an
+        operator's cancel, an SPRT decision: thousands at once) are written as
+        one ``UPDATE`` of their status and note per chunk rather than row by row."""
         async with self._saving:
+            # A game listed twice changed otherwise too (re-queued, then cancelled): by row.
+            seen = Counter(game.no for game in games)
+            cancelled: dict[str, list[int]] = {}
             for game in games:
-                self._dirty[game.no] = game
+                if game.status == "cancelled" and seen[game.no] == 1 and game.no not in self._dirty:
+                    cancelled.setdefault(game.note or "", []).append(game.no)
+                else:
+                    self._dirty[game.no] = game
+            try:
+                for note, nos in cancelled.items():
+                    await self.store.tournaments.cancel_games(self.id, nos, note)
+            except BaseException:  # written with the next save, row by row
+                for game in games:
+                    self._dirty[game.no] = game
+                raise
             if self._decided is not None:
                 await self.store.tournaments.set_result(self.id, self._decided)
                 self._decided = None
@@ -608,7 +627,7 @@ class TournamentManager:
         """
         if self.closing:
             return
-        for record in await self.store.tournaments.claim():
+        for record in await self.store.tournaments.claim(running=set(self.runs)):
             if record.id in self.runs or self.closing:
                 continue  # running here already: the claim only renewed its lease
             request, state = restore(record)

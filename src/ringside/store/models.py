@@ -233,6 +233,7 @@ class RatingUpdate(Base):
 
 
 TournamentStatus = Literal["running", "finished", "cancelled", "failed"]
+"""As records read it: ``failed`` is stored as ``cancelled`` with a ``failure``."""
 TOURNAMENT_STATUSES: tuple[TournamentStatus, ...] = ("running", "finished", "cancelled", "failed")
 FAILURE_LENGTH = 500
 
@@ -242,9 +243,7 @@ class Tournament(Base):
 
     __tablename__ = "tournaments"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('running', 'finished', 'cancelled', 'failed')", name="status"
-        ),
+        CheckConstraint("status IN ('running', 'finished', 'cancelled')", name="status"),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -260,7 +259,8 @@ class Tournament(Base):
     """The node running the tournament; another may claim it once ``lease_until`` has passed."""
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     failure: Mapped[str | None] = mapped_column(String(FAILURE_LENGTH))
-    """Why a ``failed`` tournament was given up (a step kept failing)."""
+    """Why a tournament was given up (a step kept failing); its status is then ``cancelled``
+    (migration 0007 says why) and records read it as ``failed``."""
 
 
 class TournamentGame(Base):

@@ -149,6 +149,7 @@ def serve(
     ] = None,
 ) -> None:
     """Run the match server: HTTP API, WebSocket for bots and spectators, TCP for bots."""
+    from ringside.server.hello_limit import trusted_networks
     from ringside.server.main import StartupError, run
 
     if not open_mode and not admin_token:
@@ -157,6 +158,10 @@ def serve(
             "by a later admin token or the ladder.[/]",
             highlight=False,
         )
+    try:
+        trusted_networks(tuple(trusted_proxy or ()))
+    except ValueError as exc:
+        fail(f"--trusted-proxy: {exc}", EXIT_USAGE)
     settings = Settings(
         host=host,
         port=port,

@@ -233,13 +233,41 @@ async def create_tournament(request: web.Request) -> web.StreamResponse:
 )
 async def list_tournaments(request: web.Request) -> web.StreamResponse:
     status, limit, offset = page_query(request, ("running", "finished", "cancelled", "failed"))
-    records, total = await request.app[SERVER_KEY].store.tournaments.page(
+    store = request.app[SERVER_KEY].store.tournaments
+    records, total = await store.page(
         status,  # type: ignore[arg-type]
         limit,
         offset,
+        games=False,
     )
-    items = [_summary(record, restore(record)[1]) for record in records]
+    items = [await _summary_of(request, record) for record in records]
     return json_response(TournamentPage(items, total, limit, offset))
+
+
+_ENDED: dict[str, TournamentSummary] = {}
+"""Summaries of ended tournaments (they never change), so that listing them does not read
+every game of each again (a tournament may have 100,000); the oldest goes past ``ENDED``."""
+ENDED = 1024
+
+
+async def _summary_of(request: web.Request, record: TournamentRecord) -> TournamentSummary:
+    """The summary of a tournament listed without its games: from the live state of a
+    tournament run here, from the cache for an ended one, else from its stored games."""
+    server = request.app[SERVER_KEY]
+    run = server.tournaments.runs.get(record.id) if server.tournaments is not None else None
+    if record.status == "running" and run is not None:
+        return _summary(record, run.state)
+    key = f"{record.id}:{record.status}"
+    cached = _ENDED.get(key)
+    if cached is not None:
+        return cached
+    full = await server.store.tournaments.get(record.id)
+    summary = _summary(full or record, restore(full or record)[1])
+    if summary.status != "running":
+        while len(_ENDED) >= ENDED:
+            del _ENDED[next(iter(_ENDED))]
+        _ENDED[key] = summary
+    return summary
 
 
 @route(

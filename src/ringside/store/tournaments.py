@@ -324,9 +324,14 @@ class TournamentStore:
             return _record(tournament, rows.get(tournament_id, []))
 
     async def page(
-        self, status: TournamentStatus | None = None, limit: int = 50, offset: int = 0
+        self,
+        status: TournamentStatus | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        games: bool = True,
     ) -> tuple[list[TournamentRecord], int]:
-        """A page of tournaments, newest first, with their games, and the total count."""
+        """A page of tournaments, newest first, with their games (or none, ``games=False``),
+        and the total count."""
         conditions = [] if status is None else _status_is(status)
         async with self._db.transaction() as session:
             total = await session.scalar(
@@ -341,8 +346,8 @@ class TournamentStore:
                     .offset(offset)
                 )
             ).all()
-            games = await _games_of(session, [t.id for t in page])
-            return [_record(t, games[t.id]) for t in page], total or 0
+            rows = await _games_of(session, [t.id for t in page] if games else [])
+            return [_record(t, rows.get(t.id, [])) for t in page], total or 0
 
     async def _require(self, session: AsyncSession, tournament_id: str) -> None:
         """Lock the tournament row; refuse a missing one, or one another node owns now."""

@@ -3,6 +3,8 @@ admin-token guesses limited, ``X-Forwarded-For`` read only from trusted proxies.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import aiohttp
@@ -99,3 +101,27 @@ async def test_without_a_trusted_proxy_the_header_is_ignored(tmp_path: Path) -> 
             assert "127.0.0.1" in body["error"]["message"]
     finally:
         server.stop()
+
+
+def _bots_add(data_dir: Path, name: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ringside", "bots", "add", name, "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_bots_add_refuses_with_the_rule_and_echoes_nothing_invisible(tmp_path: Path) -> None:
+    assert _bots_add(tmp_path, "alice").returncode == 0
+    for name, rule in (
+        ("ev\u202eil", "text-direction override): U+202E at position 3"),
+        ("\u3164", "U+3164 (HANGUL FILLER)"),
+        (" ", "only blanks"),
+        ("\u0430lice", "looks like the registered bot 'alice'"),
+    ):
+        done = _bots_add(tmp_path, name)
+        assert done.returncode == 2, done
+        assert rule in done.stderr
+        assert "\u202e" not in done.stderr + done.stdout

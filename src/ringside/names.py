@@ -25,6 +25,7 @@ impersonation in a Latin-script lobby comes from. Plain functions, no I/O.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable
 
@@ -152,8 +153,11 @@ def name_problem(name: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def skeleton(name: str) -> str:
     """What ``name`` looks like: two names with one skeleton are confusable.
+
+    Cached: a hello compares its name with every connected bot's.
 
     NFKC, case folded, accents dropped, look-alikes mapped to the Latin letter
     they pass for, blanks, dashes and low lines unified, NFKC again."""

@@ -165,6 +165,13 @@ def game_dict(game: Game) -> dict[str, Any]:
     }
 
 
+def _plan(request: TournamentRequest) -> tuple[Tournament, list[dict[str, Any]]]:
+    """A new tournament's state and its games as the store takes them."""
+    state = Tournament(spec_of(request))
+    state.advance()
+    return state, [game_dict(g) for g in state.games]
+
+
 def decision_dict(decision: Decision) -> dict[str, Any]:
     return dataclasses.asdict(decision)
 
@@ -303,6 +310,9 @@ class TournamentRun:
         now = loop.time()
         missing: set[str] = set()
         running = len(self.state.running())
+        # Each bot's availability, asked once per bot between two awaits: a tournament
+        # of 100,000 games waiting for an absent bot is scanned without 200,000 lookups.
+        available: dict[str, bool] = {}
         for game in self.state.pending():
             if running >= self.request.concurrency:
                 break
@@ -310,12 +320,16 @@ class TournamentRun:
                 return None
             if game.status != "pending":
                 continue  # decided or cancelled while a previous start was awaited
-            absent = [b for b in game.bots if not self._available(b)]
+            for b in game.bots:
+                if b not in available:
+                    available[b] = self._available(b)
+            absent = [b for b in game.bots if not available[b]]
             if absent:
                 missing.update(absent)
                 continue
             if not all(self.roster.has_room(b) for b in game.bots):
                 continue
+            available.clear()  # the await below lets bots come and go
             try:
                 runner = await self.matches.create(self._config(game), tournament_id=self.id)
             except (BotUnavailable, ShuttingDown, Unavailable) as exc:
@@ -544,10 +558,10 @@ class TournamentManager:
             raise ShuttingDown()
         await self._check(request)
         try:
-            state = Tournament(spec_of(request))
+            # Up to the cap of games, planned off the event loop (other requests go on).
+            state, games = await asyncio.to_thread(_plan, request)
         except TournamentError as exc:
             raise InvalidRequest("invalid_tournament", str(exc)) from None
-        state.advance()
         tid = secrets.token_hex(6)
         await self.store.tournaments.create(
             tid,
@@ -555,7 +569,7 @@ class TournamentManager:
             game=request.game,
             format=request.format,
             config=msgspec.to_builtins(request),
-            games=[game_dict(g) for g in state.games],
+            games=games,
         )
         run = TournamentRun(self, tid, request, state)
         self.runs[tid] = run

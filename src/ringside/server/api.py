@@ -604,7 +604,8 @@ def openapi_document() -> dict[str, Any]:
                 "description": model.__doc__.strip().splitlines()[0] if model.__doc__ else "OK",
                 "content": {"application/json": {"schema": refs[model]}},
             }
-        for status in r.errors:
+        # Every admin route may refuse with 429: too many wrong admin tokens (``require_admin``).
+        for status in (*r.errors, *((429,) if r.admin and 429 not in r.errors else ())):
             op["responses"][str(status)] = {
                 "description": "refused; the body says why",
                 "content": {"application/json": {"schema": refs[ErrorBody]}},

@@ -125,3 +125,15 @@ def test_bots_add_refuses_with_the_rule_and_echoes_nothing_invisible(tmp_path: P
         assert done.returncode == 2, done
         assert rule in done.stderr
         assert "\u202e" not in done.stderr + done.stdout
+
+
+async def test_requests_without_a_token_are_not_counted_as_guesses(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path, ["--admin-token", ADMIN]).start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(15):
+                async with http.post(f"{server.http}/api/tournaments/nope/cancel") as r:
+                    assert r.status == 401
+            assert await _cancel(http, server, ADMIN) == 404
+    finally:
+        server.stop()

@@ -208,15 +208,22 @@ def client_of(request: web.Request) -> str:
 
 
 def require_admin(request: web.Request) -> None:
-    """Refuse a request without the admin token (401); guesses are limited per address
-    as bot tokens are (``hello_limit``): 429 once an address has failed too often."""
+    """Refuse a request without the admin token (401). Guesses are limited per address
+    as bot tokens are (``hello_limit``): 429 once an address has given too many wrong
+    tokens; a request with no token guesses nothing and is not counted."""
     server = request.app[SERVER_KEY]
     settings = server.settings
     if settings.open:
         return
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
+    token = token.strip() if scheme.lower() == "bearer" else ""
     expected = settings.admin_token
+    unauthorized = ApiError(
+        401, "unauthorized", "this server needs an admin token: Authorization: Bearer TOKEN"
+    )
+    if not token:
+        raise unauthorized
     limits, address, started = server.roster.failed_hellos, client_of(request), server.clock.time()
     wait = limits.start_check(address, ADMIN, started)
     if wait > 0.0:
@@ -225,14 +232,8 @@ def require_admin(request: web.Request) -> None:
             "too_many_attempts",
             f"too many wrong admin tokens from {address}; try again in {math.ceil(wait)} s",
         )
-    if (
-        expected is None
-        or scheme.lower() != "bearer"
-        or not hmac.compare_digest(token.strip().encode(), expected.encode())
-    ):
-        raise ApiError(
-            401, "unauthorized", "this server needs an admin token: Authorization: Bearer TOKEN"
-        )
+    if expected is None or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise unauthorized
     limits.passed(address, ADMIN, started)
 
 

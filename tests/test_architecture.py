@@ -20,7 +20,18 @@ ROOT = pathlib.Path(ringside.__file__).parent
 
 LAYERS: list[set[str]] = [
     # 0: the sans-I/O core and plain helpers
-    {"text", "protocol", "games", "referee", "rating", "tournament", "export", "local", "bots"},
+    {
+        "text",
+        "names",
+        "protocol",
+        "games",
+        "referee",
+        "rating",
+        "tournament",
+        "export",
+        "local",
+        "bots",
+    },
     # 1: tools over the core: schemas, the bot SDK, the engine bridges
     {"schema", "gamedocs", "client", "bridges"},
     # 2: storage
@@ -47,7 +58,7 @@ SERVER_LAYERS: list[set[str]] = [
         "spectator",
         "redis_wire",
     },
-    {"reconnects", "lobby", "runner", "leases", "relay", "directory"},
+    {"reconnects", "lobby", "runner", "leases", "relay", "directory", "credentials"},
     {"session"},
     {"matches"},
     {"tournaments", "watching", "metrics", "cluster", "match_queue"},

@@ -58,7 +58,7 @@ ACTION = b'{"type":"action","match":"m1","id":2,"action":[3,4]}\n'
 
 def test_a_good_hello_asks_the_server() -> None:
     conn = connection()
-    conn.receive_message(hello(name="  alice ", games=["go", "chess", "go"], max_matches=3), 1.0)
+    conn.receive_message(hello(name="alice", games=["go", "chess", "go"], max_matches=3), 1.0)
     [event] = conn.events_received()
     assert isinstance(event, HelloReceived)
     assert (event.name, event.token, event.games, event.max_matches) == (
@@ -87,7 +87,7 @@ def test_the_header_token_is_used_when_hello_has_none() -> None:
 
 def test_accept_sends_welcome_and_makes_the_bot_ready() -> None:
     conn = connection()
-    conn.receive_message(hello(name=" bob", token="s", games=["go"], max_matches=2), 0.0)
+    conn.receive_message(hello(name="bob", token="s", games=["go"], max_matches=2), 0.0)
     conn.events_received()
     assert conn.accept(guest=True)
     assert sent(conn) == [
@@ -143,10 +143,25 @@ def test_a_decision_after_the_connection_dropped_sends_nothing() -> None:
 
 REFUSED_BY_CHECKS = [
     (hello(protocol=2), "unsupported_protocol", "this server speaks protocol 1"),
-    (hello(name="   "), "invalid_field", "name must be 1 to 64 characters"),
-    (hello(name="x" * 65), "invalid_field", "name must be 1 to 64 characters"),
-    (hello(name="a\u0007b"), "invalid_field", "name must not contain control characters"),
-    (hello(name="a\u200bb"), "invalid_field", "name must not contain control characters"),
+    (hello(name="   "), "invalid_field", "a bot name cannot be only blanks"),
+    (hello(name="  alice "), "invalid_field", "a bot name cannot start or end with a blank"),
+    (hello(name="x" * 65), "invalid_field", "a bot name has 1 to 64 characters, not 65"),
+    (
+        hello(name="a\u0007b"),
+        "invalid_field",
+        "a bot name cannot contain a control character: U+0007 at position 2",
+    ),
+    (
+        hello(name="a\u200bb"),
+        "invalid_field",
+        "a bot name cannot contain an invisible formatting character (zero-width, "
+        "or a text-direction override): U+200B at position 2",
+    ),
+    (
+        hello(name="\u3164"),
+        "invalid_field",
+        "a bot name cannot contain invisible characters: U+3164 (HANGUL FILLER) at position 1",
+    ),
     (hello(max_matches=0), "invalid_field", "max_matches must be from 1 to 64"),
     (hello(max_matches=65), "invalid_field", "max_matches must be from 1 to 64"),
     (
@@ -495,7 +510,8 @@ def test_the_pure_server_modules_do_no_io() -> None:
         "import ringside.protocol.framing\n"
         "print(sorted(m for m in ('asyncio', 'socket', 'aiohttp', 'sqlalchemy') if m in sys.modules))\n"
         "print(sorted(m for m in sys.modules if m.startswith('ringside.')"
-        " and not m.startswith(('ringside.protocol', 'ringside.text', 'ringside.server.connection',"
+        " and not m.startswith(('ringside.protocol', 'ringside.text', 'ringside.names',"
+        " 'ringside.server.connection',"
         " 'ringside.server.spectator')) and m not in ('ringside.server',)))\n"
     )
     out = subprocess.run(

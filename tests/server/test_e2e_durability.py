@@ -108,7 +108,7 @@ async def test_admin_token_guards_matches_and_tokens_are_hashed(tmp_path: Path) 
             await guest.connect()
             async with asyncio.timeout(10):
                 refused = await guest.receive()
-            assert refused is not None and refused["code"] == "unknown_bot"
+            assert refused is not None and refused["code"] == "bad_token"  # as a wrong token
             await guest.close()
 
             wrong = WireBot("registered", server.tcp_bot, token="not-the-token")

@@ -1,4 +1,5 @@
-"""Wrong tokens from one host: after ten, hellos from it are refused unchecked for a while.
+"""Wrong tokens from one host: after ten for one name, hellos for that name from that host
+are refused unchecked for a while; the host's other names are not touched.
 
 An in-process server (real SQLite store, real TCP listener on loopback); the
 bots connect from 127.0.0.1 or from 127.0.0.2, which Linux also routes to
@@ -11,8 +12,12 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from pathlib import Path
 from typing import Any
 
+from ringside.server.app import Settings, build_server
+from ringside.server.transports import TcpBots
+from ringside.store import open_store, sqlite_url
 from ringside.testing.inprocess import Listening
 
 
@@ -32,8 +37,11 @@ async def hello(listening: Listening, name: str, token: str, host: str) -> dict[
         await writer.wait_closed()
 
 
-async def test_ten_wrong_tokens_lock_the_host_out_and_no_other(listening: Listening) -> None:
-    token = await listening.server.store.add_bot("alice")
+async def test_ten_wrong_tokens_lock_the_name_from_the_host_and_nothing_else(
+    listening: Listening,
+) -> None:
+    store = listening.server.store
+    token, bob = await store.add_bot("alice"), await store.add_bot("bob")
     for _ in range(10):
         reply = await hello(listening, "alice", "not-the-token", "127.0.0.1")
         assert reply["code"] == "bad_token"
@@ -42,8 +50,29 @@ async def test_ten_wrong_tokens_lock_the_host_out_and_no_other(listening: Listen
     assert reply["fatal"] is True
     wait = re.search(r"try again in (\d+) s", reply["message"])
     assert wait is not None and 1 <= int(wait[1]) <= 60
+    # Another name from the same host, with its right token: welcome (issue 22).
+    assert (await hello(listening, "bob", bob, "127.0.0.1"))["type"] == "welcome"
     reply = await hello(listening, "alice", token, "127.0.0.2")
     assert reply["type"] == "welcome"
+
+
+async def test_a_host_guessing_many_names_is_locked_for_all(tmp_path: Path) -> None:
+    """On a server without guests, unknown names count like wrong tokens (else the lock
+    would tell names apart); past 50 failures the host is locked for every name."""
+    async with await open_store(sqlite_url(tmp_path)) as store:
+        server = build_server(Settings(open=False, data_dir=tmp_path), store)
+        tcp = TcpBots(server)
+        closed = Listening(server, tcp, await tcp.start("127.0.0.1", 0))
+        try:
+            dave = await store.add_bot("dave")
+            for i in range(50):
+                reply = await hello(closed, f"guess-{i}", "not-the-token", "127.0.0.3")
+                assert reply["code"] == "bad_token"
+            reply = await hello(closed, "dave", dave, "127.0.0.3")
+            assert reply["code"] == "too_many_attempts"
+            assert (await hello(closed, "dave", dave, "127.0.0.4"))["type"] == "welcome"
+        finally:
+            await tcp.stop()
 
 
 async def test_connections_opened_at_once_start_no_more_checks_than_the_limit(

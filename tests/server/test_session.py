@@ -56,7 +56,12 @@ async def test_registered_bots_need_their_token(tmp_path: Path) -> None:
             assert (refused["code"], refused["fatal"]) == (code, True)
         stranger = memory.bot()
         refused = await stranger.hello("mallory")
-        assert refused["code"] == "unknown_bot"
+        assert refused["code"] == "bad_token"
+        impostor = memory.bot()  # a name not registered reads exactly as a wrong token
+        unknown = await impostor.hello("mallory", token="wrong")
+        wrong = await memory.bot().hello("alice", token="wrong")
+        assert (unknown["code"], unknown["fatal"]) == (wrong["code"], wrong["fatal"])
+        assert unknown["message"] == wrong["message"].replace("'alice'", "'mallory'")
         bot = memory.bot()
         welcome = await bot.hello("alice", token=token)
         assert (welcome["type"], welcome.get("guest", False)) == ("welcome", False)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import text
 
 from ringside.store import BotExists, BotRecord, Store
+from ringside.store.bots import NameConfusable
 from ringside.store.tokens import check_token, hash_token
 from ringside.testing.clock import FakeClock
 
@@ -38,10 +41,51 @@ async def test_duplicate_name_raises(store: Store) -> None:
     assert [b.name for b in await store.list_bots()] == ["alpha"]
 
 
-@pytest.mark.parametrize("name", ["", "x" * 65])
-async def test_name_length_checked(store: Store, name: str) -> None:
-    with pytest.raises(ValueError, match="1 to 64"):
+@pytest.mark.parametrize(("name", "why"), [("", "empty"), ("x" * 65, "1 to 64")])
+async def test_name_length_checked(store: Store, name: str, why: str) -> None:
+    with pytest.raises(ValueError, match=why):
         await store.add_bot(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("bad\u202ename", "text-direction override"),
+        ("\u3164", "HANGUL FILLER"),
+        ("\u2800", "BRAILLE PATTERN BLANK"),
+        (" alpha", "start or end with a blank"),
+        ("   ", "only blanks"),
+        ("ａｌｐｈａ", "use 'alpha'"),
+        ("al\tpha", "control character"),
+    ],
+)
+async def test_names_the_policy_refuses_are_not_registered(
+    store: Store, name: str, why: str
+) -> None:
+    with pytest.raises(ValueError, match=why):
+        await store.add_bot(name)
+    assert await store.list_bots() == []
+
+
+async def test_a_look_alike_of_a_registered_name_is_refused(store: Store) -> None:
+    await store.add_bot("alice")
+    for look_alike in ("\u0430lice", "ALICE", "al\u0456ce", "a1ice"):
+        with pytest.raises(NameConfusable, match="looks like the registered bot 'alice'"):
+            await store.add_bot(look_alike)
+    await store.add_bot("alicia")
+    assert [b.name for b in await store.list_bots()] == ["alice", "alicia"]
+    assert await store.bots.confusable("\u0430lice") == "alice"
+    assert await store.bots.confusable("alice") is None
+
+
+async def test_unknown_names_cost_a_check_like_wrong_tokens(store: Store) -> None:
+    """scrypt runs for a name that is not registered too: the time tells nothing."""
+    await store.add_bot("alpha")
+    await store.verify_bot("nobody", "warm-up")  # the first one also hashes the dummy
+    began = time.perf_counter()
+    assert not await store.verify_bot("nobody", "guess")
+    unknown = time.perf_counter() - began
+    assert unknown > 0.005  # scrypt at n=2**14 takes tens of ms; a lookup alone is far less
 
 
 async def test_longest_name_accepted(store: Store) -> None:

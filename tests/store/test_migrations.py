@@ -25,7 +25,7 @@ TABLES = {
     "tournaments",
     "tournament_games",
 }
-HEAD = "0006"
+HEAD = "0007"
 
 
 def schema_diff(connection: Connection) -> list[Any]:

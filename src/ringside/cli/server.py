@@ -129,8 +129,27 @@ def serve(
             "'normal' survives a crash of the server only, for less disk work",
         ),
     ] = Synchronous.full,
+    max_tournament_games: Annotated[
+        int,
+        typer.Option(
+            "--max-tournament-games",
+            envvar="RINGSIDE_MAX_TOURNAMENT_GAMES",
+            min=1,
+            help="The most games one tournament may plan (a bigger one is refused)",
+        ),
+    ] = 100_000,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-proxy",
+            envvar="RINGSIDE_TRUSTED_PROXIES",
+            help="Address or network (10.0.0.0/8) of a reverse proxy whose X-Forwarded-For "
+            "names the client; repeat for several (default: none, the socket's address counts)",
+        ),
+    ] = None,
 ) -> None:
     """Run the match server: HTTP API, WebSocket for bots and spectators, TCP for bots."""
+    from ringside.server.hello_limit import trusted_networks
     from ringside.server.main import StartupError, run
 
     if not open_mode and not admin_token:
@@ -139,6 +158,10 @@ def serve(
             "by a later admin token or the ladder.[/]",
             highlight=False,
         )
+    try:
+        trusted_networks(tuple(trusted_proxy or ()))
+    except ValueError as exc:
+        fail(f"--trusted-proxy: {exc}", EXIT_USAGE)
     settings = Settings(
         host=host,
         port=port,
@@ -153,6 +176,8 @@ def serve(
         drain=drain,
         redis_url=redis_url,
         sqlite_synchronous=sqlite_synchronous.value,
+        max_tournament_games=max_tournament_games,
+        trusted_proxies=tuple(trusted_proxy or ()),
     )
     try:
         run(settings)

@@ -332,6 +332,8 @@ def print_tournament(out: Console, detail: dict[str, Any]) -> None:
         f"\n[bold]{title}[/bold] ({detail['id']}): {detail['status']}, "
         f"{detail['played']} game(s) played"
     )
+    if detail.get("failure"):
+        out.print(f"Given up: {detail['failure']}", style="red", markup=False, highlight=False)
     standings = Table(title="Standings")
     swiss = detail["format"] == "swiss"
     headers = ["#", "bot", "points", "games", "W", "D", "L"]

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import math
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from ringside.server.errors import (
     ShuttingDown,
     Unavailable,
 )
+from ringside.server.hello_limit import ADMIN, client_address, trusted_networks
 from ringside.server.keys import SERVER_KEY
 from ringside.server.match_queue import MAX_WAIT, MatchQueue, MatchRequest
 from ringside.server.matches import MatchHandle
@@ -194,21 +196,45 @@ def error_response(status: int, code: str, message: str) -> web.Response:
     return json_response(ErrorBody(ErrorDetail(code, message)), status)
 
 
+def client_of(request: web.Request) -> str:
+    """The client's address: the socket's peer, or what ``X-Forwarded-For`` says when
+    the peer is one of ``--trusted-proxy`` (``hello_limit.client_address``)."""
+    remote = str(request.remote)
+    proxies = request.app[SERVER_KEY].settings.trusted_proxies
+    if not proxies:
+        return remote
+    forwarded = request.headers.getall("X-Forwarded-For", [])
+    return client_address(remote, forwarded, trusted_networks(tuple(proxies)))
+
+
 def require_admin(request: web.Request) -> None:
-    settings = request.app[SERVER_KEY].settings
+    """Refuse a request without the admin token (401). Guesses are limited per address
+    as bot tokens are (``hello_limit``): 429 once an address has given too many wrong
+    tokens; a request with no token guesses nothing and is not counted."""
+    server = request.app[SERVER_KEY]
+    settings = server.settings
     if settings.open:
         return
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
+    token = token.strip() if scheme.lower() == "bearer" else ""
     expected = settings.admin_token
-    if (
-        expected is None
-        or scheme.lower() != "bearer"
-        or not hmac.compare_digest(token.strip().encode(), expected.encode())
-    ):
+    unauthorized = ApiError(
+        401, "unauthorized", "this server needs an admin token: Authorization: Bearer TOKEN"
+    )
+    if not token:
+        raise unauthorized
+    limits, address, started = server.roster.failed_hellos, client_of(request), server.clock.time()
+    wait = limits.start_check(address, ADMIN, started)
+    if wait > 0.0:
         raise ApiError(
-            401, "unauthorized", "this server needs an admin token: Authorization: Bearer TOKEN"
+            429,
+            "too_many_attempts",
+            f"too many wrong admin tokens from {address}; try again in {math.ceil(wait)} s",
         )
+    if expected is None or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise unauthorized
+    limits.passed(address, ADMIN, started)
 
 
 async def read_body(request: web.Request, model: type[Any]) -> Any:
@@ -579,7 +605,8 @@ def openapi_document() -> dict[str, Any]:
                 "description": model.__doc__.strip().splitlines()[0] if model.__doc__ else "OK",
                 "content": {"application/json": {"schema": refs[model]}},
             }
-        for status in r.errors:
+        # Every admin route may refuse with 429: too many wrong admin tokens (``require_admin``).
+        for status in (*r.errors, *((429,) if r.admin and 429 not in r.errors else ())):
             op["responses"][str(status)] = {
                 "description": "refused; the body says why",
                 "content": {"application/json": {"schema": refs[ErrorBody]}},

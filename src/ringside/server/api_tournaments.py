@@ -31,7 +31,7 @@ from ringside.text import quoted
 from ringside.tournament import Tournament
 from ringside.tournament.report import SprtInfo, StandingRow, sprt_info, standing_rows
 
-TournamentStatus = Literal["running", "finished", "cancelled"]
+TournamentStatus = Literal["running", "finished", "cancelled", "failed"]
 
 
 class RatingModel(msgspec.Struct):
@@ -116,6 +116,8 @@ class TournamentSummary(msgspec.Struct):
     created_at: str
     finished_at: str | None
     leader: str | None
+    failure: str | None
+    """Why a ``failed`` tournament was given up (a step kept failing)."""
 
 
 class TournamentDetail(TournamentSummary):
@@ -223,21 +225,49 @@ async def create_tournament(request: web.Request) -> web.StreamResponse:
     "Tournaments, newest first",
     TournamentPage,
     query=(
-        ("status", "running, finished or cancelled"),
+        ("status", "running, finished, cancelled or failed"),
         ("limit", "page size, 1 to 200 (default 50)"),
         ("offset", "items to skip"),
     ),
     errors=(422,),
 )
 async def list_tournaments(request: web.Request) -> web.StreamResponse:
-    status, limit, offset = page_query(request, ("running", "finished", "cancelled"))
-    records, total = await request.app[SERVER_KEY].store.tournaments.page(
+    status, limit, offset = page_query(request, ("running", "finished", "cancelled", "failed"))
+    store = request.app[SERVER_KEY].store.tournaments
+    records, total = await store.page(
         status,  # type: ignore[arg-type]
         limit,
         offset,
+        games=False,
     )
-    items = [_summary(record, restore(record)[1]) for record in records]
+    items = [await _summary_of(request, record) for record in records]
     return json_response(TournamentPage(items, total, limit, offset))
+
+
+_ENDED: dict[str, TournamentSummary] = {}
+"""Summaries of ended tournaments (they never change), so that listing them does not read
+every game of each again (a tournament may have 100,000); the oldest goes past ``ENDED``."""
+ENDED = 1024
+
+
+async def _summary_of(request: web.Request, record: TournamentRecord) -> TournamentSummary:
+    """The summary of a tournament listed without its games: from the live state of a
+    tournament run here, from the cache for an ended one, else from its stored games."""
+    server = request.app[SERVER_KEY]
+    run = server.tournaments.runs.get(record.id) if server.tournaments is not None else None
+    if record.status == "running" and run is not None:
+        return _summary(record, run.state)
+    key = f"{record.id}:{record.status}"
+    cached = _ENDED.get(key)
+    if cached is not None:
+        return cached
+    full = await server.store.tournaments.get(record.id)
+    summary = _summary(full or record, restore(full or record)[1])
+    if summary.status != "running":
+        while len(_ENDED) >= ENDED:
+            del _ENDED[next(iter(_ENDED))]
+        _ENDED[key] = summary
+    return summary
 
 
 @route(
@@ -262,15 +292,15 @@ async def get_tournament(request: web.Request) -> web.StreamResponse:
 )
 async def cancel_tournament(request: web.Request) -> web.StreamResponse:
     require_admin(request)
-    record = await _record(request)
+    record = await _record(request, games=False)
     if record.status != "running" or not _manager(request).cancel(record.id):
         raise ApiError(409, "not_running", f"tournament {record.id} is {record.status}")
     return json_response(TournamentRef(record.id, f"/api/tournaments/{record.id}"), 201)
 
 
-async def _record(request: web.Request) -> TournamentRecord:
+async def _record(request: web.Request, games: bool = True) -> TournamentRecord:
     tid = request.match_info["id"]
-    record = await request.app[SERVER_KEY].store.tournaments.get(tid)
+    record = await request.app[SERVER_KEY].store.tournaments.get(tid, games)
     if record is None:
         raise ApiError(404, "unknown_tournament", f"no tournament {quoted(tid, 40)}")
     return record
@@ -291,6 +321,7 @@ def _summary(record: TournamentRecord, state: Tournament) -> TournamentSummary:
         _iso(record.created_at) or "",
         _iso(record.finished_at),
         leader,
+        record.failure,
     )
 
 

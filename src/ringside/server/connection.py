@@ -17,12 +17,12 @@ is queued (or the bot went silent), ``closed`` after ``connection_lost``.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Collection, Sequence
 from typing import Literal
 
 import msgspec
 
+from ringside.names import name_problem
 from ringside.protocol.codec import ProtocolError, encode, parse_bot_message
 from ringside.protocol.messages import (
     MAX_MESSAGE_BYTES,
@@ -364,11 +364,9 @@ class BotConnection:
         """Why the protocol refuses ``hello`` (code, text), or None."""
         if hello.protocol != PROTOCOL_VERSION:
             return "unsupported_protocol", f"this server speaks protocol {PROTOCOL_VERSION}"
-        name = hello.name.strip()
-        if not 1 <= len(name) <= MAX_NAME:
-            return "invalid_field", f"name must be 1 to {MAX_NAME} characters"
-        if any(unicodedata.category(ch).startswith("C") for ch in name):
-            return "invalid_field", "name must not contain control characters"
+        problem = name_problem(hello.name)  # the policy of ``ringside bots add`` too
+        if problem is not None:
+            return "invalid_field", problem
         if not 1 <= hello.max_matches <= MAX_MATCHES:
             return "invalid_field", f"max_matches must be from 1 to {MAX_MATCHES}"
         if hello.games is not None:

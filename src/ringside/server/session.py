@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Literal, Protocol
 
@@ -30,6 +29,7 @@ from ringside.server.connection import (
     MessageReceived,
 )
 from ringside.server.connection import Event as ConnectionEvent
+from ringside.server.credentials import check_hello
 from ringside.server.hello_limit import FailedHellos
 from ringside.server.peer import Peer
 from ringside.server.ports import Clock
@@ -280,27 +280,18 @@ class BotSession:
 
     async def _check_stored(self, hello: HelloReceived) -> tuple[bool, tuple[str, str] | None]:
         roster, name, token = self.roster, hello.name, hello.token
-        record = await roster.store.get_bot(name)
-        guest = False
-        if record is not None and not record.guest:
-            if token is None:
-                return guest, ("bad_token", f"missing token for bot {name!r}")
-            checks, started = roster.failed_hellos, self._clock.time()
-            wait = checks.start_check(self.host, started)
-            if wait > 0.0:
-                text = f"too many wrong tokens from {self.host}; try again in {math.ceil(wait)} s"
-                return guest, ("too_many_attempts", text)
-            if not await roster.store.verify_bot(name, token):
-                return guest, ("bad_token", f"wrong token for bot {name!r}")
-            checks.passed(self.host, started)
-        elif not roster.settings.open:
-            text = (
-                f"bot {name!r} is not registered: an operator runs `ringside bots add {name}`"
-                " (or the server runs with --open to accept guests)"
-            )
-            return guest, ("unknown_bot", text)
-        else:
-            guest = True
+        guest, refusal = await check_hello(  # token, limits, look-alikes: ``credentials``
+            roster.store,
+            roster.failed_hellos,
+            self._clock.time,
+            self.host,
+            name,
+            token,
+            open_server=roster.settings.open,
+            connected=(n for n, b in roster.bots.items() if b.state != "closed"),
+        )
+        if refusal is not None:
+            return guest, refusal
         existing = roster.bots.get(name)
         if existing is not None and existing.state != "closed":
             return guest, ("name_taken", f"a bot named {name!r} is already connected")

@@ -39,6 +39,11 @@ class Settings:
     redis_url: str | None = None
     """A cluster's Redis (``redis://host:port/db``): this process is one node of several, on a
     shared PostgreSQL ``database_url``. None: the single process of one server."""
+    max_tournament_games: int = 100_000
+    """The most games one tournament may plan; a bigger request is refused with a 422."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses or networks (``10.0.0.0/8``) of reverse proxies whose ``X-Forwarded-For``
+    names the client (docs/security.md, "Behind a proxy"); none by default."""
 
 
 def node_id(settings: Settings) -> str:

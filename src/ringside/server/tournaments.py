@@ -42,7 +42,7 @@ import dataclasses
 import logging
 import secrets
 import zlib
-from collections import deque
+from collections import Counter, deque
 from typing import Any, Literal, cast
 
 import msgspec
@@ -71,6 +71,7 @@ from ringside.server.errors import (
 )
 from ringside.server.matches import Matches, MatchHandle
 from ringside.server.session import Roster
+from ringside.store.errors import DatabaseUnavailable
 from ringside.store.records import TournamentRecord
 from ringside.store.repository import Store
 from ringside.store.tournaments import TournamentLost
@@ -90,7 +91,12 @@ log = logging.getLogger("ringside.server")
 MAX_ATTEMPTS = 10
 """A game whose match has been aborted this many times is given up, not replayed forever."""
 RETRY = 2.0
-"""Seconds before a tournament step that failed (say, the database was unreachable) is retried."""
+"""Seconds before a tournament step that failed is first retried (doubled at each new failure)."""
+MAX_FAILURES = 5
+"""Steps failing in a row before a tournament is given up as ``failed``: a fault that
+persists (a write the database refuses) would otherwise be retried forever, after every
+restart too. An unreachable database is not counted (``DatabaseUnavailable``): it is
+not the tournament's fault, and it is retried every ``RETRY`` seconds."""
 MAX_CONCURRENCY = 64
 
 
@@ -159,6 +165,13 @@ def game_dict(game: Game) -> dict[str, Any]:
     }
 
 
+def _plan(request: TournamentRequest) -> tuple[Tournament, list[dict[str, Any]]]:
+    """A new tournament's state and its games as the store takes them."""
+    state = Tournament(spec_of(request))
+    state.advance()
+    return state, [game_dict(g) for g in state.games]
+
+
 def decision_dict(decision: Decision) -> dict[str, Any]:
     return dataclasses.asdict(decision)
 
@@ -202,7 +215,9 @@ class TournamentRun:
         self.id = tid
         self.request = request
         self.state = state
-        self.status: Literal["running", "finished", "cancelled"] = "running"
+        self.status: Literal["running", "finished", "cancelled", "failed"] = "running"
+        self.failures = 0
+        """Steps that failed in a row (``MAX_FAILURES``)."""
         self.cancelling = False
         self.cancel_note = "cancelled by an operator"
         self.runners: dict[int, MatchHandle] = {}
@@ -267,9 +282,21 @@ class TournamentRun:
             except TournamentLost as exc:
                 self._lost(exc)
                 return
-            except Exception:
-                log.exception("tournament %s: step failed; retrying", self.id)
+            except DatabaseUnavailable as exc:
+                log.warning("tournament %s: %s; retrying in %g s", self.id, exc, RETRY)
                 timeout = RETRY
+            except Exception as exc:
+                self.failures += 1
+                if self.failures >= MAX_FAILURES:
+                    log.exception(
+                        "tournament %s: step failed %d times; failed", self.id, MAX_FAILURES
+                    )
+                    await self._fail(f"{type(exc).__name__}: {exc}")
+                    return
+                timeout = RETRY * 2 ** (self.failures - 1)
+                log.exception("tournament %s: step failed; retrying in %g s", self.id, timeout)
+            else:
+                self.failures = 0
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout)
 
@@ -283,6 +310,9 @@ class TournamentRun:
         now = loop.time()
         missing: set[str] = set()
         running = len(self.state.running())
+        # Each bot's availability, asked once per bot between two awaits: a tournament
+        # of 100,000 games waiting for an absent bot is scanned without 200,000 lookups.
+        available: dict[str, bool] = {}
         for game in self.state.pending():
             if running >= self.request.concurrency:
                 break
@@ -290,12 +320,16 @@ class TournamentRun:
                 return None
             if game.status != "pending":
                 continue  # decided or cancelled while a previous start was awaited
-            absent = [b for b in game.bots if not self._available(b)]
+            for b in game.bots:
+                if b not in available:
+                    available[b] = self._available(b)
+            absent = [b for b in game.bots if not available[b]]
             if absent:
                 missing.update(absent)
                 continue
             if not all(self.roster.has_room(b) for b in game.bots):
                 continue
+            available.clear()  # the await below lets bots come and go
             try:
                 runner = await self.matches.create(self._config(game), tournament_id=self.id)
             except (BotUnavailable, ShuttingDown, Unavailable) as exc:
@@ -422,10 +456,27 @@ class TournamentRun:
         return cancelled
 
     async def _save(self, games: list[Game]) -> None:
-        """Write these games (and any whose write failed before) and a new SPRT decision."""
+        """Write these games (and any whose write failed before) and a new SPRT decision.
+
+        Games that were stored as they are but for being cancelled now (an
+        operator's cancel, an SPRT decision: thousands at once) are written as
+        one ``UPDATE`` of their status and note per chunk rather than row by row."""
         async with self._saving:
+            # A game listed twice changed otherwise too (re-queued, then cancelled): by row.
+            seen = Counter(game.no for game in games)
+            cancelled: dict[str, list[int]] = {}
             for game in games:
-                self._dirty[game.no] = game
+                if game.status == "cancelled" and seen[game.no] == 1 and game.no not in self._dirty:
+                    cancelled.setdefault(game.note or "", []).append(game.no)
+                else:
+                    self._dirty[game.no] = game
+            try:
+                for note, nos in cancelled.items():
+                    await self.store.tournaments.cancel_games(self.id, nos, note)
+            except BaseException:  # written with the next save, row by row
+                for game in games:
+                    self._dirty[game.no] = game
+                raise
             if self._decided is not None:
                 await self.store.tournaments.set_result(self.id, self._decided)
                 self._decided = None
@@ -441,6 +492,19 @@ class TournamentRun:
         self.manager.runs.pop(self.id, None)
         self.publish()
         log.info("tournament %s %s after %d games", self.id, status, self.state.played)
+
+    async def _fail(self, reason: str) -> None:
+        """Give the tournament up: abort its matches, store it as ``failed`` with the reason."""
+        self.status = "failed"
+        self.manager.runs.pop(self.id, None)
+        for runner in list(self.runners.values()):
+            runner.abort(f"tournament {self.id} failed")
+        reason = f"given up after {MAX_FAILURES} failed steps: {reason}"
+        try:
+            await self.store.tournaments.finish(self.id, "failed", reason)
+        except Exception:  # left running in the store: the next start tries it again
+            log.exception("tournament %s: could not be stored as failed", self.id)
+        self.publish()
 
     def _lost(self, exc: TournamentLost) -> None:
         """Another node took the tournament over (this one's lease lapsed): stop running it here."""
@@ -494,10 +558,10 @@ class TournamentManager:
             raise ShuttingDown()
         await self._check(request)
         try:
-            state = Tournament(spec_of(request))
+            # Up to the cap of games, planned off the event loop (other requests go on).
+            state, games = await asyncio.to_thread(_plan, request)
         except TournamentError as exc:
             raise InvalidRequest("invalid_tournament", str(exc)) from None
-        state.advance()
         tid = secrets.token_hex(6)
         await self.store.tournaments.create(
             tid,
@@ -505,7 +569,7 @@ class TournamentManager:
             game=request.game,
             format=request.format,
             config=msgspec.to_builtins(request),
-            games=[game_dict(g) for g in state.games],
+            games=games,
         )
         run = TournamentRun(self, tid, request, state)
         self.runs[tid] = run
@@ -523,6 +587,17 @@ class TournamentManager:
             raise GameNotFound("unknown_game", str(exc.args[0])) from None
         if 2 not in game.players:
             raise InvalidRequest("invalid_tournament", f"{game.name} is not a two-player game")
+        cap = self.roster.settings.max_tournament_games
+        try:
+            planned = spec_of(request).planned_games
+        except TournamentError as exc:
+            raise InvalidRequest("invalid_tournament", str(exc)) from None
+        if planned > cap:
+            raise InvalidRequest(
+                "too_many_games",
+                f"this tournament would play {planned:,} games; this server allows at most "
+                f"{cap:,} per tournament (--max-tournament-games)",
+            )
         if not 1 <= request.concurrency <= MAX_CONCURRENCY:
             raise InvalidRequest(
                 "invalid_field", f"concurrency must be from 1 to {MAX_CONCURRENCY}"
@@ -566,7 +641,7 @@ class TournamentManager:
         """
         if self.closing:
             return
-        for record in await self.store.tournaments.claim():
+        for record in await self.store.tournaments.claim(running=set(self.runs)):
             if record.id in self.runs or self.closing:
                 continue  # running here already: the claim only renewed its lease
             request, state = restore(record)

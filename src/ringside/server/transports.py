@@ -16,6 +16,7 @@ from typing import Any, cast
 from aiohttp import WSMsgType, web
 
 from ringside.protocol.framing import LineFramer, TooLong
+from ringside.server.api import client_of
 from ringside.server.keys import SERVER_KEY
 from ringside.server.peer import Peer
 from ringside.server.services import Server
@@ -75,7 +76,7 @@ async def bot_websocket(request: web.Request) -> web.StreamResponse:
     async def write(data: bytes) -> None:
         await ws.send_frame(data, WSMsgType.TEXT)
 
-    peer = Peer("bot", str(request.remote), write, ws.close, write_now=_ws_write_now(request, ws))
+    peer = Peer("bot", client_of(request), write, ws.close, write_now=_ws_write_now(request, ws))
     peer.start()
     session = server.roster.connect(peer, "websocket", _bearer(request))
     try:
@@ -105,7 +106,7 @@ async def watch_websocket(request: web.Request) -> web.StreamResponse:
 
     peer = Peer(
         "spectator",
-        str(request.remote),
+        client_of(request),
         write,
         ws.close,
         limit=16384,

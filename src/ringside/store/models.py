@@ -235,8 +235,10 @@ class RatingUpdate(Base):
     elo: Mapped[float] = mapped_column(Float)
 
 
-TournamentStatus = Literal["running", "finished", "cancelled"]
-TOURNAMENT_STATUSES: tuple[TournamentStatus, ...] = ("running", "finished", "cancelled")
+TournamentStatus = Literal["running", "finished", "cancelled", "failed"]
+"""As records read it: ``failed`` is stored as ``cancelled`` with a ``failure``."""
+TOURNAMENT_STATUSES: tuple[TournamentStatus, ...] = ("running", "finished", "cancelled", "failed")
+FAILURE_LENGTH = 500
 
 
 class Tournament(Base):
@@ -259,6 +261,9 @@ class Tournament(Base):
     owner: Mapped[str | None] = mapped_column(String(NODE_LENGTH))
     """The node running the tournament; another may claim it once ``lease_until`` has passed."""
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failure: Mapped[str | None] = mapped_column(String(FAILURE_LENGTH))
+    """Why a tournament was given up (a step kept failing); its status is then ``cancelled``
+    (migration 0007 says why) and records read it as ``failed``."""
 
 
 class TournamentGame(Base):

@@ -237,3 +237,5 @@ class TournamentRecord:
     created_at: datetime
     finished_at: datetime | None
     games: tuple[TournamentGameRecord, ...]
+    failure: str | None = None
+    """Why a ``failed`` tournament was given up."""

@@ -57,6 +57,17 @@ class TournamentSpec:
             return self.rounds
         return max(1, math.ceil(math.log2(len(self.bots))))
 
+    @property
+    def planned_games(self) -> int:
+        """Games the plan has at most (byes not counted), known before any is scheduled:
+        what a server's cap on tournament size is checked against."""
+        n, per_pair = len(self.bots), self.games_per_pair
+        if self.format == "round-robin":
+            return n * (n - 1) // 2 * per_pair
+        if self.format == "gauntlet":
+            return (n - 1) * per_pair
+        return self.swiss_rounds * (n // 2) * per_pair
+
 
 @dataclass(slots=True)
 class Game:

@@ -46,7 +46,10 @@ class Tournament:
     # --- queries -----------------------------------------------------------------
 
     def game(self, no: int) -> Game:
-        for game in self.games:
+        games = self.games
+        if 0 <= no < len(games) and games[no].no == no:
+            return games[no]  # numbered from 0 without gaps: no search in a big tournament
+        for game in games:
             if game.no == no:
                 return game
         raise TournamentError(f"no game {no}")
@@ -257,7 +260,7 @@ class Tournament:
     # --- helpers ---------------------------------------------------------------------
 
     def _next_no(self) -> int:
-        return max((g.no for g in self.games), default=-1) + 1
+        return self.games[-1].no + 1 if self.games else 0  # kept sorted by ``no``
 
     def _append(self, planned: Sequence[Planned]) -> list[Game]:
         start = self._next_no()

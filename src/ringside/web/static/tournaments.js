@@ -10,7 +10,7 @@ import { live, refetcher } from "./live.js";
 import { mountTournamentForm } from "./tournament-form.js";
 
 const FORMAT_NAMES = { "round-robin": "Round-robin", gauntlet: "Gauntlet", swiss: "Swiss" };
-const ORDER = { running: 0, finished: 1, cancelled: 2 };
+const ORDER = { running: 0, finished: 1, cancelled: 2, failed: 2 };
 
 async function gameTitles() {
   try {
@@ -231,7 +231,8 @@ export function mountTournament(main, params) {
     const roundText = d.format === "swiss" && d.round ? ` · round ${d.round} of ${d.rounds}` : "";
     const line = h("p", { class: "progress-line" }, statusBadge(d.status), " ", progress(d), h("span", { class: "muted" }, ` games played${playing}${roundText}`));
     const leader = d.leader ? h("p", { class: "leader" }, d.status === "running" ? "Leading: " : "Winner: ", h("strong", {}, botLink(d.leader))) : "";
-    progressBox.replaceChildren(line, leader);
+    const failure = d.failure ? h("p", { class: "failure" }, `Given up: ${d.failure}`) : ""; // text only
+    progressBox.replaceChildren(line, leader, failure);
     progressBox.dataset.played = String(d.played);
     progressBox.dataset.status = d.status;
     sprt.replaceChildren(d.sprt ? sprtBox(d.sprt, d.bots) : "");

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import fcntl
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal
 
+from ringside.server.limits import Limits
 from ringside.store.leases import check_node_id, new_node_id
 
 NODE_ID_FILE = "node-id"
@@ -39,6 +40,9 @@ class Settings:
     redis_url: str | None = None
     """A cluster's Redis (``redis://host:port/db``): this process is one node of several, on a
     shared PostgreSQL ``database_url``. None: the single process of one server."""
+    limits: Limits = field(default_factory=Limits)
+    """What one connection and one address may hold (``server/limits.py``; the command
+    line reads them from ``RINGSIDE_*`` variables)."""
 
 
 def node_id(settings: Settings) -> str:

@@ -2,6 +2,14 @@
 
 Each one only moves bytes between its socket and a ``BotSession`` or a
 ``Spectator``; nothing above this module knows which transport a bot uses.
+
+Each also bounds what its client may hold (``server/limits.py``): a place at
+the ``ConnectionGate`` (per address, within the file descriptor reserve) until
+a bot is welcomed or a spectator leaves, a hello deadline counted from the
+connection, and an output budget after which a client that does not read is
+closed with ``slow_consumer``. A closing TCP connection is half-closed first
+and its input drained for the close grace, so the peer reads the last error
+(``too_large``...) instead of a reset.
 """
 
 from __future__ import annotations
@@ -15,10 +23,14 @@ from typing import Any, cast
 
 from aiohttp import WSMsgType, web
 
+from ringside.protocol.codec import encode
 from ringside.protocol.framing import LineFramer, TooLong
+from ringside.protocol.messages import Error
 from ringside.server.keys import SERVER_KEY
+from ringside.server.limits import ConnectionGate, GateKind, Limits
 from ringside.server.peer import Peer
 from ringside.server.services import Server
+from ringside.server.session import BotSession
 from ringside.server.watching import SpectatorLink
 
 log = logging.getLogger("ringside.server")
@@ -26,6 +38,101 @@ log = logging.getLogger("ringside.server")
 
 BACKED_UP = 64 * 1024
 """Bytes waiting in a transport above which messages wait in the peer's outbox instead."""
+
+GATE_KEY = web.AppKey("gate", ConnectionGate)
+"""The process's ``ConnectionGate``, shared by the WebSocket handlers and the TCP listener."""
+
+
+def fatal(code: str, text: str) -> bytes:
+    """An encoded fatal error (the last message a connection gets)."""
+    return encode(Error(code, text, None, True))
+
+
+def slow_consumer(limits: Limits) -> bytes:
+    mib = limits.output_budget / (1024 * 1024)
+    return fatal(
+        "slow_consumer",
+        f"more than {mib:g} MiB waited for this connection to read it; read what the server sends",
+    )
+
+
+def hello_due(session: BotSession, limits: Limits) -> None:
+    """The hello deadline passed: a bot still greeting gets a fatal ``hello_timeout``."""
+    if session.connection.state == "greeting":
+        session.fail("hello_timeout", f"no hello within {limits.hello_timeout:g} s of connecting")
+
+
+def _aborter(request: web.Request) -> Callable[[], None]:
+    def abort() -> None:
+        transport = request.transport
+        if transport is not None:
+            transport.abort()
+
+    return abort
+
+
+def _buffered(request: web.Request) -> Callable[[], int]:
+    def buffered() -> int:
+        transport = request.transport
+        return transport.get_write_buffer_size() if transport is not None else 0
+
+    return buffered
+
+
+def _ws_closer(
+    ws: web.WebSocketResponse, abort: Callable[[], None], grace: float
+) -> Callable[[], Coroutine[Any, Any, None]]:
+    """Close with the handshake, or drop the socket when the peer takes longer than ``grace``."""
+
+    async def close() -> None:
+        try:
+            await asyncio.wait_for(ws.close(), grace * 2)
+        except (TimeoutError, ConnectionError, RuntimeError, OSError):
+            abort()
+
+    return close
+
+
+async def _refuse_ws(ws: web.WebSocketResponse, request: web.Request, why: str) -> None:
+    """A connection the gate refused: the reason, then the close."""
+    grace = request.app[SERVER_KEY].settings.limits.close_grace
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(
+            ws.send_frame(fatal("too_many_connections", why), WSMsgType.TEXT), grace
+        )
+    await _ws_closer(ws, _aborter(request), grace)()
+
+
+def _ws_response(request: web.Request, **options: Any) -> web.WebSocketResponse:
+    settings = request.app[SERVER_KEY].settings
+    return web.WebSocketResponse(
+        heartbeat=settings.heartbeat,
+        compress=False,
+        timeout=settings.limits.close_grace,
+        **options,
+    )
+
+
+def _ws_peer(
+    request: web.Request, ws: web.WebSocketResponse, kind: str, limits: Limits, **options: Any
+) -> Peer:
+    async def write(data: bytes) -> None:
+        await ws.send_frame(data, WSMsgType.TEXT)
+
+    abort = _aborter(request)
+    return Peer(
+        kind,
+        str(request.remote),
+        write,
+        _ws_closer(ws, abort, limits.close_grace),
+        write_now=_ws_write_now(request, ws),
+        budget=limits.output_budget,
+        buffered=_buffered(request),
+        overflow=slow_consumer(limits),
+        abort=abort,
+        grace=limits.close_grace,
+        **options,
+    )
 
 
 def _ws_write_now(request: web.Request, ws: web.WebSocketResponse) -> Callable[[bytes], bool]:
@@ -62,33 +169,55 @@ def _bearer(request: web.Request) -> str | None:
     return value.strip() or None if scheme.lower() == "bearer" else None
 
 
+class _Place:
+    """A place held at the gate, given back once (welcome, or the connection's end)."""
+
+    __slots__ = ("address", "gate", "kind")
+
+    def __init__(self, gate: ConnectionGate, kind: GateKind, address: str) -> None:
+        self.gate, self.kind, self.address = gate, kind, address
+
+    def release(self) -> None:
+        if self.address:
+            self.gate.release(self.kind, self.address)
+            self.address = ""
+
+
 async def bot_websocket(request: web.Request) -> web.StreamResponse:
     server = request.app[SERVER_KEY]
     settings = server.settings
-    ws = web.WebSocketResponse(
-        heartbeat=settings.heartbeat,
-        compress=False,
-        max_msg_size=settings.max_message_bytes * 4,
-    )
+    limits = settings.limits
+    gate = request.app[GATE_KEY]
+    address = str(request.remote)
+    ws = _ws_response(request, max_msg_size=settings.max_message_bytes * 4)
+    refusal = gate.admit("bot", address)
     await ws.prepare(request)
-
-    async def write(data: bytes) -> None:
-        await ws.send_frame(data, WSMsgType.TEXT)
-
-    peer = Peer("bot", str(request.remote), write, ws.close, write_now=_ws_write_now(request, ws))
+    if refusal is not None:
+        await _refuse_ws(ws, request, refusal)
+        return ws
+    place = _Place(gate, "bot", address)
+    peer = _ws_peer(request, ws, "bot", limits)
     peer.start()
     session = server.roster.connect(peer, "websocket", _bearer(request))
+    deadline = asyncio.get_running_loop().call_later(
+        limits.hello_timeout, hello_due, session, limits
+    )
     try:
         async for msg in ws:
             if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
                 pending = session.feed(msg.data)
                 if pending is not None:
                     await pending
+                    if session.connection.welcomed:
+                        place.release()
+                        deadline.cancel()
             elif msg.type == WSMsgType.ERROR:
                 break
             if session.state == "closed":
                 break
     finally:
+        deadline.cancel()
+        place.release()
         session.closed()
         peer.close_soon()
         await peer.flushed()
@@ -97,29 +226,31 @@ async def bot_websocket(request: web.Request) -> web.StreamResponse:
 
 async def watch_websocket(request: web.Request) -> web.StreamResponse:
     server = request.app[SERVER_KEY]
-    ws = web.WebSocketResponse(heartbeat=server.settings.heartbeat, compress=False)
+    limits = server.settings.limits
+    gate = request.app[GATE_KEY]
+    address = str(request.remote)
+    ws = _ws_response(request)
+    refusal = gate.admit("spectator", address)
     await ws.prepare(request)
-
-    async def write(data: bytes) -> None:
-        await ws.send_frame(data, WSMsgType.TEXT)
-
-    peer = Peer(
-        "spectator",
-        str(request.remote),
-        write,
-        ws.close,
-        limit=16384,
-        write_now=_ws_write_now(request, ws),
-    )
+    if refusal is not None:
+        await _refuse_ws(ws, request, refusal)
+        return ws
+    place = _Place(gate, "spectator", address)
+    peer = _ws_peer(request, ws, "spectator", limits, limit=16384)
     peer.start()
-    link = SpectatorLink(server.lobby, server.matches, peer, server.clock)
+    link = SpectatorLink(
+        server.lobby, server.matches, peer, server.clock, strikes=limits.spectator_strikes
+    )
     try:
         if request.query.get("match"):
             await link.watch(request.query["match"])
         async for msg in ws:
             if msg.type == WSMsgType.TEXT:
                 await link.receive(msg.data)
+            if peer.closed:
+                break
     finally:
+        place.release()
         link.closed()
         peer.close_soon()
         await peer.flushed()
@@ -132,8 +263,9 @@ async def watch_websocket(request: web.Request) -> web.StreamResponse:
 class TcpBots:
     """The TCP listener for bots; a line is a message, a ``\\n`` ends it."""
 
-    def __init__(self, server: Server) -> None:
+    def __init__(self, server: Server, gate: ConnectionGate | None = None) -> None:
         self.server = server
+        self.gate = gate if gate is not None else ConnectionGate(server.settings.limits)
         self.listener: asyncio.Server | None = None
         self.connections: set[TcpBot] = set()
         self._writing = False
@@ -195,13 +327,17 @@ class TcpBot(asyncio.Protocol):
     __slots__ = (
         "beat",
         "busy",
+        "deadline",
         "done",
+        "eof",
         "framer",
+        "limits",
         "loop",
         "lost",
         "paused",
         "peer",
         "pending",
+        "place",
         "resumed",
         "session",
         "settings",
@@ -212,12 +348,18 @@ class TcpBot(asyncio.Protocol):
     def __init__(self, tcp: TcpBots) -> None:
         self.tcp = tcp
         self.settings = tcp.server.settings
+        self.limits = self.settings.limits
+        self.place: _Place | None = None
+        """The place held at the gate until the bot is welcomed."""
+        self.deadline: asyncio.TimerHandle | None = None
         self.framer = LineFramer(self.settings.max_message_bytes)
         self.loop = asyncio.get_running_loop()
         self.transport: asyncio.Transport | None = None
         self.busy: asyncio.Task[None] | None = None
         """The task finishing a ``hello``; later lines wait for it."""
         self.done = False
+        self.eof = False
+        """The peer closed its side (it sends nothing more)."""
         self.lost = self.loop.create_future()
         self.paused = False
         self.resumed: asyncio.Future[None] | None = None
@@ -233,12 +375,31 @@ class TcpBot(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's subclass none
         host, port = transport.get_extra_info("peername", ("?", "?"))[:2]
+        limits = self.limits
         self.peer = Peer(
-            "bot", f"{host}:{port}", self._write, self._close, write_now=self._write_now
+            "bot",
+            f"{host}:{port}",
+            self._write,
+            self._close,
+            write_now=self._write_now,
+            budget=limits.output_budget,
+            buffered=self.transport.get_write_buffer_size,
+            overflow=slow_consumer(limits),
+            abort=self.transport.abort,
+            grace=limits.close_grace,
         )
         self.session = self.tcp.server.roster.connect(self.peer, "tcp")
         self.session.host = str(host)
         self.tcp.connections.add(self)
+        gate = self.tcp.gate
+        gate.opened()
+        refusal = gate.admit("bot", str(host))
+        if refusal is not None:
+            self.session.fail("too_many_connections", refusal)
+            self.finish()
+            return
+        self.place = _Place(gate, "bot", str(host))
+        self.deadline = self.loop.call_later(limits.hello_timeout, self._hello_due)
         self.beat = self.loop.call_later(self.settings.heartbeat, self._heartbeat)
 
     def data_received(self, data: bytes) -> None:
@@ -249,6 +410,11 @@ class TcpBot(asyncio.Protocol):
             self._lines()
 
     def eof_received(self) -> bool:
+        self.eof = True
+        if self.done:  # the peer read our last words and closed its side: the end
+            if self.transport is not None:
+                self.transport.close()
+            return True
         self.framer.receive_eof()
         if self.busy is None:
             self._lines()
@@ -256,6 +422,9 @@ class TcpBot(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.finish()
+        self.tcp.gate.closed()
+        if self.place is not None:
+            self.place.release()
         self.tcp.connections.discard(self)
         if self.resumed is not None and not self.resumed.done():
             self.resumed.set_exception(ConnectionResetError("Connection lost"))
@@ -277,6 +446,8 @@ class TcpBot(asyncio.Protocol):
         self.done = True
         if self.beat is not None:
             self.beat.cancel()
+        if self.deadline is not None:
+            self.deadline.cancel()
         self.session.closed()
         self.peer.close_soon()
 
@@ -319,6 +490,11 @@ class TcpBot(asyncio.Protocol):
             self.finish()
             return
         self.busy = None
+        if self.place is not None and self.session.connection.welcomed:
+            self.place.release()  # useful now: it no longer counts against its address
+            self.place = None
+            if self.deadline is not None:
+                self.deadline.cancel()
         if self.done:
             return
         if self.transport is not None and not self.transport.is_closing():
@@ -368,11 +544,36 @@ class TcpBot(asyncio.Protocol):
             await self.resumed
 
     async def _close(self) -> None:
+        """Half-close, so the peer reads everything up to our last message, and drain
+        its input (thrown away) until it closes too or the grace ends; then drop it.
+
+        Closing with unread input would make the kernel send a reset, and the
+        peer would lose the last error (``too_large``) along with the rest."""
         self.uncork()
-        if self.transport is not None:
-            self.transport.close()
+        transport = self.transport
+        if transport is None:
+            return
+        grace = self.limits.close_grace
+        if not transport.is_closing():
+            if not self.eof and transport.can_write_eof():
+                with contextlib.suppress(Exception):
+                    transport.resume_reading()  # drain: ``data_received`` drops it
+                    transport.write_eof()
+            else:
+                transport.close()
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(asyncio.shield(self.lost), 5)
+            await asyncio.wait_for(asyncio.shield(self.lost), grace)
+        if not self.lost.done():
+            transport.abort()  # the peer reads nothing or never closes: no more waiting
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self.lost), grace)
+
+    def _hello_due(self) -> None:
+        session = self.session
+        if self.done or session.connection.state != "greeting":
+            return
+        hello_due(session, self.limits)
+        self.finish()
 
     def _heartbeat(self) -> None:
         """Ping now and then; the session closes a peer silent for three periods."""
@@ -384,4 +585,12 @@ class TcpBot(asyncio.Protocol):
             self.beat = self.loop.call_later(self.settings.heartbeat, self._heartbeat)
 
 
-__all__ = ["TcpBot", "TcpBots", "bot_websocket", "watch_websocket"]
+__all__ = [
+    "GATE_KEY",
+    "TcpBot",
+    "TcpBots",
+    "bot_websocket",
+    "fatal",
+    "hello_due",
+    "watch_websocket",
+]

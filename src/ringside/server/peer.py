@@ -108,7 +108,8 @@ class Peer:
         if queue is None:
             queue = self._outbox()
         queued = self._queued
-        if queued and self._over_budget(queued + len(data)):
+        cost = self._cost(data)
+        if queued and self._over_budget(queued + cost):
             self._slow_consumer()
             return
         try:
@@ -116,7 +117,14 @@ class Peer:
         except asyncio.QueueFull:
             self._slow_consumer()
             return
-        self._queued = queued + len(data)
+        self._queued = queued + cost
+
+    def _cost(self, data: bytes) -> int:
+        """What a queued message counts against the budget: its size, but at most an
+        eighth of the budget. A message that long is a snapshot, bytes shared with every
+        other watcher (and streamed to this one as it reads), not a copy of its own; a
+        page that opens a few long matches at once is not a slow consumer."""
+        return min(len(data), self._budget >> 3)
 
     def _over_budget(self, queued: int) -> bool:
         buffered = self._buffered
@@ -179,7 +187,7 @@ class Peer:
                 data = await queue.get()
                 if data is None:
                     break
-                self._queued = max(0, self._queued - len(data))
+                self._queued = max(0, self._queued - self._cost(data))
                 await self._write(data)
         except (ConnectionError, RuntimeError, OSError) as exc:
             log.debug("%s %s: write failed: %s", self.kind, self.address, exc)

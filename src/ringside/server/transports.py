@@ -71,6 +71,13 @@ def _aborter(request: web.Request) -> Callable[[], None]:
     return abort
 
 
+def _drop_later(request: web.Request, limits: Limits) -> None:
+    """The conversation is over: a socket still open after the close grace (its peer
+    reads nothing, so its buffer never empties and a graceful close never ends) is
+    dropped, so that neither its descriptor nor its buffer stays."""
+    asyncio.get_running_loop().call_later(limits.close_grace, _aborter(request))
+
+
 def _buffered(request: web.Request) -> Callable[[], int]:
     def buffered() -> int:
         transport = request.transport
@@ -116,16 +123,14 @@ def _ws_response(request: web.Request, **options: Any) -> web.WebSocketResponse:
 def _ws_peer(
     request: web.Request, ws: web.WebSocketResponse, kind: str, limits: Limits, **options: Any
 ) -> Peer:
-    async def write(data: bytes) -> None:
-        await ws.send_frame(data, WSMsgType.TEXT)
-
+    stream = _Stream()
     abort = _aborter(request)
     return Peer(
         kind,
         str(request.remote),
-        write,
+        _ws_writer(request, ws, stream),
         _ws_closer(ws, abort, limits.close_grace),
-        write_now=_ws_write_now(request, ws),
+        write_now=_ws_write_now(request, ws, stream),
         budget=limits.output_budget,
         buffered=_buffered(request),
         overflow=slow_consumer(limits),
@@ -135,13 +140,40 @@ def _ws_peer(
     )
 
 
-def _ws_write_now(request: web.Request, ws: web.WebSocketResponse) -> Callable[[bytes], bool]:
+STREAM_ABOVE = 256 * 1024
+"""Messages longer than this (snapshots) go to a WebSocket as a fragmented message, a
+``CHUNK`` at a time as the socket takes them, never as one copy in its buffer."""
+CHUNK = 64 * 1024
+
+
+class _Stream:
+    """Whether a fragmented message is being written: nothing else may start meanwhile."""
+
+    __slots__ = ("busy",)
+
+    def __init__(self) -> None:
+        self.busy = False
+
+
+def _frame_header(first: int, size: int) -> bytes:
+    """A server frame's header (unmasked): 2, 4 or 10 bytes (RFC 6455 §5.2)."""
+    if size < 126:
+        return bytes((first, size))
+    if size < 65536:
+        return struct.pack("!BBH", first, 126, size)
+    return struct.pack("!BBQ", first, 127, size)
+
+
+def _ws_write_now(
+    request: web.Request, ws: web.WebSocketResponse, stream: _Stream
+) -> Callable[[bytes], bool]:
     """Write a text frame straight to the connection, when it takes more.
 
     Frames from a server are unmasked and, with ``compress=False``, never
     compressed: a header of 2, 4 or 10 bytes and the payload (RFC 6455 §5.2).
     Each frame is one ``write`` on the event loop's thread, so aiohttp's own
-    frames (pings, close) can never interleave with one.
+    frames (pings, close) can never interleave with one. A long message, or
+    any while one is streamed, waits for the writer task instead.
     """
     transport = request.transport
 
@@ -150,17 +182,47 @@ def _ws_write_now(request: web.Request, ws: web.WebSocketResponse) -> Callable[[
             return False
         if transport.get_write_buffer_size() > BACKED_UP:
             return False
-        size = len(data)
-        if size < 126:
-            header = bytes((0x81, size))
-        elif size < 65536:
-            header = struct.pack("!BBH", 0x81, 126, size)
-        else:
-            header = struct.pack("!BBQ", 0x81, 127, size)
-        transport.write(header + data)
+        if stream.busy or len(data) > STREAM_ABOVE:
+            return False
+        transport.write(_frame_header(0x81, len(data)) + data)
         return True
 
     return write_now
+
+
+def _ws_writer(
+    request: web.Request, ws: web.WebSocketResponse, stream: _Stream
+) -> Callable[[bytes], Coroutine[Any, Any, None]]:
+    """The writer task's write: a frame, or a long message in fragments (RFC 6455 §5.4).
+
+    Fragments go out one ``CHUNK`` at a time, each once the socket's buffer is
+    below ``BACKED_UP`` again, from a view of the message: a snapshot shared by
+    every watcher stays one object however many of them are behind. Control
+    frames (aiohttp's pings and pongs) may come between fragments."""
+
+    async def write(data: bytes) -> None:
+        if len(data) <= STREAM_ABOVE:
+            await ws.send_frame(data, WSMsgType.TEXT)
+            return
+        transport = request.transport
+        view = memoryview(data)
+        stream.busy = True
+        try:
+            for start in range(0, len(data), CHUNK):
+                while transport is not None and transport.get_write_buffer_size() > BACKED_UP:
+                    if transport.is_closing():
+                        break
+                    await asyncio.sleep(0.01)  # aiohttp's drain is not public
+                if transport is None or transport.is_closing() or ws.closed:
+                    raise ConnectionResetError("Connection lost")
+                chunk = view[start : start + CHUNK]
+                last = start + CHUNK >= len(data)
+                first = (0x80 if last else 0x00) | (0x1 if start == 0 else 0x0)
+                transport.write(_frame_header(first, len(chunk)) + chunk)
+        finally:
+            stream.busy = False
+
+    return write
 
 
 def _bearer(request: web.Request) -> str | None:
@@ -221,6 +283,7 @@ async def bot_websocket(request: web.Request) -> web.StreamResponse:
         session.closed()
         peer.close_soon()
         await peer.flushed()
+        _drop_later(request, limits)
     return ws
 
 
@@ -254,6 +317,7 @@ async def watch_websocket(request: web.Request) -> web.StreamResponse:
         link.closed()
         peer.close_soon()
         await peer.flushed()
+        _drop_later(request, limits)
     return ws
 
 

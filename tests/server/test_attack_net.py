@@ -1,0 +1,229 @@
+"""The fast subset of the attack suite (``make attack``), against a real server process.
+
+One server for the module, registered bots and an admin token, its limits
+lowered so that each case ends in seconds: a 256 KiB output budget, a 2 s
+hello deadline, a 3 s header deadline, 8 spectators per address. The cases are those of ``ringside.testing.attack`` with smaller
+counts; each is bounded by its own timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from ringside.testing.attack import (
+    ATTACKER,
+    CASES,
+    Row,
+    Target,
+    closed_within,
+    open_tcp,
+    open_ws,
+    options,
+    play_big_match,
+    run_case,
+    start_server,
+)
+from ringside.testing.wire import ServerProcess
+
+pytestmark = pytest.mark.timeout(240)
+
+OPTIONS = options(
+    [
+        "--fuzz",
+        "1500",
+        "--flooders",
+        "20",
+        "--flood-lines",
+        "6000",
+        "--idle",
+        "300",
+        "--slowloris",
+        "20",
+        "--spectators",
+        "8",
+        "--hello-timeout",
+        "2",
+        "--header-timeout",
+        "3",
+        "--case-timeout",
+        "150",
+    ]
+)
+LIMITS = {
+    "RINGSIDE_OUTPUT_BUDGET": str(256 * 1024),
+    "RINGSIDE_MAX_SPECTATORS_PER_ADDRESS": "8",
+}
+
+
+@pytest.fixture(scope="module")
+def served(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[ServerProcess, dict[str, str]]]:
+    data_dir = tmp_path_factory.mktemp("attack")
+    server, tokens = start_server(data_dir, OPTIONS, env=LIMITS)
+    try:
+        yield server, tokens
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def target(served: tuple[ServerProcess, dict[str, str]]) -> AsyncIterator[Target]:
+    server, tokens = served
+    async with aiohttp.ClientSession() as http:
+        yield Target(server, tokens, http, OPTIONS)
+
+
+async def case(target: Target, prefix: str) -> Row:
+    (attack,) = [c for c in CASES if c.name.startswith(prefix)]
+    row = await run_case(target, attack)
+    assert row.ok, row.answer
+    assert row.latencies, "the API was never measured"
+    return row
+
+
+async def test_a_spectator_repeating_watch_gets_one_snapshot_and_is_closed(
+    target: Target,
+) -> None:
+    """Issue 22's amplification: one snapshot for 500 ``watch``, streamed (nothing of it
+    copied per spectator), then a fatal ``too_many_commands``, or ``slow_consumer`` if
+    what waited went past the budget first; the server's memory stays put."""
+    row = await case(target, "spectator amplification")
+    assert "1 snapshot(s) sent" in row.answer
+    assert "too_many_commands" in row.answer or "slow_consumer" in row.answer, row.answer
+    assert row.rss_peak < 2 * row.rss_before, row.cells()
+    assert row.rss_after < 1.1 * row.rss_before + 10, row.cells()
+
+
+async def test_a_long_snapshot_arrives_whole_to_a_websocket_library(target: Target) -> None:
+    """A snapshot past 256 KiB goes out as a fragmented message; a client reads one."""
+    match = await play_big_match(target)
+    url = f"ws://{target.server.host}:{target.server.port}/ws/watch?match={match}"
+    async with target.http.ws_connect(url, max_msg_size=0) as ws:
+        async with asyncio.timeout(30):
+            async for msg in ws:
+                message = json.loads(msg.data)
+                if message["type"] == "snapshot":
+                    break
+    assert message["match"] == match
+    moves = [e for e in message["events"] if e.get("type") == "move"]
+    assert len(moves) >= 5 * OPTIONS.big_rounds
+    assert len(msg.data) > 1024 * 1024
+
+
+async def test_spectators_from_one_address_are_capped(target: Target) -> None:
+    row = await case(target, "200 spectators")  # 8 here: the cap itself
+    assert row.rss_peak < 2 * row.rss_before, row.cells()
+    opened = [await open_ws(target, "/ws/watch") for _ in range(9)]
+    refused = 0
+    for reader, _ in opened:
+        async with asyncio.timeout(10):
+            header = await reader.readexactly(2)  # an unmasked text frame from the server
+            size = header[1] & 0x7F
+            if size == 126:
+                size = int.from_bytes(await reader.readexactly(2), "big")
+            elif size == 127:
+                size = int.from_bytes(await reader.readexactly(8), "big")
+            first = json.loads(await reader.readexactly(size))
+        if first["type"] == "error":
+            assert (first["code"], first["fatal"]) == ("too_many_connections", True)
+            assert await closed_within(reader, 10) is not None
+            refused += 1
+        else:
+            assert first["type"] == "lobby"
+    for _, writer in opened:
+        writer.transport.abort()
+    assert refused >= 1
+
+
+async def test_flooders_that_never_read_are_closed_and_the_api_answers(target: Target) -> None:
+    row = await case(target, "100 non-reading flooders")
+    assert row.p99() < 5.0, row.cells()  # generous: a loaded 2-core machine
+    assert row.rss_after < 1.5 * row.rss_before + 20, row.cells()
+
+
+async def test_idle_connections_from_one_address_leave_room_for_registered_bots(
+    target: Target,
+) -> None:
+    row = await case(target, "5,000 idle pre-hello")
+    assert "were welcomed meanwhile" in row.answer
+    told = int(row.answer.split("; ")[1].split(" of ")[0])
+    assert told > 0, row.answer
+
+
+async def test_every_pre_hello_connection_is_closed_by_its_deadline(target: Target) -> None:
+    row = await case(target, "pre-hello deadline")
+    for part in row.answer.split("; "):
+        seconds = float(part.rsplit(" after ", 1)[1].removesuffix(" s"))
+        assert seconds < 2 + 3, part  # the 2 s deadline, the close grace and some slack
+
+
+async def test_a_slow_http_request_is_closed_by_the_header_deadline(target: Target) -> None:
+    await case(target, "HTTP slowloris")
+
+
+async def test_nested_bodies_and_messages_are_refused_with_invalid_field(target: Target) -> None:
+    row = await case(target, "nested JSON")
+    assert row.answer.count("422 invalid_field") == 2
+    assert "tcp hello: invalid_field" in row.answer
+
+
+async def test_the_api_keeps_answering_json_for_a_missing_page(target: Target) -> None:
+    async with target.http.get(f"{target.server.http}/api/nothing-here") as response:
+        assert response.status == 404
+        assert (await response.json())["error"]["code"] == "not_found"
+
+
+async def test_too_large_reaches_the_tcp_client_before_the_close(target: Target) -> None:
+    """The error is read, then a clean end of file: no reset even with input unread."""
+    reader, writer = await open_tcp(target, "127.0.0.1")
+    writer.write(b'{"type":"hello","name":"' + b"x" * 200_000 + b'"}\n' + b"more\n" * 1000)
+    async with asyncio.timeout(20):
+        line = await reader.readline()
+        rest = await reader.read()  # EOF, not ConnectionResetError
+    error = json.loads(line)
+    assert (error["code"], error["fatal"]) == ("too_large", True)
+    assert rest == b""
+    writer.close()
+
+
+async def test_a_spectator_that_neither_watches_nor_reads_is_closed(tmp_path: Path) -> None:
+    """The WebSocket heartbeat (1 s here): a ping not answered within half a period
+    closes the connection, whatever the spectator sends or not."""
+    server = ServerProcess(tmp_path, args=["--open", "--heartbeat", "1"]).start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            target = Target(server, {}, http, OPTIONS)
+            reader, writer = await open_ws(target, "/ws/watch", ATTACKER)
+            # Bytes are read but no ping is answered (a WebSocket library would answer).
+            took = await closed_within(reader, 15)
+            writer.transport.abort()
+            assert took is not None
+    finally:
+        server.stop()
+
+
+async def test_the_server_logs_its_open_files_limit(target: Target) -> None:
+    assert "open files: limit" in target.server.log_tail(2000)
+
+
+@pytest.fixture
+def fuzz_dir(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+async def test_the_protocol_fuzzer_crashes_nothing(fuzz_dir: Path) -> None:
+    server, tokens = start_server(fuzz_dir, OPTIONS, fuzz=True)
+    try:
+        async with aiohttp.ClientSession() as http:
+            target = Target(server, tokens, http, OPTIONS)
+            row = await case(target, "Hypothesis protocol fuzzer")
+            assert "tcp: 1500 sent" in row.answer and "ws: 1500 sent" in row.answer
+    finally:
+        server.stop()

@@ -38,7 +38,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 class _Connection(asyncio.Protocol):
     """aiohttp's protocol for one connection, with the header deadline around it."""
 
-    __slots__ = ("guard", "inner", "requests", "timer", "transport")
+    __slots__ = ("guard", "inner", "paused", "requests", "timer", "transport", "waiters")
 
     def __init__(self, guard: GuardedHttp, inner: asyncio.Protocol) -> None:
         self.guard = guard
@@ -47,6 +47,9 @@ class _Connection(asyncio.Protocol):
         self.timer: asyncio.TimerHandle | None = None
         self.requests = 0
         """Requests being handled now (their headers were read)."""
+        self.paused = False
+        """The transport's buffer is over its high-water mark."""
+        self.waiters: list[asyncio.Future[None]] = []
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport
@@ -62,12 +65,31 @@ class _Connection(asyncio.Protocol):
         return self.inner.eof_received()
 
     def pause_writing(self) -> None:
+        self.paused = True
         self.inner.pause_writing()
 
     def resume_writing(self) -> None:
+        self.paused = False
+        self._wake()
         self.inner.resume_writing()
 
+    async def drained(self) -> None:
+        """Return once the transport takes more (at once when it does already)."""
+        if not self.paused:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiters.append(waiter)
+        await waiter
+
+    def _wake(self) -> None:
+        waiters, self.waiters = self.waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
     def connection_lost(self, exc: Exception | None) -> None:
+        self.paused = False
+        self._wake()  # a writer waiting finds the transport closing
         if self.timer is not None:
             self.timer.cancel()
         if self.transport is not None:

@@ -238,6 +238,7 @@ async def serve(
     limits = settings.limits
     file_limit = raise_file_limit()
     gate = ConnectionGate(limits, file_limit)
+    server.metrics.watch_gate(gate)
     log.info(
         "open files: limit %d, %d reserved for the API and admitted bots; per address: "
         "%d bot connections before welcome, %d spectators",

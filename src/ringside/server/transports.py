@@ -26,6 +26,7 @@ from aiohttp import WSMsgType, web
 from ringside.protocol.codec import encode
 from ringside.protocol.framing import LineFramer, TooLong
 from ringside.protocol.messages import Error
+from ringside.server.http_guard import GUARD_KEY
 from ringside.server.keys import SERVER_KEY
 from ringside.server.limits import ConnectionGate, GateKind, Limits
 from ringside.server.peer import Peer
@@ -100,14 +101,15 @@ def _ws_closer(
     return close
 
 
-async def _refuse_ws(ws: web.WebSocketResponse, request: web.Request, why: str) -> None:
-    """A connection the gate refused: the reason, then the close."""
-    grace = request.app[SERVER_KEY].settings.limits.close_grace
-    with contextlib.suppress(Exception):
-        await asyncio.wait_for(
-            ws.send_frame(fatal("too_many_connections", why), WSMsgType.TEXT), grace
-        )
-    await _ws_closer(ws, _aborter(request), grace)()
+def _refused(why: str) -> web.Response:
+    """A WebSocket the gate refuses is answered before the upgrade, which costs the
+    least: 429 with the error as JSON (``too_many_connections``, fatal)."""
+    return web.Response(
+        status=429,
+        body=encode(Error("too_many_connections", why, None, True)),
+        content_type="application/json",
+        headers={"Connection": "close"},
+    )
 
 
 def _ws_response(request: web.Request, **options: Any) -> web.WebSocketResponse:
@@ -205,6 +207,8 @@ def _ws_writer(
             await ws.send_frame(data, WSMsgType.TEXT)
             return
         transport = request.transport
+        guard = request.app.get(GUARD_KEY)
+        connection = guard.connection(request) if guard is not None else None
         view = memoryview(data)
         stream.busy = True
         try:
@@ -212,7 +216,10 @@ def _ws_writer(
                 while transport is not None and transport.get_write_buffer_size() > BACKED_UP:
                     if transport.is_closing():
                         break
-                    await asyncio.sleep(0.01)  # aiohttp's drain is not public
+                    if connection is not None and connection.paused:
+                        await connection.drained()  # resumed, or lost
+                    else:  # no guard (a test's bare application): look again soon
+                        await asyncio.sleep(0.05)
                 if transport is None or transport.is_closing() or ws.closed:
                     raise ConnectionResetError("Connection lost")
                 chunk = view[start : start + CHUNK]
@@ -251,13 +258,16 @@ async def bot_websocket(request: web.Request) -> web.StreamResponse:
     limits = settings.limits
     gate = request.app[GATE_KEY]
     address = str(request.remote)
-    ws = _ws_response(request, max_msg_size=settings.max_message_bytes * 4)
     refusal = gate.admit("bot", address)
-    await ws.prepare(request)
     if refusal is not None:
-        await _refuse_ws(ws, request, refusal)
-        return ws
+        return _refused(refusal)
     place = _Place(gate, "bot", address)
+    ws = _ws_response(request, max_msg_size=settings.max_message_bytes * 4)
+    try:
+        await ws.prepare(request)
+    except BaseException:
+        place.release()
+        raise
     peer = _ws_peer(request, ws, "bot", limits)
     peer.start()
     session = server.roster.connect(peer, "websocket", _bearer(request))
@@ -292,13 +302,16 @@ async def watch_websocket(request: web.Request) -> web.StreamResponse:
     limits = server.settings.limits
     gate = request.app[GATE_KEY]
     address = str(request.remote)
-    ws = _ws_response(request)
     refusal = gate.admit("spectator", address)
-    await ws.prepare(request)
     if refusal is not None:
-        await _refuse_ws(ws, request, refusal)
-        return ws
+        return _refused(refusal)
     place = _Place(gate, "spectator", address)
+    ws = _ws_response(request)
+    try:
+        await ws.prepare(request)
+    except BaseException:
+        place.release()
+        raise
     peer = _ws_peer(request, ws, "spectator", limits, limit=16384)
     peer.start()
     link = SpectatorLink(

@@ -240,9 +240,21 @@ async def open_ws(
     reader, writer = await asyncio.open_connection(sock=sock)
     writer.write(upgrade_request(target, path))
     head = await reader.readuntil(b"\r\n\r\n")
-    if b" 101 " not in head.split(b"\r\n", 1)[0]:
-        raise Failed(f"the upgrade of {path} was answered {head.splitlines()[0]!r}")
+    status = head.split(b"\r\n", 1)[0]
+    if b" 101 " not in status:
+        length = re.search(rb"(?i)content-length: *(\d+)", head)
+        body = await reader.readexactly(int(length.group(1))) if length else b""
+        writer.transport.abort()
+        raise UpgradeRefused(f"the upgrade of {path} was answered {status!r}: {body!r}", body)
     return reader, writer
+
+
+class UpgradeRefused(Failed):
+    """A WebSocket upgrade answered without 101 (429 ``too_many_connections``...)."""
+
+    def __init__(self, text: str, body: bytes) -> None:
+        super().__init__(text)
+        self.body = body
 
 
 async def closed_within(reader: asyncio.StreamReader, seconds: float) -> float | None:
@@ -416,7 +428,7 @@ async def idle_prehello(target: Target) -> str:
     count = target.options.idle
     writers: list[Any] = []
     readers: list[Any] = []
-    refused = 0
+    refused = told = 0
     try:
         for n in range(count):
             try:
@@ -424,6 +436,10 @@ async def idle_prehello(target: Target) -> str:
                     reader, writer = await open_tcp(target)
                 else:
                     reader, writer = await open_ws(target, "/ws/bot")
+            except UpgradeRefused as exc:
+                refused += 1
+                told += b"too_many_connections" in exc.body
+                continue
             except (ConnectionError, OSError, asyncio.IncompleteReadError):
                 refused += 1
                 continue
@@ -441,18 +457,20 @@ async def idle_prehello(target: Target) -> str:
         await tcp_bot.close()
         task.cancel()
         tcp_task.cancel()
-        told = 0
+        tcp_told = 0
         for reader in readers[:200]:  # the refused ones were told why
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(0.5):
                     if b"too_many_connections" in await reader.read(4096):
-                        told += 1
+                        tcp_told += 1
     finally:
         close_all(writers)
+    if told == 0:
+        raise Failed(f"no WebSocket of {count // 2} was refused with too_many_connections")
     return (
-        f"{count} opened: {refused} refused at connect, at most the cap held; "
-        f"{told} of the first 200 read too_many_connections; bots carol (ws) and dave (tcp) "
-        "were welcomed meanwhile"
+        f"{count} opened: {told} WebSocket upgrades refused (429 too_many_connections); "
+        f"{tcp_told} of the first 200 TCP connections held read too_many_connections; "
+        "bots carol (ws) and dave (tcp) were welcomed meanwhile"
     )
 
 

@@ -59,6 +59,7 @@ OPTIONS = options(
 LIMITS = {
     "RINGSIDE_OUTPUT_BUDGET": str(256 * 1024),
     "RINGSIDE_MAX_SPECTATORS_PER_ADDRESS": "8",
+    "RINGSIDE_HTTP_BODY_TIMEOUT": "2",
 }
 
 
@@ -166,6 +167,20 @@ async def test_nested_bodies_and_messages_are_refused_with_invalid_field(target:
     row = await case(target, "nested JSON")
     assert row.answer.count("422 invalid_field") == 2
     assert "tcp hello: invalid_field" in row.answer
+
+
+async def test_a_trickled_body_gets_408_within_the_body_deadline(target: Target) -> None:
+    reader, writer = await asyncio.open_connection(target.server.host, target.server.port)
+    writer.write(
+        b"POST /api/matches HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Authorization: Bearer attack-admin-token\r\nContent-Length: 100\r\n\r\n{"
+    )
+    async with asyncio.timeout(20):
+        head = await reader.readuntil(b"\r\n\r\n")
+        body = await reader.read(4096)
+    writer.transport.abort()
+    assert head.startswith(b"HTTP/1.1 408"), head
+    assert json.loads(body)["error"]["code"] == "body_timeout"
 
 
 async def test_the_api_keeps_answering_json_for_a_missing_page(target: Target) -> None:

@@ -38,6 +38,8 @@ OPTIONS = options(
     [
         "--fuzz",
         "1500",
+        "--fuzz-pool",
+        "200",
         "--flooders",
         "20",
         "--flood-lines",

@@ -25,6 +25,7 @@ import base64
 import contextlib
 import json
 import os
+import random
 import re
 import resource
 import socket
@@ -221,7 +222,9 @@ def ws_frame(payload: bytes, opcode: int = 0x1) -> bytes:
         header = bytes((0x80 | opcode, 0x80 | 126)) + size.to_bytes(2, "big")
     else:
         header = bytes((0x80 | opcode, 0x80 | 127)) + size.to_bytes(8, "big")
-    return header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    keys = (mask * (size // 4 + 1))[:size]
+    masked = (int.from_bytes(payload, "big") ^ int.from_bytes(keys, "big")).to_bytes(size, "big")
+    return header + mask + masked
 
 
 async def open_ws(
@@ -587,16 +590,16 @@ async def nested(target: Target) -> str:
 # --- the fuzzer -----------------------------------------------------------------------
 
 
-def fuzz_transport(target: Target, transport: str, messages: int) -> tuple[int, int, int]:
-    """Send ``messages`` Hypothesis-made messages; (sent, answers read, connections)."""
+def message_pool(size: int) -> list[bytes]:
+    """``size`` messages from Hypothesis: shaped like the protocol's (every type, right and
+    wrong fields, any JSON as an action or an info), any JSON value, any bytes."""
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import strategies as st
 
-    host = target.server.host
     json_values = st.recursive(
         st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
         lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
-        max_leaves=12,
+        max_leaves=8,
     )
     types = st.sampled_from(
         ["hello", "ready", "action", "ok", "pong", "concede", "watch", "welcome", "x", ""]
@@ -610,26 +613,109 @@ def fuzz_transport(target: Target, transport: str, messages: int) -> tuple[int, 
             "name": st.text(max_size=70),
             "protocol": st.integers(0, 2),
             "info": json_values,
+            "max_matches": st.integers(),
+            "games": st.lists(st.text(max_size=12), max_size=3) | st.none(),
         },
     ).map(lambda d: json.dumps(d).encode())
-    garbage = st.binary(max_size=200).map(lambda b: b.replace(b"\n", b" "))
+    garbage = st.binary(max_size=200)
     message = st.one_of(shaped, shaped, garbage, json_values.map(lambda v: json.dumps(v).encode()))
+    pool: list[bytes] = []
 
-    state: dict[str, Any] = {"sock": None, "sent": 0, "read": 0, "connections": 0}
+    @settings(
+        max_examples=size,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(message)
+    def collect(data: bytes) -> None:
+        pool.append(data)
+
+    collect()
+    return pool
+
+
+def mutated(pool: list[bytes], rng: random.Random) -> bytes:
+    """One message: a pool's message as it is or mutated (cut, bytes flipped, two spliced,
+    nested deep, a field's value swapped for another message). Hypothesis is slow on a
+    loaded machine (about 100 messages a second); this makes a hundred thousand cheap."""
+    data = rng.choice(pool)
+    kind = rng.randrange(8)
+    if kind == 0 and data:
+        return data[: rng.randrange(len(data))]
+    if kind == 1 and data:
+        flipped = bytearray(data)
+        for _ in range(rng.randrange(1, 4)):
+            flipped[rng.randrange(len(flipped))] = rng.randrange(256)
+        return bytes(flipped)
+    if kind == 2:
+        other = rng.choice(pool)
+        return data[: rng.randrange(len(data) + 1)] + other[rng.randrange(len(other) + 1) :]
+    if kind == 3:
+        depth = rng.choice((2, 63, 64, 65, 200, 5000))
+        return (
+            b'{"type":"action","match":"m","id":1,"action":'
+            + b"[" * depth
+            + data[:50].replace(b"[", b"").replace(b"]", b"")
+            + b"]" * depth
+            + b"}"
+        )
+    if kind == 4 and data.startswith(b"{"):
+        with contextlib.suppress(ValueError):
+            value = json.loads(data)
+            if isinstance(value, dict) and value:
+                key = rng.choice(sorted(value))
+                with contextlib.suppress(ValueError):
+                    value[key] = json.loads(rng.choice(pool))
+                return json.dumps(value).encode()
+    return data
+
+
+def ws_message(data: bytes) -> bytes:
+    """Text when it is UTF-8 (else aiohttp closes: RFC 6455 §8.1), binary otherwise; the
+    server reads both as a message."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return ws_frame(data, 0x2)
+    return ws_frame(data)
+
+
+END = b"fuzz-end-marker"
+"""A match no bot plays: its ``unexpected_message`` comes after every earlier answer."""
+
+
+def fuzz_transport(
+    target: Target, transport: str, messages: int, pool: list[bytes]
+) -> tuple[int, int, int]:
+    """Send ``messages`` messages made from ``pool``; (sent, answers read, connections)."""
+    host = target.server.host
+    rng = random.Random(f"{transport}-{messages}")
+    state: dict[str, Any] = {"read": 0, "connections": 0}
     lock = threading.Lock()
 
+    ended = threading.Event()
+    gone: set[socket.socket] = set()
+    """Connections the server closed (a fatal error, a WebSocket protocol violation)."""
+
     def drain(sock: socket.socket) -> None:
+        tail = b""
         with contextlib.suppress(OSError):
             while chunk := sock.recv(1 << 16):
                 with lock:
                     state["read"] += chunk.count(b"\n") if transport == "tcp" else 1
+                if END in tail + chunk:
+                    ended.set()
+                tail = chunk[-64:]
+        gone.add(sock)
+        ended.set()
 
     def connect() -> socket.socket:
         port = target.server.tcp_port if transport == "tcp" else target.server.port
         sock = socket.create_connection((host, port))
-        hello = json.dumps(
-            {"type": "hello", "name": f"fuzz-{transport}-{state['connections']}", "protocol": 1}
-        ).encode()
+        name = f"fuzz-{transport}-{state['connections']}"
+        hello = json.dumps({"type": "hello", "name": name, "protocol": 1}).encode()
         if transport == "ws":
             sock.sendall(upgrade_request(target, "/ws/bot"))
             head = b""
@@ -642,42 +728,50 @@ def fuzz_transport(target: Target, transport: str, messages: int) -> tuple[int, 
         threading.Thread(target=drain, args=(sock,), daemon=True).start()
         return sock
 
-    @settings(
-        max_examples=messages,
-        database=None,
-        deadline=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(message)
-    def send(data: bytes) -> None:
+    sock: socket.socket | None = None
+    sent = 0
+    while sent < messages:
+        data = mutated(pool, rng)
+        frame = ws_message(data) if transport == "ws" else data.replace(b"\n", b" ") + b"\n"
         for _ in range(3):
-            if state["sock"] is None:
-                state["sock"] = connect()
+            if sock is not None and sock in gone:
+                sock.close()
+                sock = None
+            if sock is None:
+                ended.clear()
+                sock = connect()
             try:
-                state["sock"].sendall(ws_frame(data) if transport == "ws" else data + b"\n")
-                state["sent"] += 1
-                return
-            except OSError:
+                sock.sendall(frame)
+                break
+            except OSError:  # closed after a fatal error (too_large, a bad hello): again
                 with contextlib.suppress(OSError):
-                    state["sock"].close()
-                state["sock"] = None
-
-    send()
-    if state["sock"] is not None:
-        state["sock"].close()
-    return state["sent"], state["read"], state["connections"]
+                    sock.close()
+                sock = None
+        sent += 1
+    if sock is not None:  # every message answered before the last: then it closes
+        marker = json.dumps({"type": "action", "match": END.decode(), "id": 1, "action": 0})
+        with contextlib.suppress(OSError):
+            sock.sendall(
+                ws_frame(marker.encode()) if transport == "ws" else marker.encode() + b"\n"
+            )
+            ended.wait(60)
+        sock.close()
+    return sent, state["read"], state["connections"]
 
 
 @register("Hypothesis protocol fuzzer, both transports", fuzz=True)
 async def fuzzer(target: Target) -> str:
     loop = asyncio.get_running_loop()
     results = []
+    pool = await loop.run_in_executor(None, message_pool, target.options.fuzz_pool)
     for transport in ("tcp", "ws"):
         sent, read, connections = await loop.run_in_executor(
-            None, fuzz_transport, target, transport, target.options.fuzz
+            None, fuzz_transport, target, transport, target.options.fuzz, pool
         )
-        results.append(f"{transport}: {sent} sent, {read} answers, {connections} connections")
+        results.append(
+            f"{transport}: {sent} sent, {read} {'answers' if transport == 'tcp' else 'reads'}, "
+            f"{connections} connections"
+        )
     if target.server.process is None or target.server.process.poll() is not None:
         raise Failed("the server died")
     log = (target.server.data_dir / "server.log").read_text()
@@ -765,6 +859,9 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Attack a real Ringside server on loopback")
     parser.add_argument("--only", nargs="*", help="cases whose name starts with these")
     parser.add_argument("--fuzz", type=int, default=100_000, help="fuzzer messages per transport")
+    parser.add_argument(
+        "--fuzz-pool", type=int, default=1_000, help="messages Hypothesis makes for the fuzzer"
+    )
     parser.add_argument("--flooders", type=int, default=100)
     parser.add_argument("--spectators", type=int, default=200)
     parser.add_argument("--big-rounds", type=int, default=160, help="rounds of the big match")

@@ -396,33 +396,45 @@ async def many_spectators(target: Target) -> str:
         close_all(writers)
     if peak > 2 * idle:
         raise Failed(f"RSS went from {idle:.0f} to {peak:.0f} MiB")
-    return f"{count} held (cap {target.options.spectators} ≤ 256); RSS {idle:.0f} → {peak:.0f} MiB"
+    return f"{count} held, none reading; RSS {idle:.0f} → {peak:.0f} MiB"
 
 
-@register("100 non-reading flooders (60,000 lines each before hello)")
+@register("100 non-reading flooders (60,000 lines each before hello), again for 10 s")
 async def flooders(target: Target) -> str:
+    """Each flooder sends its lines without reading a reply; when the server closes it,
+    it comes back and floods again, until ``--flood-seconds`` are over."""
     count = target.options.flooders
     line = b'{"type":"pong","id":1}\n'
     lines = target.options.flood_lines
+    deadline = time.monotonic() + target.options.flood_seconds
+    rounds: list[int] = []
+    held: list[int] = []
 
-    async def flood() -> bool:
-        reader, writer = await open_tcp(target)
-        writer.transport.pause_reading()  # never reads
-        try:
-            for _ in range(lines // 1000):
-                writer.write(line * 1000)
-                await writer.drain()
-        except (ConnectionError, OSError):
-            pass
-        writer.transport.resume_reading()
-        took = await closed_within(reader, 30)
-        close_all([writer])
-        return took is not None
+    async def flood() -> None:
+        while time.monotonic() < deadline:
+            reader, writer = await open_tcp(target)
+            writer.transport.pause_reading()  # never reads
+            try:
+                for _ in range(lines // 1000):
+                    writer.write(line * 1000)
+                    await writer.drain()
+            except (ConnectionError, OSError):
+                pass
+            writer.transport.resume_reading()
+            took = await closed_within(reader, 30)
+            close_all([writer])
+            if took is None:
+                held.append(1)
+                return
+            rounds.append(1)
 
-    closed = await asyncio.gather(*(flood() for _ in range(count)))
-    if not all(closed):
-        raise Failed(f"{closed.count(False)} of {count} flooders were still connected after 30 s")
-    return f"{count} flooders closed (protocol_error after the error burst)"
+    await asyncio.gather(*(flood() for _ in range(count)))
+    if held:
+        raise Failed(f"{len(held)} flooders were still connected 30 s after their flood")
+    return (
+        f"{len(rounds)} floods by {count} flooders in {target.options.flood_seconds:g} s, "
+        "each closed (protocol_error after the error burst, or too_many_connections)"
+    )
 
 
 @register("5,000 idle pre-hello connections from one address")
@@ -472,7 +484,8 @@ async def idle_prehello(target: Target) -> str:
         raise Failed(f"no WebSocket of {count // 2} was refused with too_many_connections")
     return (
         f"{count} opened: {told} WebSocket upgrades refused (429 too_many_connections); "
-        f"{tcp_told} of the first 200 TCP connections held read too_many_connections; "
+        f"of the first 200 other connections, {tcp_told} read too_many_connections (TCP) "
+        "and the rest held the cap; "
         "bots carol (ws) and dave (tcp) were welcomed meanwhile"
     )
 
@@ -866,6 +879,7 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--spectators", type=int, default=200)
     parser.add_argument("--big-rounds", type=int, default=160, help="rounds of the big match")
     parser.add_argument("--flood-lines", type=int, default=60_000)
+    parser.add_argument("--flood-seconds", type=float, default=10.0)
     parser.add_argument("--idle", type=int, default=5_000)
     parser.add_argument("--slowloris", type=int, default=200)
     parser.add_argument("--hello-timeout", type=float, default=10.0)

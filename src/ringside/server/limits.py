@@ -10,6 +10,8 @@ its cap (or many holding theirs) cannot shut the others out.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import os
 import resource
@@ -24,6 +26,7 @@ __all__ = [
     "ConnectionGate",
     "GateKind",
     "Limits",
+    "MemoryReturn",
     "raise_file_limit",
 ]
 
@@ -131,6 +134,8 @@ class ConnectionGate:
         self.sockets = 0
         """Client sockets open now (HTTP, WebSocket, TCP)."""
         self.held: dict[GateKind, Counter[str]] = {"bot": Counter(), "spectator": Counter()}
+        self.closes = 0
+        """Client sockets closed since the start (``MemoryReturn`` looks at it)."""
         self.refused: Counter[str] = Counter()
         """Refusals by reason (``per_address``, ``reserve``), for the metrics."""
 
@@ -168,8 +173,47 @@ class ConnectionGate:
 
     def closed(self) -> None:
         self.sockets = max(0, self.sockets - 1)
+        self.closes += 1
 
 
 def raise_file_limit_read() -> int:
     """The soft limit on open files now (without changing it)."""
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+class MemoryReturn:
+    """Give freed memory back to the system after many connections closed.
+
+    An attack's buffers are freed when its sockets close, but glibc keeps the
+    freed pages in its heaps (RSS stayed 20 MiB up after 100 flooders, for
+    good); ``malloc_trim`` returns them. ``tick`` is called now and then (every
+    few seconds): it trims when at least ``after`` sockets closed since the
+    last trim and costs nothing otherwise. Without glibc it does nothing.
+    """
+
+    def __init__(self, gate: ConnectionGate, after: int = 50) -> None:
+        self.gate = gate
+        self.after = after
+        self.seen = gate.closes
+        self.trims = 0
+        self._trim = _malloc_trim()
+
+    def tick(self) -> bool:
+        """Trim if enough closed since the last time; whether it did."""
+        closes = self.gate.closes
+        if self._trim is None or closes - self.seen < self.after:
+            return False
+        self.seen = closes
+        self._trim(0)
+        self.trims += 1
+        return True
+
+
+def _malloc_trim() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    try:
+        return ctypes.CDLL(name).malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl, macOS)
+        return None

@@ -26,7 +26,7 @@ from ringside.server.bench import COLLECTOR_PAUSES, BenchMatchRunner, bench_late
 from ringside.server.directory import BEAT_EVERY, NODE_TTL
 from ringside.server.http_guard import GUARD_KEY, GuardedHttp, guard_middleware, json_failures
 from ringside.server.keys import SERVER_KEY
-from ringside.server.limits import ConnectionGate, Limits, raise_file_limit
+from ringside.server.limits import ConnectionGate, Limits, MemoryReturn, raise_file_limit
 from ringside.server.settings import NodeIdInUse, hold_node_id, node_id
 from ringside.server.transports import GATE_KEY, TcpBots, bot_websocket, watch_websocket
 from ringside.store import Store, StoreError, open_store, sqlite_url
@@ -239,6 +239,7 @@ async def serve(
     file_limit = raise_file_limit()
     gate = ConnectionGate(limits, file_limit)
     server.metrics.watch_gate(gate)
+    memory = MemoryReturn(gate)
     log.info(
         "open files: limit %d, %d reserved for the API and admitted bots; per address: "
         "%d bot connections before welcome, %d spectators",
@@ -281,7 +282,10 @@ async def serve(
             await server.start()
         if ready is not None:
             ready(settings.host, port, tcp_port)
-        await stop.wait()
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 5.0)
+            memory.tick()  # an attack's freed buffers back to the system
     finally:
         await server.shutdown(drain=settings.drain)
         await tcp.stop()

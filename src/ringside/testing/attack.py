@@ -184,6 +184,10 @@ async def run_case(target: Target, attack: Attack) -> Row:
         except Failed as exc:
             row.ok, row.answer = False, f"{row.answer}; {exc}"
     await settle(target, fds_before)
+    # The server gives freed memory back every 5 s once enough sockets closed.
+    deadline = time.monotonic() + 7.0
+    while target.rss() > 1.1 * row.rss_before and time.monotonic() < deadline:
+        await asyncio.sleep(0.5)
     row.rss_after = target.rss()
     return row
 

@@ -144,7 +144,7 @@ async def test_spectators_from_one_address_are_capped(target: Target) -> None:
 async def test_flooders_that_never_read_are_closed_and_the_api_answers(target: Target) -> None:
     row = await case(target, "100 non-reading flooders")
     assert row.p99() < 5.0, row.cells()  # generous: a loaded 2-core machine
-    assert row.rss_after < 1.5 * row.rss_before + 20, row.cells()
+    assert row.rss_after < 1.1 * row.rss_before, row.cells()  # given back (malloc_trim)
 
 
 async def test_idle_connections_from_one_address_leave_room_for_registered_bots(

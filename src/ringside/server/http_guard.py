@@ -116,6 +116,10 @@ class _Connection(asyncio.Protocol):
 
     def _expired(self) -> None:
         self.timer = None
+        buffered = getattr(self.transport, "get_write_buffer_size", None)
+        if buffered is not None and buffered():
+            self.arm()  # a response is still going out (a large body to a slow reader)
+            return
         if self.requests <= 0 and self.transport is not None:
             log.debug(
                 "HTTP connection without a request for %g s: closed", self.guard.header_timeout

@@ -22,7 +22,7 @@ PORT ?= 8000
 TCP_PORT ?= 8001
 
 .PHONY: test lint typecheck pytest demo schema clean system-deps bench bench-quick bench-check \
-	bench-baseline soak \
+	bench-baseline soak attack \
 	lock lock-upgrade check-lock test-latest
 
 $(UV): $(LOCK_DIR)/uv.txt
@@ -112,6 +112,15 @@ SOAK_SECONDS ?= 600
 SOAK_BOTS ?= 400
 soak: $(BENCH_VENV)/.synced
 	$(BENCH_BIN)/python -m bench.soak --seconds $(SOAK_SECONDS) --bots $(SOAK_BOTS)
+
+# The attack suite (bench/attack.py): a real server on loopback, attacked case by case
+# (spectator amplification, non-reading flooders, 5,000 idle connections, deadlines,
+# slowloris, nested bodies, a Hypothesis protocol fuzzer); about five minutes. It prints
+# a table (answer, peak RSS/fds, GET /api/games latency, memory after) and fails if a case
+# finds the server wanting. The test venv: it has Hypothesis. ATTACK_ARGS="--fuzz 1000".
+ATTACK_ARGS ?=
+attack: $(TEST_VENV)/.synced
+	$(TEST_BIN)/python -m bench.attack $(ATTACK_ARGS)
 
 schema: $(TEST_VENV)/.synced
 	$(TEST_BIN)/python -m ringside.schema docs/schema

@@ -49,6 +49,7 @@ parts or lower ones."""
 SERVER_LAYERS: list[set[str]] = [
     {
         "errors",
+        "limits",
         "settings",
         "ports",
         "bus",
@@ -64,7 +65,7 @@ SERVER_LAYERS: list[set[str]] = [
     {"tournaments", "watching", "metrics", "cluster", "match_queue"},
     {"ladder"},
     {"services"},
-    {"app", "bench", "keys"},
+    {"app", "bench", "keys", "bodies", "http_guard"},
     {"api", "transports"},
     {"api_bots", "api_export", "api_tournaments"},
     {"main"},

@@ -522,8 +522,8 @@ BOT_ERRORS: list[tuple[bytes | str, str, str]] = [
     ),
     (
         b'{"type":"action","match":"m","id":1,"action":' + b"[" * 5000 + b"]" * 5000 + b"}",
-        "malformed_json",
-        "malformed_json: the JSON is nested too deeply",
+        "invalid_field",
+        "invalid_field: the message nests arrays and objects more than 64 deep",
     ),
     (
         b'{"type":"helo","name":"a"}',
@@ -636,7 +636,7 @@ def test_a_reworded_msgspec_gives_each_error_the_same_code(
 ) -> None:
     grammar = codec._BOT
     monkeypatch.setattr(
-        codec, "_BOT", codec._Grammar(_Reworded(grammar.decoder), grammar.types, grammar.what)
+        codec, "_BOT", codec._Grammar(_Reworded(grammar.decoder), grammar.types, grammar.what, True)
     )
     monkeypatch.setattr(codec, "_probe", _Reworded(codec._probe))
     monkeypatch.setattr(codec, "_type_decoder", _Reworded(codec._type_decoder))

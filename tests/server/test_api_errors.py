@@ -58,4 +58,4 @@ async def test_a_body_nested_too_deep_is_422(
     response = await client.post(path, data=io.BytesIO(body))
     got = await response.json()
     assert response.status == 422, got
-    assert got["error"]["code"] == "nested_too_deep"
+    assert got["error"]["code"] == "invalid_field"

@@ -142,6 +142,7 @@ async def test_order_is_kept_when_the_transport_backs_up(harness: Harness) -> No
     server_side = client.server_side
     assert server_side.transport is not None
     server_side.transport.set_write_buffer_limits(high=64)
+    server_side.peer._budget = 64 << 20  # 16 MB wait on purpose: over the default budget
     client.writer.transport.pause_reading()  # the bot reads nothing for now
     payload = "x" * 40_000
     per_pass = 200  # 8 MB a pass: more than the kernel's socket buffers take

@@ -21,6 +21,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 import msgspec
 
+from ringside.protocol.depth import MAX_DEPTH, nests_deeper
 from ringside.protocol.messages import (
     MAX_INFO_BYTES,
     MAX_MESSAGE_BYTES,
@@ -121,10 +122,13 @@ class _Grammar(Generic[T]):
     types: tuple[str, ...]
     what: str
     """How a message of this direction is called in error sentences."""
+    inbound: bool = False
+    """What a server reads from clients: text nested deeper than ``MAX_DEPTH`` is refused
+    before it is decoded (the server's replies are trusted, and snapshots are long)."""
 
 
 _BOT: _Grammar[BotMessage] = _Grammar(
-    msgspec.json.Decoder(BotMessage), _tags(BotMessage), "a message from a bot"
+    msgspec.json.Decoder(BotMessage), _tags(BotMessage), "a message from a bot", True
 )
 _SERVER: _Grammar[ServerMessage] = _Grammar(
     msgspec.json.Decoder(ServerMessage), _tags(ServerMessage), "a message to a bot"
@@ -136,7 +140,10 @@ _SPECTATOR: _Grammar[SpectatorStream] = _Grammar(
     msgspec.json.Decoder(SpectatorStream), _tags(SpectatorStream), "a message to a spectator"
 )
 _COMMAND: _Grammar[SpectatorMessage] = _Grammar(
-    msgspec.json.Decoder(SpectatorMessage), _tags(SpectatorMessage), "a message from a spectator"
+    msgspec.json.Decoder(SpectatorMessage),
+    _tags(SpectatorMessage),
+    "a message from a spectator",
+    True,
 )
 _GRAMMARS: tuple[_Grammar[Any], ...] = (_BOT, _SERVER, _EVENT, _SPECTATOR, _COMMAND)
 
@@ -187,6 +194,10 @@ def _parse(data: Data, grammar: _Grammar[T], max_size: int) -> T | ProtocolError
         oversize = _oversize(raw, max_size)
         if oversize is not None:
             return oversize
+    if grammar.inbound and nests_deeper(raw):
+        return protocol_error(
+            "invalid_field", f"the message nests arrays and objects more than {MAX_DEPTH} deep"
+        )
     try:
         # A trailing "\n" or "\r\n" is JSON white space: no need to copy the bytes to strip it.
         return grammar.decoder.decode(raw)

@@ -19,6 +19,8 @@ from aiohttp import web
 from ringside.games.registry import catalogue, unavailable_games
 from ringside.protocol.messages import BotInfo, MatchInfo
 from ringside.referee.config import MatchConfig
+from ringside.server.bodies import ApiError as ApiError  # re-exported: one body reader
+from ringside.server.bodies import read_body as read_body
 from ringside.server.errors import (
     BotUnavailable,
     GameNotFound,
@@ -37,14 +39,6 @@ from ringside.text import quoted
 from ringside.views import MatchDetail, MatchPage, match_detail, match_page
 
 log = logging.getLogger("ringside.server")
-
-
-class ApiError(Refused):
-    """A request the HTTP layer itself refuses, with the HTTP status it answers."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(code, message)
-        self.status = status
 
 
 REFUSAL_STATUS: tuple[tuple[type[Refused], int], ...] = (
@@ -235,18 +229,6 @@ def require_admin(request: web.Request) -> None:
     if expected is None or not hmac.compare_digest(token.encode(), expected.encode()):
         raise unauthorized
     limits.passed(address, ADMIN, started)
-
-
-async def read_body(request: web.Request, model: type[Any]) -> Any:
-    raw = await request.read()
-    try:
-        return msgspec.json.decode(raw, type=model)
-    except msgspec.ValidationError as exc:
-        raise ApiError(422, "invalid_field", str(exc)) from None
-    except msgspec.DecodeError as exc:
-        raise ApiError(400, "malformed_json", f"the body is not JSON: {exc}") from None
-    except RecursionError:  # msgspec's own depth limit: valid JSON, but no request nests so
-        raise ApiError(422, "nested_too_deep", "the body nests values too deeply") from None
 
 
 def int_query(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:

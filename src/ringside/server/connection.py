@@ -41,6 +41,8 @@ from ringside.protocol.messages import (
 from ringside.text import quoted
 
 __all__ = [
+    "ERROR_BURST",
+    "ERROR_RATE",
     "MAX_ERRORS_BEFORE_HELLO",
     "MAX_HELD",
     "MAX_MATCHES",
@@ -60,6 +62,11 @@ MAX_ERRORS_BEFORE_HELLO = 5
 MAX_HELD = 64
 """Messages kept while a ``hello`` is checked; one more is a fatal ``protocol_error``."""
 SILENT_PERIODS = 3
+ERROR_BURST = 50
+"""Messages answered with an error (unreadable, unexpected) a bot may send at once..."""
+ERROR_RATE = 5.0
+"""...and for good, a second; past both, a fatal ``protocol_error``: each answer is work
+and bytes queued for a peer that is probably not reading them."""
 """Keep-alive periods without a byte from the bot after which it is taken for dead."""
 
 State = Literal["greeting", "authenticating", "ready", "closing", "closed"]
@@ -119,7 +126,11 @@ class BotConnection:
         "_held",
         "_hello",
         "_outgoing",
+        "_stamp",
+        "_tokens",
         "engine",
+        "error_burst",
+        "error_rate",
         "errors",
         "games",
         "guest",
@@ -142,8 +153,14 @@ class BotConnection:
         now: float,
         header_token: str | None = None,
         max_message_bytes: int = MAX_MESSAGE_BYTES,
+        error_burst: int = ERROR_BURST,
+        error_rate: float = ERROR_RATE,
     ) -> None:
         """``known_games``: the games a ``hello`` may name (shared, not copied)."""
+        self.error_burst = error_burst
+        self.error_rate = error_rate
+        self._tokens = float(error_burst)
+        self._stamp = now
         self.known_games = known_games
         self.header_token = header_token
         """A token from the WebSocket's Authorization header, used when hello has none."""
@@ -180,10 +197,11 @@ class BotConnection:
             kind = type(message)
             if kind is Action or kind is Ready or kind is Ok or kind is Concede:
                 self._events.append(MessageReceived(message))  # type: ignore[arg-type]
-            elif kind is not Pong:
+            elif kind is not Pong and self._may_answer(now):
                 self._unusual(message)  # type: ignore[arg-type]
         elif self.state == "greeting":
-            self._greeting(data)
+            if self._may_answer(now):
+                self._greeting(data)
         elif self.state == "authenticating":
             if len(self._held) >= MAX_HELD:
                 text = f"more than {MAX_HELD} messages before welcome; wait for it"
@@ -314,6 +332,26 @@ class BotConnection:
         self.ping()
 
     # --- internals -------------------------------------------------------------------
+
+    def _may_answer(self, now: float) -> bool:
+        """Take one answered error from the bucket (``error_burst`` at once, refilled at
+        ``error_rate`` a second); an empty bucket is a fatal ``protocol_error``.
+
+        Only messages that may be answered with an error take from it: before
+        ``welcome`` every message, after it the unreadable ones (a move never)."""
+        elapsed = now - self._stamp
+        self._stamp = now
+        if elapsed > 0.0:
+            self._tokens = min(float(self.error_burst), self._tokens + elapsed * self.error_rate)
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            return True
+        text = (
+            f"too many bad messages: at most {self.error_rate:g} a second, "
+            f"{self.error_burst} at once"
+        )
+        self.fail("protocol_error", text)
+        return False
 
     def _unusual(self, message: Hello | ProtocolError) -> None:
         """After ``welcome``: a second ``hello`` or an unreadable message."""

@@ -24,9 +24,11 @@ from ringside.server.api import add_routes, errors_middleware, game_board
 from ringside.server.app import Server, Settings, build_server
 from ringside.server.bench import COLLECTOR_PAUSES, BenchMatchRunner, bench_latency, bench_switches
 from ringside.server.directory import BEAT_EVERY, NODE_TTL
+from ringside.server.http_guard import GUARD_KEY, GuardedHttp, guard_middleware, json_failures
 from ringside.server.keys import SERVER_KEY
+from ringside.server.limits import ConnectionGate, Limits, MemoryReturn, raise_file_limit
 from ringside.server.settings import NodeIdInUse, hold_node_id, node_id
-from ringside.server.transports import TcpBots, bot_websocket, watch_websocket
+from ringside.server.transports import GATE_KEY, TcpBots, bot_websocket, watch_websocket
 from ringside.store import Store, StoreError, open_store, sqlite_url
 from ringside.store.errors import why_cannot_open
 from ringside.store.leases import DEFAULT_TERMS, LeaseTerms
@@ -110,9 +112,19 @@ async def index_page(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(WEB_ROOT / "index.html", headers={"Cache-Control": "no-cache"})
 
 
-def build_app(server: Server) -> web.Application:
-    app = web.Application(middlewares=[errors_middleware], client_max_size=1024 * 1024)
+def build_app(
+    server: Server, gate: ConnectionGate | None = None, guard: GuardedHttp | None = None
+) -> web.Application:
+    """The web application; ``gate`` counts and caps connections (one per process, shared
+    with the TCP listener), ``guard`` is the HTTP listener's header deadline, if any."""
+    app = web.Application(
+        middlewares=[json_failures, guard_middleware, errors_middleware],
+        client_max_size=1024 * 1024,
+    )
     app[SERVER_KEY] = server
+    app[GATE_KEY] = gate if gate is not None else ConnectionGate(server.settings.limits)
+    if guard is not None:
+        app[GUARD_KEY] = guard
     add_routes(app)
     app.router.add_get("/api/docs", api_docs)
     app.router.add_get("/ws/bot", bot_websocket)
@@ -223,30 +235,62 @@ async def serve(
         raise
     if settings.bench:
         server.matches.runner_type = BenchMatchRunner
-    app = build_app(server)
-    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=5)
+    limits = settings.limits
+    file_limit = raise_file_limit()
+    gate = ConnectionGate(limits, file_limit)
+    server.metrics.watch_gate(gate)
+    memory = MemoryReturn(gate)
+    log.info(
+        "open files: limit %d, %d reserved for the API and admitted bots; per address: "
+        "%d bot connections before welcome, %d spectators",
+        file_limit,
+        limits.fd_reserve,
+        limits.max_prehello_per_address,
+        limits.max_spectators_per_address,
+    )
+
+    def aiohttp_protocol() -> asyncio.Protocol:
+        handler = runner.server
+        assert handler is not None, "set up before listening"
+        return handler()
+
+    guard = GuardedHttp(aiohttp_protocol, gate, limits.http_header_timeout)
+    app = build_app(server, gate, guard)
+    runner = web.AppRunner(
+        app,
+        handle_signals=False,
+        shutdown_timeout=5,
+        keepalive_timeout=limits.http_header_timeout,
+    )
     await runner.setup()
-    tcp = TcpBots(server)
+    tcp = TcpBots(server, gate)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    listener: asyncio.Server | None = None
     try:
-        site = web.TCPSite(runner, settings.host, settings.port)
         with _listening_on(settings.host, settings.port):
-            await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            listener = await loop.create_server(
+                guard, settings.host, settings.port, reuse_address=True, backlog=1024
+            )
+        port = listener.sockets[0].getsockname()[1]
         with _listening_on(settings.host, settings.tcp_port):
             tcp_port = await tcp.start(settings.host, settings.tcp_port)
         async with _first_writes(settings), _joining(settings):
             await server.start()
         if ready is not None:
             ready(settings.host, port, tcp_port)
-        await stop.wait()
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 5.0)
+            memory.tick()  # an attack's freed buffers back to the system
     finally:
         await server.shutdown(drain=settings.drain)
         await tcp.stop()
+        if listener is not None:
+            listener.close()
         await runner.cleanup()
         await store.close()
         held.close()
@@ -274,4 +318,8 @@ def run(settings: Settings) -> None:
         stream=sys.stderr,
     )
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    try:
+        settings.limits = Limits.from_env()
+    except ValueError as exc:
+        raise StartupError(str(exc)) from exc
     runner(serve(bench_switches(settings), print_ready))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Protocol
 
@@ -33,6 +34,9 @@ from ringside.store.repository import Store
 from ringside.text import quoted
 
 log = logging.getLogger("ringside.server")
+
+SNAPSHOT_CACHE_BYTES = 64 * 1024 * 1024
+"""Encoded snapshots of ended matches kept for spectators, at most (the newest first kept)."""
 
 
 class MatchHandle(Protocol):
@@ -95,6 +99,10 @@ class Matches:
         """Handed to every runner: store write times and sampled relay times (the metrics)."""
         self.moves_ended = 0
         """Moves played in this process by the matches no longer in ``runners``."""
+        self.snapshots: OrderedDict[str, bytes] = OrderedDict()
+        """Ended matches' snapshots, encoded once and sent to every spectator (least recent
+        first; ``SNAPSHOT_CACHE_BYTES`` in all)."""
+        self._snapshot_bytes = 0
         bus.subscribe(MatchEnded, self._ended)
 
     def get(self, match_id: str) -> MatchRunner | None:
@@ -235,13 +243,30 @@ class Matches:
             return True
         if self.placement is not None and await self.placement.watch(match_id, peer):
             return True
+        snapshot = self.snapshots.get(match_id)
+        if snapshot is not None:
+            self.snapshots.move_to_end(match_id)
+            peer.send(snapshot)
+            return True
         record = await self.store.get_match(match_id)
         if record is None:
             text = f"no match {quoted(match_id, 40)}"
             peer.send(encode(Error("unknown_match", text, match_id)))
             return False
-        peer.send(encode(MatchSnapshot(match_id, list(record.events))))
+        snapshot = encode(MatchSnapshot(match_id, list(record.events)))
+        if record.status in ("finished", "aborted"):
+            self._keep_snapshot(match_id, snapshot)
+        peer.send(snapshot)
         return True
+
+    def _keep_snapshot(self, match_id: str, snapshot: bytes) -> None:
+        if len(snapshot) > SNAPSHOT_CACHE_BYTES // 4 or match_id in self.snapshots:
+            return
+        self.snapshots[match_id] = snapshot
+        self._snapshot_bytes += len(snapshot)
+        while self._snapshot_bytes > SNAPSHOT_CACHE_BYTES:
+            _, dropped = self.snapshots.popitem(last=False)
+            self._snapshot_bytes -= len(dropped)
 
     def unwatch(self, match_id: str, peer: Outbox) -> None:
         runner = self.runners.get(match_id)

@@ -27,6 +27,7 @@ from prometheus_client.exposition import generate_latest
 from ringside.protocol.messages import MatchListed, MatchResult, VerdictCode
 from ringside.server.bus import EventBus, MatchEnded
 from ringside.server.leases import LeaseKeeper
+from ringside.server.limits import ConnectionGate
 from ringside.server.lobby import LIVE, LobbyHub
 from ringside.server.matches import Matches
 from ringside.server.ports import Clock
@@ -176,6 +177,10 @@ class Metrics:
 
     # --- exposition -------------------------------------------------------------------
 
+    def watch_gate(self, gate: ConnectionGate) -> None:
+        """Expose the ``ConnectionGate``'s figures (``main.serve`` calls this once)."""
+        self.registry.register(_Gate(gate))
+
     def exposition(self) -> bytes:
         """The text format of ``GET /metrics`` (``main.metrics_page``), made on the event loop:
         the collector reads the services' live state, which only the loop may touch."""
@@ -268,6 +273,35 @@ class _Existing:
             leases.store.lease.terms.seconds,
             node=node,
         )
+
+
+class _Gate:
+    """Sockets, the file limit and refused connections, read at each scrape."""
+
+    def __init__(self, gate: ConnectionGate) -> None:
+        self.gate = gate
+
+    def collect(self) -> Iterable[Metric]:
+        gate = self.gate
+        yield _gauge(
+            "ringside_connections_open",
+            "Client sockets (HTTP, WebSocket, TCP) open on this node.",
+            gate.sockets,
+        )
+        yield _gauge(
+            "ringside_open_files_limit",
+            "The process's limit on open files (raised to the hard limit at start).",
+            gate.file_limit,
+        )
+        refused = CounterMetricFamily(
+            "ringside_connections_refused",
+            "Bot (before welcome) and spectator connections refused with too_many_connections: "
+            "their address held its cap (per_address), or the file reserve was reached (reserve).",
+            labels=["reason"],
+        )
+        for reason in ("per_address", "reserve"):
+            refused.add_metric([reason], gate.refused[reason])
+        yield refused
 
 
 def _gauge(name: str, documentation: str, value: float, **labels: str) -> GaugeMetricFamily:

@@ -87,6 +87,7 @@ class MatchRunner:
         "_result",
         "_save_due",
         "_saved",
+        "_snapshot",
         "_store",
         "_stored",
         "_timers",
@@ -135,6 +136,9 @@ class MatchRunner:
         self.player_by_name = {name: player for player, name in enumerate(self.names)}
         self.watchers: set[Outbox] = set()
         self.log: list[bytes] = []
+        self._snapshot: tuple[int, bytes] = (-1, b"")
+        """The last snapshot sent and the length of ``log`` it holds: shared by every
+        watcher until an event comes (a copy per ``watch`` is what an attacker multiplies)."""
         self.status = "pending"
         self._saved = 0
         """How many events of ``log`` were handed to the store; the rest are unsaved."""
@@ -238,8 +242,12 @@ class MatchRunner:
 
     def watch(self, peer: Outbox) -> None:
         """Send the events so far as one snapshot, then every new one in order."""
-        head = encode(MatchSnapshot(self.id, []))[:-2]  # ...,"events":[  then ]}
-        peer.send(head + b",".join(self.log) + b"]}")
+        size, snapshot = self._snapshot
+        if size != len(self.log):
+            head = encode(MatchSnapshot(self.id, []))[:-2]  # ...,"events":[  then ]}
+            snapshot = head + b",".join(self.log) + b"]}"
+            self._snapshot = (len(self.log), snapshot)
+        peer.send(snapshot)
         if not self._closed:
             self.watchers.add(peer)
 

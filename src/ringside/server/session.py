@@ -73,6 +73,8 @@ class BotSession:
             now=self._clock.time(),
             header_token=header_token,
             max_message_bytes=roster.settings.max_message_bytes,
+            error_burst=roster.settings.limits.error_burst,
+            error_rate=roster.settings.limits.error_rate,
         )
         self.host = peer.address
         """Where the connection comes from, as the failed-hello limit counts it."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import fcntl
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal
 
+from ringside.server.limits import Limits
 from ringside.store.leases import check_node_id, new_node_id
 
 NODE_ID_FILE = "node-id"
@@ -44,6 +45,9 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     """Addresses or networks (``10.0.0.0/8``) of reverse proxies whose ``X-Forwarded-For``
     names the client (docs/security.md, "Behind a proxy"); none by default."""
+    limits: Limits = field(default_factory=Limits)
+    """What one connection and one address may hold (``server/limits.py``; the command
+    line reads them from ``RINGSIDE_*`` variables)."""
 
 
 def node_id(settings: Settings) -> str:

@@ -6,7 +6,11 @@ wrong with it, and tells the server which matches to start or stop sending
 spectator can make the server do: a ``watch`` costs a snapshot of every event
 of the match so far (megabytes for a long one), so a match already watched is
 not snapshotted again, a spectator follows at most ``max_watched`` matches, and
-commands are rate limited (a token bucket, the time passed in).
+commands are rate limited (a token bucket, the time passed in). A finished
+match's snapshot is sent once per connection too (a second ``watch`` of it is
+ignored), and a spectator that goes on sending past its rate limit for
+``strikes`` commands is told so (fatal) and closed: every answer costs bytes
+queued for a peer that is probably not reading them.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ __all__ = [
     "COMMAND_BURST",
     "COMMAND_RATE",
     "MAX_WATCHED",
+    "SNAPSHOTS_REMEMBERED",
     "SPECTATOR_MESSAGE_BYTES",
+    "STRIKES",
     "SpectatorEvent",
     "SpectatorSession",
     "UnwatchRequested",
@@ -36,6 +42,11 @@ COMMAND_BURST = 20
 COMMAND_RATE = 2.0
 """Commands per second a spectator may send for good, after a burst."""
 SPECTATOR_MESSAGE_BYTES = 4096
+"""Longest command: ``watch`` and ``unwatch`` carry a match id and nothing else."""
+STRIKES = 20
+"""Commands refused in a row by the rate limit after which the spectator is closed."""
+SNAPSHOTS_REMEMBERED = 256
+"""Finished matches whose snapshot a connection got, remembered so as not to send it again."""
 """Longest command: ``watch`` and ``unwatch`` carry a match id and nothing else."""
 
 
@@ -63,12 +74,15 @@ class SpectatorSession:
         "_events",
         "_outgoing",
         "_stamp",
+        "_strikes",
         "_tokens",
         "burst",
         "closed",
         "max_message_bytes",
         "max_watched",
         "rate",
+        "snapshotted",
+        "strikes",
         "watched",
     )
 
@@ -80,6 +94,7 @@ class SpectatorSession:
         burst: int = COMMAND_BURST,
         rate: float = COMMAND_RATE,
         max_message_bytes: int = SPECTATOR_MESSAGE_BYTES,
+        strikes: int = STRIKES,
     ) -> None:
         self.max_watched = max_watched
         self.burst = burst
@@ -88,6 +103,10 @@ class SpectatorSession:
         self.watched: set[str] = set()
         """Matches whose events this spectator gets (read it, change it with ``forget``)."""
         self.closed = False
+        self.strikes = strikes
+        self._strikes = 0
+        self.snapshotted: dict[str, None] = {}
+        """Finished matches whose snapshot this connection got, oldest first."""
         self._tokens = float(burst)
         self._stamp = now
         self._events: list[SpectatorEvent] = []
@@ -136,6 +155,18 @@ class SpectatorSession:
         it frees its place, and a later ``watch`` of it is answered again."""
         self.watched.discard(match)
 
+    def finished(self, match: str) -> None:
+        """``match`` was finished: its snapshot is all there is, and it was sent. It frees
+        its place; a later ``watch`` of it is ignored (the snapshot would be the same)."""
+        self.watched.discard(match)
+        self.snapshotted[match] = None
+        if len(self.snapshotted) > SNAPSHOTS_REMEMBERED:
+            del self.snapshotted[next(iter(self.snapshotted))]
+
+    def close_expected(self) -> bool:
+        """A fatal error is queued: the transport writes it and closes."""
+        return self.closed
+
     def send(self, message: Message | bytes) -> None:
         """Queue a message or bytes already encoded (a snapshot, a lobby event)."""
         if not self.closed:
@@ -160,7 +191,7 @@ class SpectatorSession:
     # --- internals -------------------------------------------------------------------
 
     def _watch(self, match: str) -> None:
-        if match in self.watched:
+        if match in self.watched or match in self.snapshotted:
             return  # it has its snapshot and gets every event: a second one is waste
         if len(self.watched) >= self.max_watched:
             text = f"a spectator watches at most {self.max_watched} matches; unwatch one first"
@@ -178,10 +209,16 @@ class SpectatorSession:
         if self._tokens < 1.0:
             return False
         self._tokens -= 1.0
+        self._strikes = 0  # strikes count commands refused in a row
         return True
 
     def _too_many_commands(self, match: str | None = None) -> None:
         text = f"too many commands; at most {self.rate:g} a second, {self.burst} at once"
+        self._strikes += 1
+        if self._strikes > self.strikes:
+            self._outgoing.append(encode(Error("too_many_commands", text, None, True)))
+            self.closed = True  # what is queued is still sent: the error comes last
+            return
         self._error("too_many_commands", text, match)
 
     def _error(self, code: str, text: str, match: str | None = None) -> None:

@@ -2,6 +2,14 @@
 
 Each one only moves bytes between its socket and a ``BotSession`` or a
 ``Spectator``; nothing above this module knows which transport a bot uses.
+
+Each also bounds what its client may hold (``server/limits.py``): a place at
+the ``ConnectionGate`` (per address, within the file descriptor reserve) until
+a bot is welcomed or a spectator leaves, a hello deadline counted from the
+connection, and an output budget after which a client that does not read is
+closed with ``slow_consumer``. A closing TCP connection is half-closed first
+and its input drained for the close grace, so the peer reads the last error
+(``too_large``...) instead of a reset.
 """
 
 from __future__ import annotations
@@ -15,11 +23,16 @@ from typing import Any, cast
 
 from aiohttp import WSMsgType, web
 
+from ringside.protocol.codec import encode
 from ringside.protocol.framing import LineFramer, TooLong
+from ringside.protocol.messages import Error
 from ringside.server.api import client_of
+from ringside.server.http_guard import GUARD_KEY
 from ringside.server.keys import SERVER_KEY
+from ringside.server.limits import ConnectionGate, GateKind, Limits
 from ringside.server.peer import Peer
 from ringside.server.services import Server
+from ringside.server.session import BotSession
 from ringside.server.watching import SpectatorLink
 
 log = logging.getLogger("ringside.server")
@@ -28,14 +41,142 @@ log = logging.getLogger("ringside.server")
 BACKED_UP = 64 * 1024
 """Bytes waiting in a transport above which messages wait in the peer's outbox instead."""
 
+GATE_KEY = web.AppKey("gate", ConnectionGate)
+"""The process's ``ConnectionGate``, shared by the WebSocket handlers and the TCP listener."""
 
-def _ws_write_now(request: web.Request, ws: web.WebSocketResponse) -> Callable[[bytes], bool]:
+
+def fatal(code: str, text: str) -> bytes:
+    """An encoded fatal error (the last message a connection gets)."""
+    return encode(Error(code, text, None, True))
+
+
+def slow_consumer(limits: Limits) -> bytes:
+    mib = limits.output_budget / (1024 * 1024)
+    return fatal(
+        "slow_consumer",
+        f"more than {mib:g} MiB waited for this connection to read it; read what the server sends",
+    )
+
+
+def hello_due(session: BotSession, limits: Limits) -> None:
+    """The hello deadline passed: a bot still greeting gets a fatal ``hello_timeout``."""
+    if session.connection.state == "greeting":
+        session.fail("hello_timeout", f"no hello within {limits.hello_timeout:g} s of connecting")
+
+
+def _aborter(request: web.Request) -> Callable[[], None]:
+    def abort() -> None:
+        transport = request.transport
+        if transport is not None:
+            transport.abort()
+
+    return abort
+
+
+def _drop_later(request: web.Request, limits: Limits) -> None:
+    """The conversation is over: a socket still open after the close grace (its peer
+    reads nothing, so its buffer never empties and a graceful close never ends) is
+    dropped, so that neither its descriptor nor its buffer stays."""
+    asyncio.get_running_loop().call_later(limits.close_grace, _aborter(request))
+
+
+def _buffered(request: web.Request) -> Callable[[], int]:
+    def buffered() -> int:
+        transport = request.transport
+        return transport.get_write_buffer_size() if transport is not None else 0
+
+    return buffered
+
+
+def _ws_closer(
+    ws: web.WebSocketResponse, abort: Callable[[], None], grace: float
+) -> Callable[[], Coroutine[Any, Any, None]]:
+    """Close with the handshake, or drop the socket when the peer takes longer than ``grace``."""
+
+    async def close() -> None:
+        try:
+            await asyncio.wait_for(ws.close(), grace * 2)
+        except (TimeoutError, ConnectionError, RuntimeError, OSError):
+            abort()
+
+    return close
+
+
+def _refused(why: str) -> web.Response:
+    """A WebSocket the gate refuses is answered before the upgrade, which costs the
+    least: 429 with the error as JSON (``too_many_connections``, fatal)."""
+    return web.Response(
+        status=429,
+        body=encode(Error("too_many_connections", why, None, True)),
+        content_type="application/json",
+        headers={"Connection": "close"},
+    )
+
+
+def _ws_response(request: web.Request, **options: Any) -> web.WebSocketResponse:
+    settings = request.app[SERVER_KEY].settings
+    return web.WebSocketResponse(
+        heartbeat=settings.heartbeat,
+        compress=False,
+        timeout=settings.limits.close_grace,
+        **options,
+    )
+
+
+def _ws_peer(
+    request: web.Request, ws: web.WebSocketResponse, kind: str, limits: Limits, **options: Any
+) -> Peer:
+    stream = _Stream()
+    abort = _aborter(request)
+    return Peer(
+        kind,
+        client_of(request),
+        _ws_writer(request, ws, stream),
+        _ws_closer(ws, abort, limits.close_grace),
+        write_now=_ws_write_now(request, ws, stream),
+        budget=limits.output_budget,
+        buffered=_buffered(request),
+        overflow=slow_consumer(limits),
+        abort=abort,
+        grace=limits.close_grace,
+        **options,
+    )
+
+
+STREAM_ABOVE = 256 * 1024
+"""Messages longer than this (snapshots) go to a WebSocket as a fragmented message, a
+``CHUNK`` at a time as the socket takes them, never as one copy in its buffer."""
+CHUNK = 64 * 1024
+
+
+class _Stream:
+    """Whether a fragmented message is being written: nothing else may start meanwhile."""
+
+    __slots__ = ("busy",)
+
+    def __init__(self) -> None:
+        self.busy = False
+
+
+def _frame_header(first: int, size: int) -> bytes:
+    """A server frame's header (unmasked): 2, 4 or 10 bytes (RFC 6455 §5.2)."""
+    if size < 126:
+        return bytes((first, size))
+    if size < 65536:
+        return struct.pack("!BBH", first, 126, size)
+    return struct.pack("!BBQ", first, 127, size)
+
+
+def _ws_write_now(
+    request: web.Request, ws: web.WebSocketResponse, stream: _Stream
+) -> Callable[[bytes], bool]:
     """Write a text frame straight to the connection, when it takes more.
 
     Frames from a server are unmasked and, with ``compress=False``, never
     compressed: a header of 2, 4 or 10 bytes and the payload (RFC 6455 §5.2).
     Each frame is one ``write`` on the event loop's thread, so aiohttp's own
-    frames (pings, close) can never interleave with one.
+    frames (pings, close) can never interleave with one. A long message, or
+    any while one is streamed, waits for the writer task instead.
     """
     transport = request.transport
 
@@ -44,17 +185,52 @@ def _ws_write_now(request: web.Request, ws: web.WebSocketResponse) -> Callable[[
             return False
         if transport.get_write_buffer_size() > BACKED_UP:
             return False
-        size = len(data)
-        if size < 126:
-            header = bytes((0x81, size))
-        elif size < 65536:
-            header = struct.pack("!BBH", 0x81, 126, size)
-        else:
-            header = struct.pack("!BBQ", 0x81, 127, size)
-        transport.write(header + data)
+        if stream.busy or len(data) > STREAM_ABOVE:
+            return False
+        transport.write(_frame_header(0x81, len(data)) + data)
         return True
 
     return write_now
+
+
+def _ws_writer(
+    request: web.Request, ws: web.WebSocketResponse, stream: _Stream
+) -> Callable[[bytes], Coroutine[Any, Any, None]]:
+    """The writer task's write: a frame, or a long message in fragments (RFC 6455 §5.4).
+
+    Fragments go out one ``CHUNK`` at a time, each once the socket's buffer is
+    below ``BACKED_UP`` again, from a view of the message: a snapshot shared by
+    every watcher stays one object however many of them are behind. Control
+    frames (aiohttp's pings and pongs) may come between fragments."""
+
+    async def write(data: bytes) -> None:
+        if len(data) <= STREAM_ABOVE:
+            await ws.send_frame(data, WSMsgType.TEXT)
+            return
+        transport = request.transport
+        guard = request.app.get(GUARD_KEY)
+        connection = guard.connection(request) if guard is not None else None
+        view = memoryview(data)
+        stream.busy = True
+        try:
+            for start in range(0, len(data), CHUNK):
+                while transport is not None and transport.get_write_buffer_size() > BACKED_UP:
+                    if transport.is_closing():
+                        break
+                    if connection is not None and connection.paused:
+                        await connection.drained()  # resumed, or lost
+                    else:  # no guard (a test's bare application): look again soon
+                        await asyncio.sleep(0.05)
+                if transport is None or transport.is_closing() or ws.closed:
+                    raise ConnectionResetError("Connection lost")
+                chunk = view[start : start + CHUNK]
+                last = start + CHUNK >= len(data)
+                first = (0x80 if last else 0x00) | (0x1 if start == 0 else 0x0)
+                transport.write(_frame_header(first, len(chunk)) + chunk)
+        finally:
+            stream.busy = False
+
+    return write
 
 
 def _bearer(request: web.Request) -> str | None:
@@ -63,67 +239,99 @@ def _bearer(request: web.Request) -> str | None:
     return value.strip() or None if scheme.lower() == "bearer" else None
 
 
+class _Place:
+    """A place held at the gate, given back once (welcome, or the connection's end)."""
+
+    __slots__ = ("address", "gate", "kind")
+
+    def __init__(self, gate: ConnectionGate, kind: GateKind, address: str) -> None:
+        self.gate, self.kind, self.address = gate, kind, address
+
+    def release(self) -> None:
+        if self.address:
+            self.gate.release(self.kind, self.address)
+            self.address = ""
+
+
 async def bot_websocket(request: web.Request) -> web.StreamResponse:
     server = request.app[SERVER_KEY]
     settings = server.settings
-    ws = web.WebSocketResponse(
-        heartbeat=settings.heartbeat,
-        compress=False,
-        max_msg_size=settings.max_message_bytes * 4,
-    )
-    await ws.prepare(request)
-
-    async def write(data: bytes) -> None:
-        await ws.send_frame(data, WSMsgType.TEXT)
-
-    peer = Peer("bot", client_of(request), write, ws.close, write_now=_ws_write_now(request, ws))
+    limits = settings.limits
+    gate = request.app[GATE_KEY]
+    address = client_of(request)
+    refusal = gate.admit("bot", address)
+    if refusal is not None:
+        return _refused(refusal)
+    place = _Place(gate, "bot", address)
+    ws = _ws_response(request, max_msg_size=settings.max_message_bytes * 4)
+    try:
+        await ws.prepare(request)
+    except BaseException:
+        place.release()
+        raise
+    peer = _ws_peer(request, ws, "bot", limits)
     peer.start()
     session = server.roster.connect(peer, "websocket", _bearer(request))
+    deadline = asyncio.get_running_loop().call_later(
+        limits.hello_timeout, hello_due, session, limits
+    )
     try:
         async for msg in ws:
             if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
                 pending = session.feed(msg.data)
                 if pending is not None:
                     await pending
+                    if session.connection.welcomed:
+                        place.release()
+                        deadline.cancel()
             elif msg.type == WSMsgType.ERROR:
                 break
             if session.state == "closed":
                 break
     finally:
+        deadline.cancel()
+        place.release()
         session.closed()
         peer.close_soon()
         await peer.flushed()
+        _drop_later(request, limits)
     return ws
 
 
 async def watch_websocket(request: web.Request) -> web.StreamResponse:
     server = request.app[SERVER_KEY]
-    ws = web.WebSocketResponse(heartbeat=server.settings.heartbeat, compress=False)
-    await ws.prepare(request)
-
-    async def write(data: bytes) -> None:
-        await ws.send_frame(data, WSMsgType.TEXT)
-
-    peer = Peer(
-        "spectator",
-        client_of(request),
-        write,
-        ws.close,
-        limit=16384,
-        write_now=_ws_write_now(request, ws),
-    )
+    limits = server.settings.limits
+    gate = request.app[GATE_KEY]
+    address = client_of(request)
+    refusal = gate.admit("spectator", address)
+    if refusal is not None:
+        return _refused(refusal)
+    place = _Place(gate, "spectator", address)
+    ws = _ws_response(request)
+    try:
+        await ws.prepare(request)
+    except BaseException:
+        place.release()
+        raise
+    peer = _ws_peer(request, ws, "spectator", limits, limit=16384)
     peer.start()
-    link = SpectatorLink(server.lobby, server.matches, peer, server.clock)
+    link = SpectatorLink(
+        server.lobby, server.matches, peer, server.clock, strikes=limits.spectator_strikes
+    )
     try:
         if request.query.get("match"):
             await link.watch(request.query["match"])
         async for msg in ws:
             if msg.type == WSMsgType.TEXT:
                 await link.receive(msg.data)
+            if peer.closed:
+                break
     finally:
+        place.release()
         link.closed()
         peer.close_soon()
         await peer.flushed()
+        _drop_later(request, limits)
     return ws
 
 
@@ -133,8 +341,9 @@ async def watch_websocket(request: web.Request) -> web.StreamResponse:
 class TcpBots:
     """The TCP listener for bots; a line is a message, a ``\\n`` ends it."""
 
-    def __init__(self, server: Server) -> None:
+    def __init__(self, server: Server, gate: ConnectionGate | None = None) -> None:
         self.server = server
+        self.gate = gate if gate is not None else ConnectionGate(server.settings.limits)
         self.listener: asyncio.Server | None = None
         self.connections: set[TcpBot] = set()
         self._writing = False
@@ -196,13 +405,17 @@ class TcpBot(asyncio.Protocol):
     __slots__ = (
         "beat",
         "busy",
+        "deadline",
         "done",
+        "eof",
         "framer",
+        "limits",
         "loop",
         "lost",
         "paused",
         "peer",
         "pending",
+        "place",
         "resumed",
         "session",
         "settings",
@@ -213,12 +426,18 @@ class TcpBot(asyncio.Protocol):
     def __init__(self, tcp: TcpBots) -> None:
         self.tcp = tcp
         self.settings = tcp.server.settings
+        self.limits = self.settings.limits
+        self.place: _Place | None = None
+        """The place held at the gate until the bot is welcomed."""
+        self.deadline: asyncio.TimerHandle | None = None
         self.framer = LineFramer(self.settings.max_message_bytes)
         self.loop = asyncio.get_running_loop()
         self.transport: asyncio.Transport | None = None
         self.busy: asyncio.Task[None] | None = None
         """The task finishing a ``hello``; later lines wait for it."""
         self.done = False
+        self.eof = False
+        """The peer closed its side (it sends nothing more)."""
         self.lost = self.loop.create_future()
         self.paused = False
         self.resumed: asyncio.Future[None] | None = None
@@ -234,12 +453,31 @@ class TcpBot(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's subclass none
         host, port = transport.get_extra_info("peername", ("?", "?"))[:2]
+        limits = self.limits
         self.peer = Peer(
-            "bot", f"{host}:{port}", self._write, self._close, write_now=self._write_now
+            "bot",
+            f"{host}:{port}",
+            self._write,
+            self._close,
+            write_now=self._write_now,
+            budget=limits.output_budget,
+            buffered=self.transport.get_write_buffer_size,
+            overflow=slow_consumer(limits),
+            abort=self.transport.abort,
+            grace=limits.close_grace,
         )
         self.session = self.tcp.server.roster.connect(self.peer, "tcp")
         self.session.host = str(host)
         self.tcp.connections.add(self)
+        gate = self.tcp.gate
+        gate.opened()
+        refusal = gate.admit("bot", str(host))
+        if refusal is not None:
+            self.session.fail("too_many_connections", refusal)
+            self.finish()
+            return
+        self.place = _Place(gate, "bot", str(host))
+        self.deadline = self.loop.call_later(limits.hello_timeout, self._hello_due)
         self.beat = self.loop.call_later(self.settings.heartbeat, self._heartbeat)
 
     def data_received(self, data: bytes) -> None:
@@ -250,6 +488,11 @@ class TcpBot(asyncio.Protocol):
             self._lines()
 
     def eof_received(self) -> bool:
+        self.eof = True
+        if self.done:  # the peer read our last words and closed its side: the end
+            if self.transport is not None:
+                self.transport.close()
+            return True
         self.framer.receive_eof()
         if self.busy is None:
             self._lines()
@@ -257,6 +500,9 @@ class TcpBot(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.finish()
+        self.tcp.gate.closed()
+        if self.place is not None:
+            self.place.release()
         self.tcp.connections.discard(self)
         if self.resumed is not None and not self.resumed.done():
             self.resumed.set_exception(ConnectionResetError("Connection lost"))
@@ -278,6 +524,8 @@ class TcpBot(asyncio.Protocol):
         self.done = True
         if self.beat is not None:
             self.beat.cancel()
+        if self.deadline is not None:
+            self.deadline.cancel()
         self.session.closed()
         self.peer.close_soon()
 
@@ -320,6 +568,11 @@ class TcpBot(asyncio.Protocol):
             self.finish()
             return
         self.busy = None
+        if self.place is not None and self.session.connection.welcomed:
+            self.place.release()  # useful now: it no longer counts against its address
+            self.place = None
+            if self.deadline is not None:
+                self.deadline.cancel()
         if self.done:
             return
         if self.transport is not None and not self.transport.is_closing():
@@ -369,11 +622,36 @@ class TcpBot(asyncio.Protocol):
             await self.resumed
 
     async def _close(self) -> None:
+        """Half-close, so the peer reads everything up to our last message, and drain
+        its input (thrown away) until it closes too or the grace ends; then drop it.
+
+        Closing with unread input would make the kernel send a reset, and the
+        peer would lose the last error (``too_large``) along with the rest."""
         self.uncork()
-        if self.transport is not None:
-            self.transport.close()
+        transport = self.transport
+        if transport is None:
+            return
+        grace = self.limits.close_grace
+        if not transport.is_closing():
+            if not self.eof and transport.can_write_eof():
+                with contextlib.suppress(Exception):
+                    transport.resume_reading()  # drain: ``data_received`` drops it
+                    transport.write_eof()
+            else:
+                transport.close()
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(asyncio.shield(self.lost), 5)
+            await asyncio.wait_for(asyncio.shield(self.lost), grace)
+        if not self.lost.done():
+            transport.abort()  # the peer reads nothing or never closes: no more waiting
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self.lost), grace)
+
+    def _hello_due(self) -> None:
+        session = self.session
+        if self.done or session.connection.state != "greeting":
+            return
+        hello_due(session, self.limits)
+        self.finish()
 
     def _heartbeat(self) -> None:
         """Ping now and then; the session closes a peer silent for three periods."""
@@ -385,4 +663,12 @@ class TcpBot(asyncio.Protocol):
             self.beat = self.loop.call_later(self.settings.heartbeat, self._heartbeat)
 
 
-__all__ = ["TcpBot", "TcpBots", "bot_websocket", "watch_websocket"]
+__all__ = [
+    "GATE_KEY",
+    "TcpBot",
+    "TcpBots",
+    "bot_websocket",
+    "fatal",
+    "hello_due",
+    "watch_websocket",
+]

@@ -12,16 +12,24 @@ from __future__ import annotations
 from ringside.server.lobby import LobbyHub
 from ringside.server.matches import Matches
 from ringside.server.ports import Clock, Outbox
-from ringside.server.spectator import SpectatorSession, WatchRequested
+from ringside.server.spectator import STRIKES, SpectatorSession, WatchRequested
 
 
 class SpectatorLink:
-    def __init__(self, lobby: LobbyHub, matches: Matches, peer: Outbox, clock: Clock) -> None:
+    def __init__(
+        self,
+        lobby: LobbyHub,
+        matches: Matches,
+        peer: Outbox,
+        clock: Clock,
+        *,
+        strikes: int = STRIKES,
+    ) -> None:
         self.lobby = lobby
         self.matches = matches
         self.peer = peer
         self.clock = clock
-        self.session = SpectatorSession(now=clock.time())
+        self.session = SpectatorSession(now=clock.time(), strikes=strikes)
         lobby.add_spectator(peer)
 
     @property
@@ -52,16 +60,22 @@ class SpectatorLink:
         for event in session.events_received():
             self._flush()
             if isinstance(event, WatchRequested):
-                await matches.watch(event.match, peer)
+                known = await matches.watch(event.match, peer)
                 if not matches.live(event.match):
-                    session.forget(event.match)  # a stored match: its snapshot is all there is
+                    if known:  # a stored match: its snapshot is all there is, and it is sent
+                        session.finished(event.match)
+                    else:
+                        session.forget(event.match)
             else:
                 matches.unwatch(event.match, peer)
         self._flush()
 
     def _flush(self) -> None:
-        for data in self.session.data_to_send():
-            self.peer.send(data)
+        session, peer = self.session, self.peer
+        for data in session.data_to_send():
+            peer.send(data)
+        if session.close_expected():
+            peer.close_soon()
 
     def _forget_ended(self) -> None:
         """Free the places of watched matches that have ended since."""

@@ -27,6 +27,8 @@ HTTP_LAYER = {
     "api_tournaments.py",
     "transports.py",
     "main.py",
+    "bodies.py",
+    "http_guard.py",
 }
 HTTP_LAYER |= {"keys.py", "bench.py"}
 

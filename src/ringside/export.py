@@ -281,7 +281,17 @@ def pgn_game(
     for colour, name in (("White", white), ("Black", black)):
         if engines.get(name):
             game.headers[f"{colour}Engine"] = str(engines[name])
-    if game.headers["TimeControl"] == "?":
+    if match.time_controls:  # time odds: one tag per side, as cutechess-cli writes them
+        del game.headers["TimeControl"]
+        controls = dict(zip(match.bots, match.time_controls, strict=False))
+        words = []
+        for colour, name in (("White", white), ("Black", black)):
+            tc = controls.get(name, match.time_control)
+            game.headers[f"{colour}TimeControl"] = pgn_time_control(tc)
+            words.append(f"{colour.lower()} {clock_text(tc)}")
+        if "?" in (game.headers["WhiteTimeControl"], game.headers["BlackTimeControl"]):
+            game.comment = "; ".join(words)
+    elif game.headers["TimeControl"] == "?":
         game.comment = clock_text(match.time_control)
     node: chess.pgn.GameNode = game
     for uci in view.get("opening") or []:

@@ -80,9 +80,15 @@ def _ms(seconds: float) -> int:
 
 
 def go_command(
-    clock: ClockReading, seat: int, time_control: TimeControl | None, overhead: float
+    clock: ClockReading,
+    seat: int,
+    time_control: TimeControl | None,
+    overhead: float,
+    controls: Sequence[TimeControl] = (),
 ) -> str:
-    """``go`` with the clock of the request; seat 0 plays white."""
+    """``go`` with the clock of the request; seat 0 plays white. ``controls``: every
+    seat's time control under time odds (the prepare's ``time_controls``), for the
+    opponent's increment."""
     if isinstance(time_control, PerMove):
         return f"go movetime {_ms(clock.move_time - overhead)}"
     if isinstance(time_control, ByoYomi) and clock.remaining <= 0:
@@ -93,8 +99,12 @@ def go_command(
     white, black = (_ms(t + cushion - (overhead if i == seat else 0)) for i, t in enumerate(seats))
     command = f"go wtime {white} btime {black}"
     if isinstance(time_control, Fischer) or (time_control is None and clock.increment):
-        inc = _ms(clock.increment) if clock.increment > 0 else 0
-        command += f" winc {inc} binc {inc}"
+        incs = [clock.increment, clock.increment]
+        if len(controls) == 2:
+            incs = [tc.increment if isinstance(tc, Fischer) else 0.0 for tc in controls]
+            incs[seat] = clock.increment
+        white_inc, black_inc = (_ms(i) if i > 0 else 0 for i in incs)
+        command += f" winc {white_inc} binc {black_inc}"
     return command
 
 
@@ -203,7 +213,10 @@ class UciBridge(EngineBridge):
         clock = request.clock
         await engine.send(position_command(request.observation))
         time_control = prepare.time_control if prepare is not None else None
-        await engine.send(go_command(clock, request.seat, time_control, self.move_overhead))
+        controls = prepare.time_controls if prepare is not None else []
+        await engine.send(
+            go_command(clock, request.seat, time_control, self.move_overhead, controls)
+        )
         stop_at = started + max(0.0, clock.move_time - self.move_overhead / 2)
         give_up = started + clock.move_time + self.slack
         stopped = False

@@ -33,6 +33,7 @@ __all__ = [
     "log_to_stderr",
     "parse_options",
     "parse_time_control",
+    "parse_time_controls",
 ]
 
 EXIT_FAILURE = 1
@@ -111,6 +112,18 @@ def parse_time_control(text: str) -> TimeControl:
     return ByoYomi(float(values[0]), int(values[1]), float(values[2]))
 
 
+def parse_time_controls(text: str, bots: int) -> list[TimeControl]:
+    """``--time-control``: one for every bot, or one per bot separated by commas (time
+    odds, as cutechess-cli's per-engine ``tc=``), in the order the bots are named."""
+    parts = [part for part in text.split(",") if part.strip()] or [text]
+    if len(parts) not in (1, bots):
+        raise UsageError(
+            f"--time-control has {len(parts)} clocks for {bots} bots: give one, or one per bot"
+        )
+    controls = [parse_time_control(part) for part in parts]
+    return controls * bots if len(controls) == 1 else controls
+
+
 def parse_options(pairs: list[str]) -> dict[str, Any]:
     """``key=value`` pairs; a value is read as JSON when it is JSON, else kept as text."""
     options: dict[str, Any] = {}
@@ -127,7 +140,11 @@ def parse_options(pairs: list[str]) -> dict[str, Any]:
 
 
 TimeControlOption = Annotated[
-    str, typer.Option(help="per_move:S | fischer:BASE+INC | byoyomi:BASE+NxPERIOD")
+    str,
+    typer.Option(
+        help="per_move:S | fischer:BASE+INC | byoyomi:BASE+NxPERIOD;"
+        " comma-separated, one per bot, for time odds"
+    ),
 ]
 """``--time-control``, as ``play`` and ``tournament`` take it (``parse_time_control``)."""
 

@@ -35,7 +35,7 @@ from ringside.cli.common import (
     UsageError,
     fail,
     parse_options,
-    parse_time_control,
+    parse_time_controls,
 )
 from ringside.games.registry import UnknownGame, catalogue, get_game, unavailable_games
 from ringside.local import LocalBot, Simulation
@@ -230,11 +230,13 @@ def play(
             raise UsageError(f"--forfeit must be match or round, not {quoted(forfeit, 20)}")
         get_game(game)
         strategies = [name.strip() for name in bots.split(",") if name.strip()]
+        controls = parse_time_controls(time_control, len(strategies))
         config = MatchConfig(
             game=game,
             bots=unique_names(strategies),
             rounds=rounds,
-            time_control=parse_time_control(time_control),
+            time_control=controls[0],
+            time_controls=controls if any(tc != controls[0] for tc in controls) else None,
             options=parse_options(option or []),
             forfeit=_forfeit(forfeit),
             seed=seed,

@@ -35,7 +35,7 @@ from ringside.cli.common import (
     console,
     fail,
     parse_options,
-    parse_time_control,
+    parse_time_controls,
     program_app,
 )
 from ringside.text import quoted
@@ -257,6 +257,9 @@ def tournament(
             fail("--game and --bots are required (or --watch ID)")
         names = [b.strip() for b in bots.split(",") if b.strip()]
         try:
+            controls = [
+                msgspec.to_builtins(tc) for tc in parse_time_controls(time_control, len(names))
+            ]
             body: dict[str, Any] = {
                 "game": game,
                 "bots": names,
@@ -264,13 +267,15 @@ def tournament(
                 "games_per_pair": games_per_pair,
                 "rounds": rounds,
                 "concurrency": concurrency,
-                "time_control": msgspec.to_builtins(parse_time_control(time_control)),
+                "time_control": controls[0],
                 "options": parse_options(option or []),
                 "absent_timeout": absent_timeout,
                 "name": name,
             }
         except UsageError as exc:
             fail(str(exc))
+        if any(tc != controls[0] for tc in controls):
+            body["time_controls"] = dict(zip(names, controls, strict=True))
         if sprt is not None:
             body["sprt"] = parse_sprt([sprt, *(rest or [])])
         created = client.call("POST", "/api/tournaments", body)

@@ -250,8 +250,9 @@ def pgn_game(
     view = _view(log.started.view if log.started is not None else None)
     start_fen = view.get("start_fen") or match.options.get("fen") or chess.STARTING_FEN
     game = chess.pgn.Game()
-    board = chess.Board(start_fen)
-    if start_fen != chess.STARTING_FEN:
+    chess960 = view.get("variant") == "chess960" or match.options.get("variant") == "chess960"
+    board = chess.Board(start_fen, chess960=chess960)
+    if start_fen != chess.STARTING_FEN or chess960:
         game.setup(board)
     white, black = seat_names(log)
     winner = winner_seat(log)

@@ -204,6 +204,12 @@ class UciBridge(EngineBridge):
     async def new_game(
         self, engine: EngineProcess, prepare: Prepare | None, request: Request
     ) -> None:
+        observation = request.observation if isinstance(request.observation, dict) else {}
+        chess960 = observation.get("variant") == "chess960"
+        if chess960 or "uci_chess960" in self.engine_options:  # each game: a fresh engine too
+            if chess960 and "uci_chess960" not in self.engine_options:
+                logger.warning("%s has no UCI_Chess960 option; castling may fail", self.label)
+            await engine.send(f"setoption name UCI_Chess960 value {str(chess960).lower()}")
         await engine.send("ucinewgame")
         await self._sync(engine)
 

@@ -13,6 +13,7 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 from urllib.parse import urlsplit
 
@@ -31,6 +32,7 @@ __all__ = [
     "console",
     "fail",
     "log_to_stderr",
+    "parse_openings",
     "parse_options",
     "parse_time_control",
     "parse_time_controls",
@@ -137,6 +139,81 @@ def parse_options(pairs: list[str]) -> dict[str, Any]:
         except ValueError:
             options[key] = raw
     return options
+
+
+OPENING_KEYS = ("file", "format", "order", "plies", "start", "seed", "variant")
+
+
+def parse_openings(text: str, count: int | None, seed: int) -> dict[str, Any]:
+    """``--openings file=book.epd [format=epd|pgn|chess960] [order=sequential|random]
+    [plies=N] [start=K] [seed=S] [variant=chess960]`` (cutechess-cli's ``-openings``) as
+    chess options: the
+    ``openings`` list, ``count`` of them at most, and ``variant`` for Chess960.
+    ``seed`` shuffles a random order unless the spec names its own."""
+    try:
+        from ringside.games.chess import openings as suites
+    except ImportError:
+        raise UsageError("--openings needs python-chess: pip install 'ringside[engines]'") from None
+    spec: dict[str, str] = {}
+    for token in text.replace(",", " ").split():
+        key, sep, value = token.partition("=")
+        if not sep or key not in OPENING_KEYS:
+            raise UsageError(
+                f"bad --openings setting {quoted(token, 40)}; use {'=… '.join(OPENING_KEYS)}=…"
+            )
+        spec[key] = value
+    path = spec.get("file")
+    fmt = spec.get("format") or (Path(path).suffix.lstrip(".").lower() if path else "chess960")
+    order = spec.get("order", "sequential")
+    if fmt not in suites.FORMATS:
+        raise UsageError(f"--openings format must be {', '.join(suites.FORMATS)}, not {fmt!r}")
+    if order not in suites.ORDERS:
+        raise UsageError(f"--openings order must be sequential or random, not {order!r}")
+    try:
+        numbers = {k: int(spec[k]) for k in ("plies", "start", "seed") if k in spec}
+    except ValueError:
+        raise UsageError("--openings plies, start and seed are whole numbers") from None
+    chess960 = fmt == "chess960" or spec.get("variant") == "chess960"
+    if spec.get("variant", "chess960") != "chess960":
+        raise UsageError("--openings variant can only be chess960 (standard needs none)")
+    if fmt == "chess960":
+        body = ""
+    elif path is None:
+        raise UsageError("--openings needs file=PATH (or format=chess960)")
+    else:
+        try:
+            body = Path(path).read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise UsageError(f"cannot read the openings file {path}: {exc.strerror}") from None
+    try:
+        found = suites.suite(
+            body,
+            fmt,
+            order=order,
+            seed=numbers.get("seed", seed),
+            plies=numbers.get("plies"),
+            start=numbers.get("start", 1),
+            count=count,
+            chess960=chess960,
+        )
+    except suites.OpeningError as exc:
+        raise UsageError(f"--openings {path or fmt}: {exc}") from None
+    options: dict[str, Any] = {"openings": found}
+    if chess960:
+        options["variant"] = "chess960"
+    return options
+
+
+OpeningsOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Opening suite, as cutechess's -openings: file=PATH [format=epd|pgn|chess960]"
+        " [order=sequential|random] [plies=N] [start=K] [seed=S] [variant=chess960];"
+        " each opening is played"
+        " twice, colours reversed"
+    ),
+]
+"""``--openings``, as ``play`` and ``tournament`` take it (``parse_openings``)."""
 
 
 TimeControlOption = Annotated[

@@ -31,9 +31,11 @@ from ringside.bots.player import TimedChooser, derive_seed, strategy_player
 from ringside.cli.common import (
     EXIT_FAILURE,
     GameOptionsOption,
+    OpeningsOption,
     TimeControlOption,
     UsageError,
     fail,
+    parse_openings,
     parse_options,
     parse_time_controls,
 )
@@ -212,6 +214,7 @@ def play(
     ] = None,
     time_control: TimeControlOption = "per_move:10",
     option: GameOptionsOption = None,
+    openings: OpeningsOption = None,
     forfeit: Annotated[
         str, typer.Option(help="What a verdict costs: the whole match or the round.")
     ] = "match",
@@ -237,7 +240,10 @@ def play(
             rounds=rounds,
             time_control=controls[0],
             time_controls=controls if any(tc != controls[0] for tc in controls) else None,
-            options=parse_options(option or []),
+            options={
+                **parse_options(option or []),
+                **(parse_openings(openings, (rounds + 1) // 2, seed) if openings else {}),
+            },
             forfeit=_forfeit(forfeit),
             seed=seed,
         )

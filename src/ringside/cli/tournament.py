@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import sys
 import time
 import urllib.error
@@ -30,10 +31,12 @@ from rich.table import Table
 from ringside.cli.common import (
     EXIT_FAILURE,
     GameOptionsOption,
+    OpeningsOption,
     TimeControlOption,
     UsageError,
     console,
     fail,
+    parse_openings,
     parse_options,
     parse_time_controls,
     program_app,
@@ -212,6 +215,7 @@ def tournament(
     concurrency: Annotated[int, typer.Option(min=1, help="Games running at once.")] = 1,
     time_control: TimeControlOption = "per_move:10",
     option: GameOptionsOption = None,
+    openings: OpeningsOption = None,
     sprt: Annotated[
         str | None,
         typer.Option(
@@ -274,6 +278,12 @@ def tournament(
             }
         except UsageError as exc:
             fail(str(exc))
+        if openings is not None:
+            try:
+                suite = parse_openings(openings, (games_per_pair + 1) // 2, secrets.randbits(31))
+            except UsageError as exc:
+                fail(str(exc))
+            body["options"].update(suite)
         if any(tc != controls[0] for tc in controls):
             body["time_controls"] = dict(zip(names, controls, strict=True))
         if sprt is not None:

@@ -86,6 +86,7 @@ from ringside.tournament import (
     TournamentSpec,
 )
 from ringside.tournament.report import sprt_info, standing_rows
+from ringside.tournament.schedule import opening_options, opening_slot
 
 log = logging.getLogger("ringside.server")
 
@@ -390,7 +391,7 @@ class TournamentRun:
             rounds=1,
             time_control=self.request.time_control,
             time_controls=time_controls_of(self.request, game.bots),
-            options=dict(self.request.options),
+            options=opening_options(self.request.options, opening_slot(self.state.games, game.no)),
             adjudication=self.request.adjudication,
             seed=seed,
         )

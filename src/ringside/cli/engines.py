@@ -1,6 +1,6 @@
 """CLI commands for programs nobody wrote for Ringside: ``ringside bridge ...`` and ``ringside export``.
 
-``bridge uci|gtp|stdio`` runs where the engine runs: it starts the engine
+``bridge uci|xboard|gtp|stdio`` runs where the engine runs: it starts the engine
 given after ``--`` and connects it to the server as a bot (see
 ``ringside.bridges``). ``export`` writes a stored match as PGN (chess), SGF
 (Go) or JSON, reading it from a server over HTTP or from the database.
@@ -143,6 +143,31 @@ def uci(
         options=options,
         move_overhead=move_overhead,
         name=bot_name,
+        token=token,
+        recover=recover,
+    )
+    run_bridge(bridge, server, verbose)
+
+
+@bridge_app.command()
+def xboard(
+    command: Command,
+    server: Server = DEFAULT_SERVER,
+    name: Name = None,
+    token: Token = None,
+    move_overhead: Annotated[
+        float, typer.Option(min=0.0, help="Seconds kept back from every move for the network.")
+    ] = 0.05,
+    recover: Recover = False,
+    verbose: Verbose = False,
+) -> None:
+    """An XBoard/CECP chess engine as a bot: ringside bridge xboard --name crafty -- crafty."""
+    from ringside.bridges.xboard import XBoardBridge
+
+    bridge = XBoardBridge(
+        command,
+        move_overhead=move_overhead,
+        name=_common(command, server, name),
         token=token,
         recover=recover,
     )

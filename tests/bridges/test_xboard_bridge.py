@@ -11,7 +11,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from bridge_helpers import HERE, play, running
+from bridge_helpers import HERE, find_engine, play, running
 
 from ringside.bridges.engine import EngineProcess
 from ringside.bridges.xboard import (
@@ -217,3 +217,35 @@ async def test_the_fake_engine_plays_a_match_over_the_wire(
     assert all(m["info"]["depth"] == 3 for m in moves)
     for result in (e for e in record["events"] if e["type"] == "round_result"):
         assert [v["code"] for v in result["verdicts"]] == ["adjudicated"]
+
+
+async def test_gnu_chess_plays_through_its_native_protocol(
+    server: ServerProcess, http: aiohttp.ClientSession
+) -> None:
+    gnuchess = XBoardBridge([find_engine("gnuchess"), "--xboard"], name="gnuchess-xboard")
+    steady = WireBot("steady-gnuchess", server.tcp_bot)
+    task = await start_bot(steady)
+    async with running(http, server, gnuchess):
+        body = {
+            "game": "chess",
+            "bots": ["gnuchess-xboard", "steady-gnuchess"],
+            "rounds": 2,
+            "time_control": {"type": "fischer", "base": 20, "increment": 0.1},
+            "adjudication": {"max_plies": 16},
+        }
+        record = await play(http, server, body, timeout=180)
+    await steady.close()
+    task.cancel()
+    assert record["status"] == "finished", record
+    started = next(e for e in record["events"] if e["type"] == "match_started")
+    assert started.get("engines", [None])[0] == "GNU Chess", started
+    results = [e for e in record["events"] if e["type"] == "round_result"]
+    assert len(results) == 2
+    for result in results:  # GNU Chess mates the first-legal-move bot, or the cap ends it
+        verdicts = result.get("verdicts") or []
+        assert all(v["code"] == "adjudicated" for v in verdicts), result
+    moves = [e for e in record["events"] if e["type"] == "move" and e["bot"] == "gnuchess-xboard"]
+    assert len(moves) >= 8
+    assert sum(1 for m in moves if (m.get("info") or {}).get("depth")) >= len(moves) // 2
+    points = [r["scores"] for r in results]
+    print(f"\nGNU Chess over XBoard: {len(moves)} moves in 2 rounds, scores by seat {points}")

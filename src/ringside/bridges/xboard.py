@@ -48,8 +48,11 @@ from ringside.bridges.uci import MAX_PV, STARTPOS, move_info
 from ringside.client import Answer, ClockReading, Crashed, Prepare, Request, RoundResult
 from ringside.protocol.messages import ByoYomi, Fischer, PerMove, TimeControl
 
-FEATURE_WAIT = 2.0
+FEATURE_WAIT = 5.0
 """Seconds an engine may take to start its features; silence means protocol version 1."""
+NUDGE = 0.5
+"""Seconds of silence after which an empty line is sent while the features are awaited:
+GNU Chess 6 writes its output only when it reads input (an empty line is ignored)."""
 KNOWN_FEATURES = frozenset(
     {
         "ping", "setboard", "playother", "san", "usermove", "time", "draw", "sigint",
@@ -184,8 +187,11 @@ class XBoardBridge(EngineBridge):
         waiting_for_done = False
         while True:
             try:
-                line = await engine.read_line(deadline)
+                line = await engine.read_line(min(deadline, loop.time() + NUDGE))
             except EngineTimeout:
+                if loop.time() < deadline:
+                    await engine.send("")  # see NUDGE
+                    continue
                 if not waiting_for_done:
                     logger.info("%s offered no features: protocol version 1", self.label)
                 break

@@ -32,6 +32,7 @@ __all__ = [
     "console",
     "fail",
     "log_to_stderr",
+    "parse_adjudication",
     "parse_openings",
     "parse_options",
     "parse_time_control",
@@ -139,6 +140,66 @@ def parse_options(pairs: list[str]) -> dict[str, Any]:
         except ValueError:
             options[key] = raw
     return options
+
+
+def _rule_settings(flag: str, text: str, rule: type[Any]) -> dict[str, Any]:
+    """``key=value`` settings of one adjudication rule, checked by its struct."""
+    import msgspec
+
+    fields = {f.name for f in msgspec.structs.fields(rule)}
+    settings: dict[str, Any] = {}
+    for token in text.replace(",", " ").split():
+        key, sep, raw = token.partition("=")
+        if not sep or key not in fields:
+            raise UsageError(
+                f"bad {flag} setting {quoted(token, 40)}; use {', '.join(sorted(fields))}"
+            )
+        lowered = raw.lower()
+        if lowered in ("true", "false"):
+            settings[key] = lowered == "true"
+            continue
+        try:
+            settings[key] = json.loads(raw)
+        except ValueError:
+            raise UsageError(f"bad {flag} value {quoted(token, 40)}: a number") from None
+    try:
+        return dict(msgspec.to_builtins(msgspec.convert(settings, rule)))
+    except msgspec.ValidationError as exc:
+        raise UsageError(f"bad {flag}: {exc}") from None
+
+
+def parse_adjudication(
+    resign: str | None, draw: str | None, maxmoves: int | None
+) -> dict[str, Any] | None:
+    """cutechess-cli's ``-resign movecount=3 score=600 [twosided=true]``, ``-draw
+    movenumber=40 movecount=8 score=10`` and ``-maxmoves N`` (full moves: 2N plies) as
+    a match's ``adjudication``; None when none is given."""
+    from ringside.referee.adjudication import DrawRule, ResignRule
+
+    rules: dict[str, Any] = {}
+    if resign is not None:
+        rules["resign"] = _rule_settings("--resign", resign, ResignRule)
+    if draw is not None:
+        rules["draw"] = _rule_settings("--draw", draw, DrawRule)
+    if maxmoves is not None:
+        if maxmoves < 1:
+            raise UsageError("--maxmoves must be 1 or more")
+        rules["max_plies"] = 2 * maxmoves
+    return rules or None
+
+
+ResignOption = Annotated[
+    str | None,
+    typer.Option(help="Resign adjudication, as cutechess: movecount=3 score=600 [twosided=true]"),
+]
+DrawOption = Annotated[
+    str | None,
+    typer.Option(help="Draw adjudication, as cutechess: movenumber=40 movecount=8 score=10"),
+]
+MaxMovesOption = Annotated[
+    int | None,
+    typer.Option("--maxmoves", help="Full moves before a game is adjudicated (cutechess)."),
+]
 
 
 OPENING_KEYS = ("file", "format", "order", "plies", "start", "seed", "variant")

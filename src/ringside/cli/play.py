@@ -31,7 +31,11 @@ from ringside.bots.player import TimedChooser, derive_seed, strategy_player
 from ringside.cli.common import (
     EXIT_FAILURE,
     GameOptionsOption,
+    DrawOption,
+    MaxMovesOption,
     OpeningsOption,
+    ResignOption,
+    parse_adjudication,
     TimeControlOption,
     UsageError,
     fail,
@@ -43,6 +47,7 @@ from ringside.games.registry import UnknownGame, catalogue, get_game, unavailabl
 from ringside.local import LocalBot, Simulation
 from ringside.protocol.messages import MatchEvent, MatchResult, RoundResult, Verdict
 from ringside.referee import Match, MatchConfig, MatchConfigError
+from ringside.referee.adjudication import Adjudication
 from ringside.text import quoted
 
 # --- ringside games -----------------------------------------------------------------------
@@ -215,6 +220,9 @@ def play(
     time_control: TimeControlOption = "per_move:10",
     option: GameOptionsOption = None,
     openings: OpeningsOption = None,
+    resign: ResignOption = None,
+    draw: DrawOption = None,
+    maxmoves: MaxMovesOption = None,
     forfeit: Annotated[
         str, typer.Option(help="What a verdict costs: the whole match or the round.")
     ] = "match",
@@ -234,6 +242,7 @@ def play(
         get_game(game)
         strategies = [name.strip() for name in bots.split(",") if name.strip()]
         controls = parse_time_controls(time_control, len(strategies))
+        adjudication = parse_adjudication(resign, draw, maxmoves)
         config = MatchConfig(
             game=game,
             bots=unique_names(strategies),
@@ -245,6 +254,7 @@ def play(
                 **(parse_openings(openings, (rounds + 1) // 2, seed) if openings else {}),
             },
             forfeit=_forfeit(forfeit),
+            adjudication=msgspec.convert(adjudication, Adjudication) if adjudication else None,
             seed=seed,
         )
         match = Match("local", config)

@@ -31,7 +31,11 @@ from rich.table import Table
 from ringside.cli.common import (
     EXIT_FAILURE,
     GameOptionsOption,
+    DrawOption,
+    MaxMovesOption,
     OpeningsOption,
+    ResignOption,
+    parse_adjudication,
     TimeControlOption,
     UsageError,
     console,
@@ -216,6 +220,9 @@ def tournament(
     time_control: TimeControlOption = "per_move:10",
     option: GameOptionsOption = None,
     openings: OpeningsOption = None,
+    resign: ResignOption = None,
+    draw: DrawOption = None,
+    maxmoves: MaxMovesOption = None,
     sprt: Annotated[
         str | None,
         typer.Option(
@@ -278,6 +285,12 @@ def tournament(
             }
         except UsageError as exc:
             fail(str(exc))
+        try:
+            adjudication = parse_adjudication(resign, draw, maxmoves)
+        except UsageError as exc:
+            fail(str(exc))
+        if adjudication is not None:
+            body["adjudication"] = adjudication
         if openings is not None:
             try:
                 suite = parse_openings(openings, (games_per_pair + 1) // 2, secrets.randbits(31))

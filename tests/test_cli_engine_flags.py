@@ -44,9 +44,7 @@ def test_time_odds_are_one_clock_per_bot() -> None:
 
 
 def test_play_caps_a_game_with_maxmoves() -> None:
-    result = runner.invoke(
-        app, ["play", "connect4", "--maxmoves", "2", "--seed", "3", "--json"]
-    )
+    result = runner.invoke(app, ["play", "connect4", "--maxmoves", "2", "--seed", "3", "--json"])
     assert result.exit_code == 0, result.output
     parsed = json.loads(result.stdout)
     (round_score,) = parsed["rounds"]

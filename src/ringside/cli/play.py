@@ -30,15 +30,15 @@ from ringside.bots.base import strategy_spec
 from ringside.bots.player import TimedChooser, derive_seed, strategy_player
 from ringside.cli.common import (
     EXIT_FAILURE,
-    GameOptionsOption,
     DrawOption,
+    GameOptionsOption,
     MaxMovesOption,
     OpeningsOption,
     ResignOption,
-    parse_adjudication,
     TimeControlOption,
     UsageError,
     fail,
+    parse_adjudication,
     parse_openings,
     parse_options,
     parse_time_controls,

@@ -30,16 +30,16 @@ from rich.table import Table
 
 from ringside.cli.common import (
     EXIT_FAILURE,
-    GameOptionsOption,
     DrawOption,
+    GameOptionsOption,
     MaxMovesOption,
     OpeningsOption,
     ResignOption,
-    parse_adjudication,
     TimeControlOption,
     UsageError,
     console,
     fail,
+    parse_adjudication,
     parse_openings,
     parse_options,
     parse_time_controls,

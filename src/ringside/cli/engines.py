@@ -18,7 +18,7 @@ import urllib.request
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
@@ -33,6 +33,9 @@ from ringside.cli.common import (
 )
 from ringside.client import BotRefused
 from ringside.text import quoted
+
+if TYPE_CHECKING:
+    from ringside.bridges.pool import BridgePool
 
 __all__ = ["bridge_app", "export"]
 
@@ -64,6 +67,14 @@ Recover = Annotated[
     ),
 ]
 Command = Annotated[list[str], typer.Argument(help="The engine and its arguments, after --.")]
+Concurrency = Annotated[
+    int,
+    typer.Option(
+        min=1,
+        max=64,
+        help="Games at once under this one name, each with an engine of its own.",
+    ),
+]
 
 
 def _common(command: list[str], server: str, name: str | None) -> str:
@@ -73,7 +84,16 @@ def _common(command: list[str], server: str, name: str | None) -> str:
     return name or Path(command[0]).name
 
 
-def run_bridge(bridge: EngineBridge, server: str, verbose: bool) -> None:
+def pooled(make: Callable[[], EngineBridge], concurrency: int) -> EngineBridge | BridgePool:
+    """One bridge, or ``concurrency`` of them under one name (``--concurrency``)."""
+    if concurrency == 1:
+        return make()
+    from ringside.bridges.pool import BridgePool
+
+    return BridgePool([make() for _ in range(concurrency)])
+
+
+def run_bridge(bridge: EngineBridge | BridgePool, server: str, verbose: bool) -> None:
     """Play until Ctrl-C or SIGTERM; exit 1 when the engine or the server gives up.
 
     A signal concedes the running match at once (the opponent need not wait out
@@ -128,6 +148,7 @@ def uci(
         float, typer.Option(min=0.0, help="Seconds kept back from every move for the network.")
     ] = 0.05,
     recover: Recover = False,
+    concurrency: Concurrency = 1,
     verbose: Verbose = False,
 ) -> None:
     """A UCI chess engine as a bot: ringside bridge uci --name sf -- stockfish."""
@@ -138,15 +159,18 @@ def uci(
         options = parse_options(option or [])
     except ValueError as exc:
         fail(str(exc))
-    bridge = UciBridge(
-        command,
-        options=options,
-        move_overhead=move_overhead,
-        name=bot_name,
-        token=token,
-        recover=recover,
-    )
-    run_bridge(bridge, server, verbose)
+
+    def make() -> EngineBridge:
+        return UciBridge(
+            command,
+            options=options,
+            move_overhead=move_overhead,
+            name=bot_name,
+            token=token,
+            recover=recover,
+        )
+
+    run_bridge(pooled(make, concurrency), server, verbose)
 
 
 @bridge_app.command()
@@ -159,19 +183,20 @@ def xboard(
         float, typer.Option(min=0.0, help="Seconds kept back from every move for the network.")
     ] = 0.05,
     recover: Recover = False,
+    concurrency: Concurrency = 1,
     verbose: Verbose = False,
 ) -> None:
     """An XBoard/CECP chess engine as a bot: ringside bridge xboard --name crafty -- crafty."""
     from ringside.bridges.xboard import XBoardBridge
 
-    bridge = XBoardBridge(
-        command,
-        move_overhead=move_overhead,
-        name=_common(command, server, name),
-        token=token,
-        recover=recover,
-    )
-    run_bridge(bridge, server, verbose)
+    bot_name = _common(command, server, name)
+
+    def make() -> EngineBridge:
+        return XBoardBridge(
+            command, move_overhead=move_overhead, name=bot_name, token=token, recover=recover
+        )
+
+    run_bridge(pooled(make, concurrency), server, verbose)
 
 
 @bridge_app.command()
@@ -181,17 +206,19 @@ def gtp(
     name: Name = None,
     token: Token = None,
     recover: Recover = False,
+    concurrency: Concurrency = 1,
     verbose: Verbose = False,
 ) -> None:
     """A GTP Go engine as a bot: ringside bridge gtp --name gnugo -- gnugo --mode gtp
     --chinese-rules --capture-all-dead (Ringside removes no dead stones: play them out)."""
     from ringside.bridges.gtp import GtpBridge
 
-    run_bridge(
-        GtpBridge(command, name=_common(command, server, name), token=token, recover=recover),
-        server,
-        verbose,
-    )
+    bot_name = _common(command, server, name)
+
+    def make() -> EngineBridge:
+        return GtpBridge(command, name=bot_name, token=token, recover=recover)
+
+    run_bridge(pooled(make, concurrency), server, verbose)
 
 
 @bridge_app.command()
@@ -205,17 +232,18 @@ def stdio(
         typer.Option("--game", "-g", help="A game it plays; repeatable (default: any)."),
     ] = None,
     recover: Recover = False,
+    concurrency: Concurrency = 1,
     verbose: Verbose = False,
 ) -> None:
     """A program reading one JSON request per line and writing one JSON action per line."""
     from ringside.bridges.stdio import StdioBridge
 
     bot_name = _common(command, server, name)
-    run_bridge(
-        StdioBridge(command, name=bot_name, token=token, games=game or None, recover=recover),
-        server,
-        verbose,
-    )
+
+    def make() -> EngineBridge:
+        return StdioBridge(command, name=bot_name, token=token, games=game or None, recover=recover)
+
+    run_bridge(pooled(make, concurrency), server, verbose)
 
 
 # --- ringside export ------------------------------------------------------------------------

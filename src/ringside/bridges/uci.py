@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import collections
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ringside.bridges.engine import (
@@ -79,16 +80,57 @@ def _ms(seconds: float) -> int:
     return max(MIN_MS, int(seconds * 1000))
 
 
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Search limits for reproducible or weakened play (cutechess's ``nodes=``,
+    ``depth=``, ``st=``): sent with every ``go``; the clock still bounds the search."""
+
+    nodes: int | None = None
+    depth: int | None = None
+    movetime: float | None = None
+    """Seconds per move, at most the move's real budget."""
+
+    def __post_init__(self) -> None:
+        for name in ("nodes", "depth", "movetime"):
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                raise ValueError(f"--{name} must be positive")
+
+    def words(self) -> str:
+        parts = [
+            f" nodes {self.nodes}" if self.nodes else "",
+            f" depth {self.depth}" if self.depth else "",
+        ]
+        return "".join(parts)
+
+
 def go_command(
     clock: ClockReading,
     seat: int,
     time_control: TimeControl | None,
     overhead: float,
     controls: Sequence[TimeControl] = (),
+    limits: Limits | None = None,
 ) -> str:
     """``go`` with the clock of the request; seat 0 plays white. ``controls``: every
     seat's time control under time odds (the prepare's ``time_controls``), for the
-    opponent's increment."""
+    opponent's increment. ``limits`` add ``nodes`` and ``depth``; a ``movetime`` limit
+    replaces the clock by that time (or the move's budget when less)."""
+    if limits is not None and limits.movetime is not None:
+        budget = min(limits.movetime, clock.move_time - overhead)
+        return f"go movetime {_ms(budget)}{limits.words()}"
+    return _go_clock(clock, seat, time_control, overhead, controls) + (
+        limits.words() if limits is not None else ""
+    )
+
+
+def _go_clock(
+    clock: ClockReading,
+    seat: int,
+    time_control: TimeControl | None,
+    overhead: float,
+    controls: Sequence[TimeControl],
+) -> str:
     if isinstance(time_control, PerMove):
         return f"go movetime {_ms(clock.move_time - overhead)}"
     if isinstance(time_control, ByoYomi) and clock.remaining <= 0:
@@ -160,12 +202,14 @@ class UciBridge(EngineBridge):
         *,
         options: Sequence[tuple[str, str]] = (),
         move_overhead: float = 0.05,
+        limits: Limits | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("games", ["chess"])
         super().__init__(command, **kwargs)
         self.options = list(options)
         self.move_overhead = move_overhead
+        self.limits = limits
         self.engine_name: str | None = None
         self.engine_options: dict[str, str] = {}
         """The engine's options by lower-case name (UCI names are case-insensitive)."""
@@ -221,7 +265,7 @@ class UciBridge(EngineBridge):
         time_control = prepare.time_control if prepare is not None else None
         controls = prepare.time_controls if prepare is not None else []
         await engine.send(
-            go_command(clock, request.seat, time_control, self.move_overhead, controls)
+            go_command(clock, request.seat, time_control, self.move_overhead, controls, self.limits)
         )
         stop_at = started + max(0.0, clock.move_time - self.move_overhead / 2)
         give_up = started + clock.move_time + self.slack

@@ -147,16 +147,25 @@ def uci(
     move_overhead: Annotated[
         float, typer.Option(min=0.0, help="Seconds kept back from every move for the network.")
     ] = 0.05,
+    nodes: Annotated[
+        int | None, typer.Option(help="Nodes per move (go nodes N), for reproducible games.")
+    ] = None,
+    depth: Annotated[int | None, typer.Option(help="Depth per move (go depth N).")] = None,
+    movetime: Annotated[
+        float | None, typer.Option(help="Seconds per move (go movetime), within the clock.")
+    ] = None,
     recover: Recover = False,
     concurrency: Concurrency = 1,
     verbose: Verbose = False,
 ) -> None:
     """A UCI chess engine as a bot: ringside bridge uci --name sf -- stockfish."""
-    from ringside.bridges.uci import UciBridge, parse_options
+    from ringside.bridges.uci import Limits, UciBridge, parse_options
 
     bot_name = _common(command, server, name)
     try:
         options = parse_options(option or [])
+        wanted = (nodes, depth, movetime)
+        limits = Limits(*wanted) if any(v is not None for v in wanted) else None
     except ValueError as exc:
         fail(str(exc))
 
@@ -165,6 +174,7 @@ def uci(
             command,
             options=options,
             move_overhead=move_overhead,
+            limits=limits,
             name=bot_name,
             token=token,
             recover=recover,

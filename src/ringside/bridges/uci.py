@@ -31,7 +31,7 @@ import asyncio
 import collections
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ringside.bridges.engine import (
     EngineBridge,
@@ -42,6 +42,9 @@ from ringside.bridges.engine import (
 )
 from ringside.client import Answer, ClockReading, Prepare, Request
 from ringside.protocol.messages import ByoYomi, Fischer, MoveInfo, PerMove, TimeControl
+
+if TYPE_CHECKING:
+    from ringside.bridges.book import Book
 
 STARTPOS = "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1"
 MIN_MS = 10
@@ -203,6 +206,7 @@ class UciBridge(EngineBridge):
         options: Sequence[tuple[str, str]] = (),
         move_overhead: float = 0.05,
         limits: Limits | None = None,
+        book: Book | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("games", ["chess"])
@@ -210,6 +214,8 @@ class UciBridge(EngineBridge):
         self.options = list(options)
         self.move_overhead = move_overhead
         self.limits = limits
+        self.book = book
+        """A polyglot book (``--book``): its moves are played without asking the engine."""
         self.engine_name: str | None = None
         self.engine_options: dict[str, str] = {}
         """The engine's options by lower-case name (UCI names are case-insensitive)."""
@@ -258,6 +264,8 @@ class UciBridge(EngineBridge):
         await self._sync(engine)
 
     async def think(self, engine: EngineProcess, request: Request, prepare: Prepare | None) -> Any:
+        if self.book is not None and (booked := self.book.move(request)) is not None:
+            return booked
         loop = asyncio.get_running_loop()
         started = loop.time()
         clock = request.clock

@@ -37,6 +37,7 @@ from typing import Any
 
 import chess
 
+from ringside.bridges.book import Book
 from ringside.bridges.engine import (
     EngineBridge,
     EngineCrashed,
@@ -162,11 +163,18 @@ class XBoardBridge(EngineBridge):
     quit_line = "quit"
 
     def __init__(
-        self, command: Sequence[str], *, move_overhead: float = 0.05, **kwargs: Any
+        self,
+        command: Sequence[str],
+        *,
+        move_overhead: float = 0.05,
+        book: Book | None = None,
+        **kwargs: Any,
     ) -> None:
         kwargs.setdefault("games", ["chess"])
         super().__init__(command, **kwargs)
         self.move_overhead = move_overhead
+        self.book = book
+        """A polyglot book (``--book``): its moves are played without asking the engine."""
         self.engine_name: str | None = None
         self.features: dict[str, str] = {}
         self.board = chess.Board()
@@ -245,6 +253,8 @@ class XBoardBridge(EngineBridge):
         self.sent.append(uci)
 
     async def think(self, engine: EngineProcess, request: Request, prepare: Prepare | None) -> Any:
+        if self.book is not None and (booked := self.book.move(request)) is not None:
+            return booked
         loop = asyncio.get_running_loop()
         started = loop.time()
         clock = request.clock

@@ -35,6 +35,7 @@ from ringside.client import BotRefused
 from ringside.text import quoted
 
 if TYPE_CHECKING:
+    from ringside.bridges.book import Book
     from ringside.bridges.pool import BridgePool
 
 __all__ = ["bridge_app", "export"]
@@ -67,6 +68,27 @@ Recover = Annotated[
     ),
 ]
 Command = Annotated[list[str], typer.Argument(help="The engine and its arguments, after --.")]
+BookPath = Annotated[
+    Path | None, typer.Option("--book", help="A polyglot opening book played before the engine.")
+]
+BookDepth = Annotated[int | None, typer.Option(help="Plies of a game the book may play.")]
+BookSelection = Annotated[
+    str, typer.Option(help="weighted (by the entries' weights, seeded per game) or best.")
+]
+
+
+def open_book(path: Path | None, depth: int | None, selection: str) -> Book | None:
+    """``--book``, or None; a bad book or setting is the user's to fix."""
+    if path is None:
+        return None
+    from ringside.bridges.book import Book
+
+    try:
+        return Book(path, depth=depth, selection=selection)  # type: ignore[arg-type]
+    except ValueError as exc:
+        fail(str(exc))
+
+
 Concurrency = Annotated[
     int,
     typer.Option(
@@ -154,6 +176,9 @@ def uci(
     movetime: Annotated[
         float | None, typer.Option(help="Seconds per move (go movetime), within the clock.")
     ] = None,
+    book: BookPath = None,
+    book_depth: BookDepth = None,
+    book_selection: BookSelection = "weighted",
     recover: Recover = False,
     concurrency: Concurrency = 1,
     verbose: Verbose = False,
@@ -168,6 +193,7 @@ def uci(
         limits = Limits(*wanted) if any(v is not None for v in wanted) else None
     except ValueError as exc:
         fail(str(exc))
+    opening_book = open_book(book, book_depth, book_selection)
 
     def make() -> EngineBridge:
         return UciBridge(
@@ -175,6 +201,7 @@ def uci(
             options=options,
             move_overhead=move_overhead,
             limits=limits,
+            book=opening_book,
             name=bot_name,
             token=token,
             recover=recover,
@@ -192,6 +219,9 @@ def xboard(
     move_overhead: Annotated[
         float, typer.Option(min=0.0, help="Seconds kept back from every move for the network.")
     ] = 0.05,
+    book: BookPath = None,
+    book_depth: BookDepth = None,
+    book_selection: BookSelection = "weighted",
     recover: Recover = False,
     concurrency: Concurrency = 1,
     verbose: Verbose = False,
@@ -200,10 +230,16 @@ def xboard(
     from ringside.bridges.xboard import XBoardBridge
 
     bot_name = _common(command, server, name)
+    opening_book = open_book(book, book_depth, book_selection)
 
     def make() -> EngineBridge:
         return XBoardBridge(
-            command, move_overhead=move_overhead, name=bot_name, token=token, recover=recover
+            command,
+            move_overhead=move_overhead,
+            book=opening_book,
+            name=bot_name,
+            token=token,
+            recover=recover,
         )
 
     run_bridge(pooled(make, concurrency), server, verbose)

@@ -14,6 +14,7 @@ import pytest
 from bridge_helpers import HERE, find_engine, play, running
 
 from ringside.bridges.engine import EngineProcess
+from ringside.bridges.uci import Limits
 from ringside.bridges.xboard import (
     XBoardBridge,
     level_command,
@@ -249,3 +250,15 @@ async def test_gnu_chess_plays_through_its_native_protocol(
     assert sum(1 for m in moves if (m.get("info") or {}).get("depth")) >= len(moves) // 2
     points = [r["scores"] for r in results]
     print(f"\nGNU Chess over XBoard: {len(moves)} moves in 2 rounds, scores by seat {points}")
+
+
+async def test_limits_are_sd_and_st(tmp_path: Path) -> None:
+    log = tmp_path / "xboard.log"
+    limits = Limits(depth=4, movetime=2.5)
+    bridge = XBoardBridge([*FAKE, "--log", str(log)], name="fake", limits=limits)
+    async with engine_of(bridge) as engine:
+        await bridge.new_game(engine, prepare(), request([]))
+    game = sent(log)[sent(log).index("new") :]
+    assert game[:6] == ["new", "force", "easy", "post", "st 2", "sd 4"]
+    with pytest.raises(ValueError, match="no node limit"):
+        XBoardBridge(FAKE, name="fake", limits=Limits(nodes=10))

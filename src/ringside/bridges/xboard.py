@@ -45,7 +45,7 @@ from ringside.bridges.engine import (
     EngineTimeout,
     logger,
 )
-from ringside.bridges.uci import MAX_PV, STARTPOS, move_info
+from ringside.bridges.uci import MAX_PV, STARTPOS, Limits, move_info
 from ringside.client import Answer, ClockReading, Crashed, Prepare, Request, RoundResult
 from ringside.protocol.messages import ByoYomi, Fischer, PerMove, TimeControl
 
@@ -168,12 +168,17 @@ class XBoardBridge(EngineBridge):
         *,
         move_overhead: float = 0.05,
         book: Book | None = None,
+        limits: Limits | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("games", ["chess"])
         super().__init__(command, **kwargs)
         self.move_overhead = move_overhead
         self.book = book
+        self.limits = limits
+        """``depth`` is sent as ``sd``, ``movetime`` as ``st``; CECP has no node limit."""
+        if limits is not None and limits.nodes is not None:
+            raise ValueError("an XBoard engine takes no node limit (use --depth or --movetime)")
         """A polyglot book (``--book``): its moves are played without asking the engine."""
         self.engine_name: str | None = None
         self.features: dict[str, str] = {}
@@ -233,8 +238,13 @@ class XBoardBridge(EngineBridge):
         await engine.send("easy")
         await engine.send("post")
         level = level_command(prepare.time_control if prepare is not None else None)
+        limits = self.limits
+        if limits is not None and limits.movetime is not None:
+            level = f"st {max(1, math.floor(limits.movetime))}"
         if level is not None:
             await engine.send(level)
+        if limits is not None and limits.depth is not None:
+            await engine.send(f"sd {limits.depth}")
         if start != STARTPOS or chess960:
             if not self.feature("setboard"):
                 raise EngineCrashed(

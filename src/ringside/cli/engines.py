@@ -219,6 +219,10 @@ def xboard(
     move_overhead: Annotated[
         float, typer.Option(min=0.0, help="Seconds kept back from every move for the network.")
     ] = 0.05,
+    depth: Annotated[int | None, typer.Option(help="Depth per move (sd N).")] = None,
+    movetime: Annotated[
+        float | None, typer.Option(help="Seconds per move (st S, whole seconds).")
+    ] = None,
     book: BookPath = None,
     book_depth: BookDepth = None,
     book_selection: BookSelection = "weighted",
@@ -227,9 +231,14 @@ def xboard(
     verbose: Verbose = False,
 ) -> None:
     """An XBoard/CECP chess engine as a bot: ringside bridge xboard --name crafty -- crafty."""
+    from ringside.bridges.uci import Limits
     from ringside.bridges.xboard import XBoardBridge
 
     bot_name = _common(command, server, name)
+    try:
+        limits = None if depth is None and movetime is None else Limits(None, depth, movetime)
+    except ValueError as exc:
+        fail(str(exc))
     opening_book = open_book(book, book_depth, book_selection)
 
     def make() -> EngineBridge:
@@ -237,6 +246,7 @@ def xboard(
             command,
             move_overhead=move_overhead,
             book=opening_book,
+            limits=limits,
             name=bot_name,
             token=token,
             recover=recover,

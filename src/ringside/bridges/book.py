@@ -16,7 +16,6 @@ from typing import Any, Literal
 import chess
 import chess.polyglot
 
-from ringside.bridges.uci import STARTPOS
 from ringside.client import Answer, MoveInfo, Request
 
 Selection = Literal["weighted", "best"]
@@ -50,7 +49,9 @@ class Book:
             return None
         chess960 = observation.get("variant") == "chess960"
         try:
-            board = chess.Board(str(observation.get("start_fen") or STARTPOS), chess960=chess960)
+            board = chess.Board(
+                str(observation.get("start_fen") or chess.STARTING_FEN), chess960=chess960
+            )
             for uci in moves:
                 board.push_uci(uci)
         except ValueError:

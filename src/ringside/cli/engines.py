@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+import msgspec
 import typer
 
 from ringside.bridges.engine import EngineBridge, EngineError
@@ -87,6 +88,46 @@ def open_book(path: Path | None, depth: int | None, selection: str) -> Book | No
         return Book(path, depth=depth, selection=selection)  # type: ignore[arg-type]
     except ValueError as exc:
         fail(str(exc))
+
+
+class EngineConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """``--config FILE``: an engine's settings in TOML, as lichess-bot keeps them (options
+    and limits per engine); what the command line gives wins."""
+
+    options: dict[str, str | int | float | bool] = {}
+    nodes: int | None = None
+    depth: int | None = None
+    movetime: float | None = None
+    move_overhead: float | None = None
+    book: str | None = None
+    book_depth: int | None = None
+    book_selection: str | None = None
+
+
+def read_engine_config(path: Path) -> EngineConfig:
+    """The settings of ``path``; a bad file is the user's to fix (exit 2, one line)."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return msgspec.convert(data, EngineConfig)
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror}")
+    except tomllib.TOMLDecodeError as exc:
+        fail(f"{path} is no TOML: {exc}")
+    except msgspec.ValidationError as exc:
+        fail(f"{path}: {exc}")
+
+
+def option_text(value: str | int | float | bool) -> str:
+    """A TOML value as UCI's ``setoption ... value`` writes it (``true``, ``64``)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+ConfigFile = Annotated[
+    Path | None,
+    typer.Option("--config", help="TOML file of engine options and limits (lichess-bot style)."),
+]
 
 
 Concurrency = Annotated[
@@ -179,6 +220,7 @@ def uci(
     book: BookPath = None,
     book_depth: BookDepth = None,
     book_selection: BookSelection = "weighted",
+    config: ConfigFile = None,
     recover: Recover = False,
     concurrency: Concurrency = 1,
     verbose: Verbose = False,
@@ -187,6 +229,19 @@ def uci(
     from ringside.bridges.uci import Limits, UciBridge, parse_options
 
     bot_name = _common(command, server, name)
+    if config is not None:
+        settings = read_engine_config(config)
+        option = [f"{k}={option_text(v)}" for k, v in settings.options.items()] + (option or [])
+        nodes = nodes if nodes is not None else settings.nodes
+        depth = depth if depth is not None else settings.depth
+        movetime = movetime if movetime is not None else settings.movetime
+        if settings.move_overhead is not None and move_overhead == 0.05:
+            move_overhead = settings.move_overhead
+        if book is None and settings.book is not None:
+            book = (config.parent / settings.book).resolve()
+        book_depth = book_depth if book_depth is not None else settings.book_depth
+        if settings.book_selection is not None and book_selection == "weighted":
+            book_selection = settings.book_selection
     try:
         options = parse_options(option or [])
         wanted = (nodes, depth, movetime)

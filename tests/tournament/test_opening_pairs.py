@@ -34,8 +34,10 @@ def test_each_pair_swaps_seats_on_one_opening() -> None:
 
 
 def test_opening_options_pick_one_opening_per_pair() -> None:
+    games = games_of(gauntlet(["a", "b"], 10))  # pairs 0-4
     options = {"openings": ["e2e4", "d2d4", "c2c4"], "fen": None}
-    assert opening_options(options, 0) == {"openings": ["e2e4"], "fen": None}
-    assert opening_options(options, 4) == {"openings": ["d2d4"], "fen": None}
-    assert opening_options({"size": 9}, 3) == {"size": 9}
-    assert opening_options({"openings": ["e2e4"]}, 3) == {"openings": ["e2e4"]}
+    assert opening_options(options, games, 0) == {"openings": ["e2e4"], "fen": None}
+    assert opening_options(options, games, 1) == {"openings": ["e2e4"], "fen": None}
+    assert opening_options(options, games, 9) == {"openings": ["d2d4"], "fen": None}
+    assert opening_options({"size": 9}, games, 3) == {"size": 9}
+    assert opening_options({"openings": ["e2e4"]}, games, 3) == {"openings": ["e2e4"]}

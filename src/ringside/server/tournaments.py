@@ -86,7 +86,7 @@ from ringside.tournament import (
     TournamentSpec,
 )
 from ringside.tournament.report import sprt_info, standing_rows
-from ringside.tournament.schedule import opening_options, opening_slot
+from ringside.tournament.schedule import opening_options
 
 log = logging.getLogger("ringside.server")
 
@@ -391,7 +391,7 @@ class TournamentRun:
             rounds=1,
             time_control=self.request.time_control,
             time_controls=time_controls_of(self.request, game.bots),
-            options=opening_options(self.request.options, opening_slot(self.state.games, game.no)),
+            options=opening_options(self.request.options, self.state.games, game.no),
             adjudication=self.request.adjudication,
             seed=seed,
         )

@@ -92,15 +92,16 @@ def opening_slot(games: Sequence[Any], no: int) -> int:
     return earlier // 2
 
 
-def opening_options(options: Mapping[str, Any], slot: int) -> dict[str, Any]:
-    """A game's options with the one opening of its pair: slot k plays the k-th of the
-    ``openings`` list (cycling), with both colours, as cutechess-cli's ``-repeat`` and
-    fastchess's game pairs do; the pentanomial SPRT counts such pairs. Options without
-    an ``openings`` list are left as they are."""
+def opening_options(options: Mapping[str, Any], games: Sequence[Any], no: int) -> dict[str, Any]:
+    """Game ``no``'s options with the one opening of its pair: the k-th pair of games
+    (``opening_slot``) plays the k-th of the ``openings`` list (cycling), with both
+    colours, as cutechess-cli's ``-repeat`` and fastchess's game pairs do; the
+    pentanomial SPRT counts such pairs. Options without an ``openings`` list of more
+    than one are left as they are (and the schedule is not searched)."""
     openings = options.get("openings")
     if not isinstance(openings, list) or len(openings) <= 1:
         return dict(options)
-    return {**options, "openings": [openings[slot % len(openings)]]}
+    return {**options, "openings": [openings[opening_slot(games, no) % len(openings)]]}
 
 
 # --- Swiss ---------------------------------------------------------------------------------

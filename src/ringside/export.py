@@ -395,6 +395,10 @@ def sgf_game(match: MatchStarted, log: RoundLog, started_at: datetime | None) ->
     parts = ["(;", *(f"{key}[{sgf_text(value)}]" for key, value in root.items())]
     if handicap:
         parts.append("AB" + "".join(f"[{sgf_point(v, size)}]" for v in handicap))
+    for index, vertex in enumerate(str(v) for v in first.get("opening") or ()):
+        colour = "BW"[(index + (1 if handicap else 0)) % 2]
+        point = "" if vertex == "pass" else sgf_point(vertex, size)
+        parts.append(f"\n;{colour}[{point}]C[opening]")
     for event in log.moves:
         colour = "BW"[event.seat] if event.seat in (0, 1) else "B"
         action = str(event.action)

@@ -211,10 +211,6 @@ def parse_openings(text: str, count: int | None, seed: int) -> dict[str, Any]:
     chess options: the
     ``openings`` list, ``count`` of them at most, and ``variant`` for Chess960.
     ``seed`` shuffles a random order unless the spec names its own."""
-    try:
-        from ringside.games.chess import openings as suites
-    except ImportError:
-        raise UsageError("--openings needs python-chess: pip install 'ringside[engines]'") from None
     spec: dict[str, str] = {}
     for token in text.replace(",", " ").split():
         key, sep, value = token.partition("=")
@@ -226,8 +222,16 @@ def parse_openings(text: str, count: int | None, seed: int) -> dict[str, Any]:
     path = spec.get("file")
     fmt = spec.get("format") or (Path(path).suffix.lstrip(".").lower() if path else "chess960")
     order = spec.get("order", "sequential")
+    if fmt == "sgf":
+        return {"openings": _go_suite(path, order, spec, count, seed)}
+    try:
+        from ringside.games.chess import openings as suites
+    except ImportError:
+        raise UsageError("--openings needs python-chess: pip install 'ringside[engines]'") from None
     if fmt not in suites.FORMATS:
-        raise UsageError(f"--openings format must be {', '.join(suites.FORMATS)}, not {fmt!r}")
+        raise UsageError(
+            f"--openings format must be {', '.join(suites.FORMATS)} or sgf (Go), not {fmt!r}"
+        )
     if order not in suites.ORDERS:
         raise UsageError(f"--openings order must be sequential or random, not {order!r}")
     try:
@@ -237,15 +241,7 @@ def parse_openings(text: str, count: int | None, seed: int) -> dict[str, Any]:
     chess960 = fmt == "chess960" or spec.get("variant") == "chess960"
     if spec.get("variant", "chess960") != "chess960":
         raise UsageError("--openings variant can only be chess960 (standard needs none)")
-    if fmt == "chess960":
-        body = ""
-    elif path is None:
-        raise UsageError("--openings needs file=PATH (or format=chess960)")
-    else:
-        try:
-            body = Path(path).read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            raise UsageError(f"cannot read the openings file {path}: {exc.strerror}") from None
+    body = "" if fmt == "chess960" else _suite_text(path)
     try:
         found = suites.suite(
             body,
@@ -265,10 +261,43 @@ def parse_openings(text: str, count: int | None, seed: int) -> dict[str, Any]:
     return options
 
 
+def _suite_text(path: str | None) -> str:
+    if path is None:
+        raise UsageError("--openings needs file=PATH (or format=chess960)")
+    try:
+        return Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise UsageError(f"cannot read the openings file {path}: {exc.strerror}") from None
+
+
+def _go_suite(
+    path: str | None, order: str, spec: dict[str, str], count: int | None, seed: int
+) -> list[str]:
+    """``--openings file=games.sgf``: Go openings from the main lines of an SGF collection."""
+    from ringside.games.go.openings import SgfError, suite
+
+    if order not in ("sequential", "random"):
+        raise UsageError(f"--openings order must be sequential or random, not {order!r}")
+    try:
+        numbers = {k: int(spec[k]) for k in ("plies", "start", "seed") if k in spec}
+        return suite(
+            _suite_text(path),
+            order="random" if order == "random" else "sequential",
+            seed=numbers.get("seed", seed),
+            plies=numbers.get("plies"),
+            start=numbers.get("start", 1),
+            count=count,
+        )
+    except ValueError as exc:
+        if isinstance(exc, SgfError):
+            raise UsageError(f"--openings {path}: {exc}") from None
+        raise UsageError("--openings plies, start and seed are whole numbers") from None
+
+
 OpeningsOption = Annotated[
     str | None,
     typer.Option(
-        help="Opening suite, as cutechess's -openings: file=PATH [format=epd|pgn|chess960]"
+        help="Opening suite, as cutechess's -openings: file=PATH [format=epd|pgn|chess960|sgf]"
         " [order=sequential|random] [plies=N] [start=K] [seed=S] [variant=chess960];"
         " each opening is played"
         " twice, colours reversed"

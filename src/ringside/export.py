@@ -250,8 +250,9 @@ def pgn_game(
     view = _view(log.started.view if log.started is not None else None)
     start_fen = view.get("start_fen") or match.options.get("fen") or chess.STARTING_FEN
     game = chess.pgn.Game()
-    board = chess.Board(start_fen)
-    if start_fen != chess.STARTING_FEN:
+    chess960 = view.get("variant") == "chess960" or match.options.get("variant") == "chess960"
+    board = chess.Board(start_fen, chess960=chess960)
+    if start_fen != chess.STARTING_FEN or chess960:
         game.setup(board)
     white, black = seat_names(log)
     winner = winner_seat(log)
@@ -281,7 +282,17 @@ def pgn_game(
     for colour, name in (("White", white), ("Black", black)):
         if engines.get(name):
             game.headers[f"{colour}Engine"] = str(engines[name])
-    if game.headers["TimeControl"] == "?":
+    if match.time_controls:  # time odds: one tag per side, as cutechess-cli writes them
+        del game.headers["TimeControl"]
+        controls = dict(zip(match.bots, match.time_controls, strict=False))
+        words = []
+        for colour, name in (("White", white), ("Black", black)):
+            tc = controls.get(name, match.time_control)
+            game.headers[f"{colour}TimeControl"] = pgn_time_control(tc)
+            words.append(f"{colour.lower()} {clock_text(tc)}")
+        if "?" in (game.headers["WhiteTimeControl"], game.headers["BlackTimeControl"]):
+            game.comment = "; ".join(words)
+    elif game.headers["TimeControl"] == "?":
         game.comment = clock_text(match.time_control)
     node: chess.pgn.GameNode = game
     for uci in view.get("opening") or []:
@@ -384,6 +395,10 @@ def sgf_game(match: MatchStarted, log: RoundLog, started_at: datetime | None) ->
     parts = ["(;", *(f"{key}[{sgf_text(value)}]" for key, value in root.items())]
     if handicap:
         parts.append("AB" + "".join(f"[{sgf_point(v, size)}]" for v in handicap))
+    for index, vertex in enumerate(str(v) for v in first.get("opening") or ()):
+        colour = "BW"[(index + (1 if handicap else 0)) % 2]
+        point = "" if vertex == "pass" else sgf_point(vertex, size)
+        parts.append(f"\n;{colour}[{point}]C[opening]")
     for event in log.moves:
         colour = "BW"[event.seat] if event.seat in (0, 1) else "B"
         action = str(event.action)

@@ -14,6 +14,7 @@ import aiohttp
 import pytest
 
 from ringside.bridges.engine import EngineBridge
+from ringside.bridges.pool import BridgePool
 from ringside.testing.wire import ServerProcess, get_json, post_match
 
 GAMES_DIR = Path("/usr/games")  # Debian's engines live here, off PATH
@@ -42,7 +43,7 @@ async def wait_online(http: aiohttp.ClientSession, server: ServerProcess, *names
 
 @asynccontextmanager
 async def running(
-    http: aiohttp.ClientSession, server: ServerProcess, *bridges: EngineBridge
+    http: aiohttp.ClientSession, server: ServerProcess, *bridges: EngineBridge | BridgePool
 ) -> AsyncIterator[None]:
     """Bridges playing on ``server`` (over WebSocket) until the block ends."""
     stop = asyncio.Event()

@@ -3,16 +3,18 @@
 Before each ``bestmove`` it writes ``info`` lines as engines do: a string, the main
 line with a score, a second MultiPV line and one without a score.
 
-    python fake_uci.py [--crash-at N] [--hang-at N] [--stderr TEXT]
+    python fake_uci.py [--crash-at N] [--hang-at N] [--stderr TEXT] [--gate PATH]
 
 On the N-th ``go`` it exits with status 3 (``--crash-at``) or stops answering
 anything, ``stop`` included (``--hang-at``). It lets the bridge's failure
-handling be tested quickly and without Stockfish.
+handling be tested quickly and without Stockfish. With ``--gate`` it answers no
+``go`` before the file PATH exists (a test holds games open with it).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -24,6 +26,7 @@ def main() -> None:
     parser.add_argument("--crash-at", type=int, default=0)
     parser.add_argument("--hang-at", type=int, default=0)
     parser.add_argument("--stderr", default="")
+    parser.add_argument("--gate", default="")
     args = parser.parse_args()
     board = chess.Board()
     searches = 0
@@ -48,6 +51,8 @@ def main() -> None:
                 sys.exit(3)
             if searches == args.hang_at:
                 time.sleep(3600)
+            while args.gate and not os.path.exists(args.gate):
+                time.sleep(0.01)
             move = next(iter(board.legal_moves)).uci()
             print("info string fake search")
             print(

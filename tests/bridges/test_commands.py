@@ -56,6 +56,15 @@ def test_go_passes_the_real_clock(
     assert go_command(reading, seat, tc, 0.05) == expected  # type: ignore[arg-type]
 
 
+def test_go_under_time_odds_sends_each_sides_increment() -> None:
+    reading = clock(30.0, increment=2.0, seats=[12.0, 30.0])
+    controls = [Fischer(10, 0), Fischer(60, 2)]
+    assert (
+        go_command(reading, 1, Fischer(60, 2), 0.05, controls)
+        == "go wtime 12000 btime 29950 winc 0 binc 2000"
+    )
+
+
 def test_position_from_the_start_or_a_fen() -> None:
     assert position_command({"start_fen": STARTPOS, "moves": []}) == "position startpos"
     assert (

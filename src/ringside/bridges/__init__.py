@@ -1,7 +1,9 @@
-"""Bridges: programs nobody wrote for Ringside (UCI, GTP, JSON-lines) playing as bots.
+"""Bridges: programs nobody wrote for Ringside (UCI, XBoard, GTP, JSON-lines) playing as bots.
 
 Each bridge runs next to its engine, drives it as a child process and
-connects to the server as an ordinary bot through the client SDK.
+connects to the server as an ordinary bot through the client SDK. The XBoard
+bridge (``ringside.bridges.xboard``) needs python-chess, so it is imported from
+its module.
 """
 
 from ringside.bridges.engine import EngineBridge, EngineError, EngineProcess

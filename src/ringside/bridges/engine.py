@@ -283,6 +283,9 @@ class EngineBridge(Bot):
         self._dirty = False
         self._closing = False
         self._background: set[asyncio.Task[None]] = set()
+        self.owner: Bot | None = None
+        """The bot that holds the connection, when this bridge is one engine of a
+        ``BridgePool`` (``--concurrency``); it concedes this bridge's games."""
 
     # --- what a protocol implements ------------------------------------------------------
 
@@ -312,16 +315,20 @@ class EngineBridge(Bot):
         try:
             await self.run_async(url, stop=stop)
         finally:
-            self._closing = True
-            await self.close_engine()
-            if self._background:  # reapers and watchers end within a second or two
-                _, late = await asyncio.wait(list(self._background), timeout=3.0)
-                for task in late:
-                    task.cancel()
-                if late:
-                    await asyncio.wait(late)
+            await self.shut_down()
         if self.fatal is not None:
             raise self.fatal
+
+    async def shut_down(self) -> None:
+        """Stop the engine and wait for the reapers and watchers (a second or two)."""
+        self._closing = True
+        await self.close_engine()
+        if self._background:
+            _, late = await asyncio.wait(list(self._background), timeout=3.0)
+            for task in late:
+                task.cancel()
+            if late:
+                await asyncio.wait(late)
 
     async def open_engine(self) -> EngineProcess:
         engine = EngineProcess(self.command, self.label)
@@ -378,7 +385,7 @@ class EngineBridge(Bot):
         self._in_background(self._restart())
 
     async def _concede(self, match: str, reason: str) -> None:
-        if not await self.concede(match, reason):
+        if not await (self.owner or self).concede(match, reason):
             logger.warning("match %s: not connected to concede; the clock will decide", match)
 
     async def leave(self, why: str) -> list[str]:

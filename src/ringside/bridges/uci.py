@@ -30,7 +30,8 @@ from __future__ import annotations
 import asyncio
 import collections
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ringside.bridges.engine import (
     EngineBridge,
@@ -41,6 +42,9 @@ from ringside.bridges.engine import (
 )
 from ringside.client import Answer, ClockReading, Prepare, Request
 from ringside.protocol.messages import ByoYomi, Fischer, MoveInfo, PerMove, TimeControl
+
+if TYPE_CHECKING:
+    from ringside.bridges.book import Book
 
 STARTPOS = "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1"
 MIN_MS = 10
@@ -79,10 +83,57 @@ def _ms(seconds: float) -> int:
     return max(MIN_MS, int(seconds * 1000))
 
 
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Search limits for reproducible or weakened play (cutechess's ``nodes=``,
+    ``depth=``, ``st=``): sent with every ``go``; the clock still bounds the search."""
+
+    nodes: int | None = None
+    depth: int | None = None
+    movetime: float | None = None
+    """Seconds per move, at most the move's real budget."""
+
+    def __post_init__(self) -> None:
+        for name in ("nodes", "depth", "movetime"):
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                raise ValueError(f"--{name} must be positive")
+
+    def words(self) -> str:
+        parts = [
+            f" nodes {self.nodes}" if self.nodes else "",
+            f" depth {self.depth}" if self.depth else "",
+        ]
+        return "".join(parts)
+
+
 def go_command(
-    clock: ClockReading, seat: int, time_control: TimeControl | None, overhead: float
+    clock: ClockReading,
+    seat: int,
+    time_control: TimeControl | None,
+    overhead: float,
+    controls: Sequence[TimeControl] = (),
+    limits: Limits | None = None,
 ) -> str:
-    """``go`` with the clock of the request; seat 0 plays white."""
+    """``go`` with the clock of the request; seat 0 plays white. ``controls``: every
+    seat's time control under time odds (the prepare's ``time_controls``), for the
+    opponent's increment. ``limits`` add ``nodes`` and ``depth``; a ``movetime`` limit
+    replaces the clock by that time (or the move's budget when less)."""
+    if limits is not None and limits.movetime is not None:
+        budget = min(limits.movetime, clock.move_time - overhead)
+        return f"go movetime {_ms(budget)}{limits.words()}"
+    return _go_clock(clock, seat, time_control, overhead, controls) + (
+        limits.words() if limits is not None else ""
+    )
+
+
+def _go_clock(
+    clock: ClockReading,
+    seat: int,
+    time_control: TimeControl | None,
+    overhead: float,
+    controls: Sequence[TimeControl],
+) -> str:
     if isinstance(time_control, PerMove):
         return f"go movetime {_ms(clock.move_time - overhead)}"
     if isinstance(time_control, ByoYomi) and clock.remaining <= 0:
@@ -93,8 +144,12 @@ def go_command(
     white, black = (_ms(t + cushion - (overhead if i == seat else 0)) for i, t in enumerate(seats))
     command = f"go wtime {white} btime {black}"
     if isinstance(time_control, Fischer) or (time_control is None and clock.increment):
-        inc = _ms(clock.increment) if clock.increment > 0 else 0
-        command += f" winc {inc} binc {inc}"
+        incs = [clock.increment, clock.increment]
+        if len(controls) == 2:
+            incs = [tc.increment if isinstance(tc, Fischer) else 0.0 for tc in controls]
+            incs[seat] = clock.increment
+        white_inc, black_inc = (_ms(i) if i > 0 else 0 for i in incs)
+        command += f" winc {white_inc} binc {black_inc}"
     return command
 
 
@@ -150,12 +205,17 @@ class UciBridge(EngineBridge):
         *,
         options: Sequence[tuple[str, str]] = (),
         move_overhead: float = 0.05,
+        limits: Limits | None = None,
+        book: Book | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("games", ["chess"])
         super().__init__(command, **kwargs)
         self.options = list(options)
         self.move_overhead = move_overhead
+        self.limits = limits
+        self.book = book
+        """A polyglot book (``--book``): its moves are played without asking the engine."""
         self.engine_name: str | None = None
         self.engine_options: dict[str, str] = {}
         """The engine's options by lower-case name (UCI names are case-insensitive)."""
@@ -194,16 +254,27 @@ class UciBridge(EngineBridge):
     async def new_game(
         self, engine: EngineProcess, prepare: Prepare | None, request: Request
     ) -> None:
+        observation = request.observation if isinstance(request.observation, dict) else {}
+        chess960 = observation.get("variant") == "chess960"
+        if chess960 or "uci_chess960" in self.engine_options:  # each game: a fresh engine too
+            if chess960 and "uci_chess960" not in self.engine_options:
+                logger.warning("%s has no UCI_Chess960 option; castling may fail", self.label)
+            await engine.send(f"setoption name UCI_Chess960 value {str(chess960).lower()}")
         await engine.send("ucinewgame")
         await self._sync(engine)
 
     async def think(self, engine: EngineProcess, request: Request, prepare: Prepare | None) -> Any:
+        if self.book is not None and (booked := self.book.move(request)) is not None:
+            return booked
         loop = asyncio.get_running_loop()
         started = loop.time()
         clock = request.clock
         await engine.send(position_command(request.observation))
         time_control = prepare.time_control if prepare is not None else None
-        await engine.send(go_command(clock, request.seat, time_control, self.move_overhead))
+        controls = prepare.time_controls if prepare is not None else []
+        await engine.send(
+            go_command(clock, request.seat, time_control, self.move_overhead, controls, self.limits)
+        )
         stop_at = started + max(0.0, clock.move_time - self.move_overhead / 2)
         give_up = started + clock.move_time + self.slack
         stopped = False

@@ -1,6 +1,6 @@
 """CLI commands for programs nobody wrote for Ringside: ``ringside bridge ...`` and ``ringside export``.
 
-``bridge uci|gtp|stdio`` runs where the engine runs: it starts the engine
+``bridge uci|xboard|gtp|stdio`` runs where the engine runs: it starts the engine
 given after ``--`` and connects it to the server as a bot (see
 ``ringside.bridges``). ``export`` writes a stored match as PGN (chess), SGF
 (Go) or JSON, reading it from a server over HTTP or from the database.
@@ -18,8 +18,9 @@ import urllib.request
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+import msgspec
 import typer
 
 from ringside.bridges.engine import EngineBridge, EngineError
@@ -33,6 +34,10 @@ from ringside.cli.common import (
 )
 from ringside.client import BotRefused
 from ringside.text import quoted
+
+if TYPE_CHECKING:
+    from ringside.bridges.book import Book
+    from ringside.bridges.pool import BridgePool
 
 __all__ = ["bridge_app", "export"]
 
@@ -64,6 +69,75 @@ Recover = Annotated[
     ),
 ]
 Command = Annotated[list[str], typer.Argument(help="The engine and its arguments, after --.")]
+BookPath = Annotated[
+    Path | None, typer.Option("--book", help="A polyglot opening book played before the engine.")
+]
+BookDepth = Annotated[int | None, typer.Option(help="Plies of a game the book may play.")]
+BookSelection = Annotated[
+    str, typer.Option(help="weighted (by the entries' weights, seeded per game) or best.")
+]
+
+
+def open_book(path: Path | None, depth: int | None, selection: str) -> Book | None:
+    """``--book``, or None; a bad book or setting is the user's to fix."""
+    if path is None:
+        return None
+    from ringside.bridges.book import Book
+
+    try:
+        return Book(path, depth=depth, selection=selection)  # type: ignore[arg-type]
+    except ValueError as exc:
+        fail(str(exc))
+
+
+class EngineConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """``--config FILE``: an engine's settings in TOML, as lichess-bot keeps them (options
+    and limits per engine); what the command line gives wins."""
+
+    options: dict[str, str | int | float | bool] = {}
+    nodes: int | None = None
+    depth: int | None = None
+    movetime: float | None = None
+    move_overhead: float | None = None
+    book: str | None = None
+    book_depth: int | None = None
+    book_selection: str | None = None
+
+
+def read_engine_config(path: Path) -> EngineConfig:
+    """The settings of ``path``; a bad file is the user's to fix (exit 2, one line)."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return msgspec.convert(data, EngineConfig)
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror}")
+    except tomllib.TOMLDecodeError as exc:
+        fail(f"{path} is no TOML: {exc}")
+    except msgspec.ValidationError as exc:
+        fail(f"{path}: {exc}")
+
+
+def option_text(value: str | int | float | bool) -> str:
+    """A TOML value as UCI's ``setoption ... value`` writes it (``true``, ``64``)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+ConfigFile = Annotated[
+    Path | None,
+    typer.Option("--config", help="TOML file of engine options and limits (lichess-bot style)."),
+]
+
+
+Concurrency = Annotated[
+    int,
+    typer.Option(
+        min=1,
+        max=64,
+        help="Games at once under this one name, each with an engine of its own.",
+    ),
+]
 
 
 def _common(command: list[str], server: str, name: str | None) -> str:
@@ -73,7 +147,16 @@ def _common(command: list[str], server: str, name: str | None) -> str:
     return name or Path(command[0]).name
 
 
-def run_bridge(bridge: EngineBridge, server: str, verbose: bool) -> None:
+def pooled(make: Callable[[], EngineBridge], concurrency: int) -> EngineBridge | BridgePool:
+    """One bridge, or ``concurrency`` of them under one name (``--concurrency``)."""
+    if concurrency == 1:
+        return make()
+    from ringside.bridges.pool import BridgePool
+
+    return BridgePool([make() for _ in range(concurrency)])
+
+
+def run_bridge(bridge: EngineBridge | BridgePool, server: str, verbose: bool) -> None:
     """Play until Ctrl-C or SIGTERM; exit 1 when the engine or the server gives up.
 
     A signal concedes the running match at once (the opponent need not wait out
@@ -127,26 +210,104 @@ def uci(
     move_overhead: Annotated[
         float, typer.Option(min=0.0, help="Seconds kept back from every move for the network.")
     ] = 0.05,
+    nodes: Annotated[
+        int | None, typer.Option(help="Nodes per move (go nodes N), for reproducible games.")
+    ] = None,
+    depth: Annotated[int | None, typer.Option(help="Depth per move (go depth N).")] = None,
+    movetime: Annotated[
+        float | None, typer.Option(help="Seconds per move (go movetime), within the clock.")
+    ] = None,
+    book: BookPath = None,
+    book_depth: BookDepth = None,
+    book_selection: BookSelection = "weighted",
+    config: ConfigFile = None,
     recover: Recover = False,
+    concurrency: Concurrency = 1,
     verbose: Verbose = False,
 ) -> None:
     """A UCI chess engine as a bot: ringside bridge uci --name sf -- stockfish."""
-    from ringside.bridges.uci import UciBridge, parse_options
+    from ringside.bridges.uci import Limits, UciBridge, parse_options
+
+    bot_name = _common(command, server, name)
+    if config is not None:
+        settings = read_engine_config(config)
+        option = [f"{k}={option_text(v)}" for k, v in settings.options.items()] + (option or [])
+        nodes = nodes if nodes is not None else settings.nodes
+        depth = depth if depth is not None else settings.depth
+        movetime = movetime if movetime is not None else settings.movetime
+        if settings.move_overhead is not None and move_overhead == 0.05:
+            move_overhead = settings.move_overhead
+        if book is None and settings.book is not None:
+            book = (config.parent / settings.book).resolve()
+        book_depth = book_depth if book_depth is not None else settings.book_depth
+        if settings.book_selection is not None and book_selection == "weighted":
+            book_selection = settings.book_selection
+    try:
+        options = parse_options(option or [])
+        wanted = (nodes, depth, movetime)
+        limits = Limits(*wanted) if any(v is not None for v in wanted) else None
+    except ValueError as exc:
+        fail(str(exc))
+    opening_book = open_book(book, book_depth, book_selection)
+
+    def make() -> EngineBridge:
+        return UciBridge(
+            command,
+            options=options,
+            move_overhead=move_overhead,
+            limits=limits,
+            book=opening_book,
+            name=bot_name,
+            token=token,
+            recover=recover,
+        )
+
+    run_bridge(pooled(make, concurrency), server, verbose)
+
+
+@bridge_app.command()
+def xboard(
+    command: Command,
+    server: Server = DEFAULT_SERVER,
+    name: Name = None,
+    token: Token = None,
+    move_overhead: Annotated[
+        float, typer.Option(min=0.0, help="Seconds kept back from every move for the network.")
+    ] = 0.05,
+    depth: Annotated[int | None, typer.Option(help="Depth per move (sd N).")] = None,
+    movetime: Annotated[
+        float | None, typer.Option(help="Seconds per move (st S, whole seconds).")
+    ] = None,
+    book: BookPath = None,
+    book_depth: BookDepth = None,
+    book_selection: BookSelection = "weighted",
+    recover: Recover = False,
+    concurrency: Concurrency = 1,
+    verbose: Verbose = False,
+) -> None:
+    """An XBoard/CECP chess engine as a bot: ringside bridge xboard --name crafty -- crafty."""
+    from ringside.bridges.uci import Limits
+    from ringside.bridges.xboard import XBoardBridge
 
     bot_name = _common(command, server, name)
     try:
-        options = parse_options(option or [])
+        limits = None if depth is None and movetime is None else Limits(None, depth, movetime)
     except ValueError as exc:
         fail(str(exc))
-    bridge = UciBridge(
-        command,
-        options=options,
-        move_overhead=move_overhead,
-        name=bot_name,
-        token=token,
-        recover=recover,
-    )
-    run_bridge(bridge, server, verbose)
+    opening_book = open_book(book, book_depth, book_selection)
+
+    def make() -> EngineBridge:
+        return XBoardBridge(
+            command,
+            move_overhead=move_overhead,
+            book=opening_book,
+            limits=limits,
+            name=bot_name,
+            token=token,
+            recover=recover,
+        )
+
+    run_bridge(pooled(make, concurrency), server, verbose)
 
 
 @bridge_app.command()
@@ -156,17 +317,19 @@ def gtp(
     name: Name = None,
     token: Token = None,
     recover: Recover = False,
+    concurrency: Concurrency = 1,
     verbose: Verbose = False,
 ) -> None:
     """A GTP Go engine as a bot: ringside bridge gtp --name gnugo -- gnugo --mode gtp
     --chinese-rules --capture-all-dead (Ringside removes no dead stones: play them out)."""
     from ringside.bridges.gtp import GtpBridge
 
-    run_bridge(
-        GtpBridge(command, name=_common(command, server, name), token=token, recover=recover),
-        server,
-        verbose,
-    )
+    bot_name = _common(command, server, name)
+
+    def make() -> EngineBridge:
+        return GtpBridge(command, name=bot_name, token=token, recover=recover)
+
+    run_bridge(pooled(make, concurrency), server, verbose)
 
 
 @bridge_app.command()
@@ -180,17 +343,18 @@ def stdio(
         typer.Option("--game", "-g", help="A game it plays; repeatable (default: any)."),
     ] = None,
     recover: Recover = False,
+    concurrency: Concurrency = 1,
     verbose: Verbose = False,
 ) -> None:
     """A program reading one JSON request per line and writing one JSON action per line."""
     from ringside.bridges.stdio import StdioBridge
 
     bot_name = _common(command, server, name)
-    run_bridge(
-        StdioBridge(command, name=bot_name, token=token, games=game or None, recover=recover),
-        server,
-        verbose,
-    )
+
+    def make() -> EngineBridge:
+        return StdioBridge(command, name=bot_name, token=token, games=game or None, recover=recover)
+
+    run_bridge(pooled(make, concurrency), server, verbose)
 
 
 # --- ringside export ------------------------------------------------------------------------

@@ -30,17 +30,24 @@ from ringside.bots.base import strategy_spec
 from ringside.bots.player import TimedChooser, derive_seed, strategy_player
 from ringside.cli.common import (
     EXIT_FAILURE,
+    DrawOption,
     GameOptionsOption,
+    MaxMovesOption,
+    OpeningsOption,
+    ResignOption,
     TimeControlOption,
     UsageError,
     fail,
+    parse_adjudication,
+    parse_openings,
     parse_options,
-    parse_time_control,
+    parse_time_controls,
 )
 from ringside.games.registry import UnknownGame, catalogue, get_game, unavailable_games
 from ringside.local import LocalBot, Simulation
 from ringside.protocol.messages import MatchEvent, MatchResult, RoundResult, Verdict
 from ringside.referee import Match, MatchConfig, MatchConfigError
+from ringside.referee.adjudication import Adjudication
 from ringside.text import quoted
 
 # --- ringside games -----------------------------------------------------------------------
@@ -212,6 +219,10 @@ def play(
     ] = None,
     time_control: TimeControlOption = "per_move:10",
     option: GameOptionsOption = None,
+    openings: OpeningsOption = None,
+    resign: ResignOption = None,
+    draw: DrawOption = None,
+    maxmoves: MaxMovesOption = None,
     forfeit: Annotated[
         str, typer.Option(help="What a verdict costs: the whole match or the round.")
     ] = "match",
@@ -230,13 +241,20 @@ def play(
             raise UsageError(f"--forfeit must be match or round, not {quoted(forfeit, 20)}")
         get_game(game)
         strategies = [name.strip() for name in bots.split(",") if name.strip()]
+        controls = parse_time_controls(time_control, len(strategies))
+        adjudication = parse_adjudication(resign, draw, maxmoves)
         config = MatchConfig(
             game=game,
             bots=unique_names(strategies),
             rounds=rounds,
-            time_control=parse_time_control(time_control),
-            options=parse_options(option or []),
+            time_control=controls[0],
+            time_controls=controls if any(tc != controls[0] for tc in controls) else None,
+            options={
+                **parse_options(option or []),
+                **(parse_openings(openings, (rounds + 1) // 2, seed) if openings else {}),
+            },
             forfeit=_forfeit(forfeit),
+            adjudication=msgspec.convert(adjudication, Adjudication) if adjudication else None,
             seed=seed,
         )
         match = Match("local", config)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import sys
 import time
 import urllib.error
@@ -29,13 +30,19 @@ from rich.table import Table
 
 from ringside.cli.common import (
     EXIT_FAILURE,
+    DrawOption,
     GameOptionsOption,
+    MaxMovesOption,
+    OpeningsOption,
+    ResignOption,
     TimeControlOption,
     UsageError,
     console,
     fail,
+    parse_adjudication,
+    parse_openings,
     parse_options,
-    parse_time_control,
+    parse_time_controls,
     program_app,
 )
 from ringside.text import quoted
@@ -212,6 +219,10 @@ def tournament(
     concurrency: Annotated[int, typer.Option(min=1, help="Games running at once.")] = 1,
     time_control: TimeControlOption = "per_move:10",
     option: GameOptionsOption = None,
+    openings: OpeningsOption = None,
+    resign: ResignOption = None,
+    draw: DrawOption = None,
+    maxmoves: MaxMovesOption = None,
     sprt: Annotated[
         str | None,
         typer.Option(
@@ -257,6 +268,9 @@ def tournament(
             fail("--game and --bots are required (or --watch ID)")
         names = [b.strip() for b in bots.split(",") if b.strip()]
         try:
+            controls = [
+                msgspec.to_builtins(tc) for tc in parse_time_controls(time_control, len(names))
+            ]
             body: dict[str, Any] = {
                 "game": game,
                 "bots": names,
@@ -264,13 +278,27 @@ def tournament(
                 "games_per_pair": games_per_pair,
                 "rounds": rounds,
                 "concurrency": concurrency,
-                "time_control": msgspec.to_builtins(parse_time_control(time_control)),
+                "time_control": controls[0],
                 "options": parse_options(option or []),
                 "absent_timeout": absent_timeout,
                 "name": name,
             }
         except UsageError as exc:
             fail(str(exc))
+        try:
+            adjudication = parse_adjudication(resign, draw, maxmoves)
+        except UsageError as exc:
+            fail(str(exc))
+        if adjudication is not None:
+            body["adjudication"] = adjudication
+        if openings is not None:
+            try:
+                suite = parse_openings(openings, (games_per_pair + 1) // 2, secrets.randbits(31))
+            except UsageError as exc:
+                fail(str(exc))
+            body["options"].update(suite)
+        if any(tc != controls[0] for tc in controls):
+            body["time_controls"] = dict(zip(names, controls, strict=True))
         if sprt is not None:
             body["sprt"] = parse_sprt([sprt, *(rest or [])])
         created = client.call("POST", "/api/tournaments", body)

@@ -252,7 +252,11 @@ class Prepare(Message, tag="prepare"):
     round: int
     rounds: int
     time_control: TimeControl
+    """Your own clock."""
     options: dict[str, JSON] = {}
+    time_controls: list[TimeControl] = []
+    """Every seat's clock, by seat, when the bots play under different ones (time
+    odds); empty when all play under ``time_control``."""
 
 
 class Request(Message, tag="request"):
@@ -338,6 +342,9 @@ class MatchStarted(Message, tag="match_started"):
     engines: list[str | None] = []
     """The program behind each bot as its ``hello`` named it (``engine``), by player;
     empty when none did. PGN exports write it as ``WhiteEngine``/``BlackEngine``."""
+    time_controls: list[TimeControl] = []
+    """Each bot's time control, by player, when they differ (time odds); empty when
+    every bot plays under ``time_control``."""
 
 
 class RoundStarted(Message, tag="round_started"):

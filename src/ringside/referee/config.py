@@ -16,6 +16,10 @@ class MatchConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Bot names, one per player; seats rotate each round."""
     rounds: int = 1
     time_control: TimeControl = PerMove()
+    time_controls: list[TimeControl] | None = None
+    """One time control per bot (by index into ``bots``) for time odds, in place of
+    ``time_control``; each bot keeps its own clock as the seats rotate (cutechess's
+    per-engine ``tc=``)."""
     options: dict[str, Any] = {}
     """Options of the game (see the game's options schema)."""
     forfeit: Literal["match", "round"] = "match"
@@ -32,3 +36,13 @@ class MatchConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Where the game's randomness (deals, dice) comes from: a match replays exactly from
     its seed. None: the server draws one for the match and records it (the referee alone
     reads None as 0)."""
+
+    def control_of(self, player: int) -> TimeControl:
+        """The time control of the bot ``bots[player]``."""
+        controls = self.time_controls
+        return controls[player] if controls else self.time_control
+
+    def uneven(self) -> bool:
+        """Whether the bots play under different time controls (time odds)."""
+        controls = self.time_controls or []
+        return any(tc != controls[0] for tc in controls)

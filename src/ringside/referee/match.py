@@ -190,9 +190,17 @@ class Match:
             return []
         c = self.config
         engines = list(self.engines) if any(self.engines) else []
+        controls = list(c.time_controls or []) if c.uneven() else []
         self._publish(
             MatchStarted(
-                self.id, c.game, list(c.bots), c.rounds, c.time_control, dict(c.options), engines
+                self.id,
+                c.game,
+                list(c.bots),
+                c.rounds,
+                c.time_control,
+                dict(c.options),
+                engines,
+                controls,
             )
         )
         self._begin_round(now)
@@ -336,7 +344,8 @@ class Match:
         self.judge = None
         n = self.players
         self.seat_players = [(seat + self.round - 1) % n for seat in range(n)]
-        self.clocks = [Clock(self.config.time_control) for _ in range(n)]
+        control_of = self.config.control_of
+        self.clocks = [Clock(control_of(player)) for player in self.seat_players]
         self.phase = "preparing"
         deadline = now + self.config.ready_timeout
         for player in range(n):
@@ -684,7 +693,7 @@ class Match:
 
     def _timeout_text(self, seat: int) -> str:
         bot = self.config.bots[self.seat_players[seat]]
-        return f"{bot} ran out of time ({type_of(self.config.time_control)} clock)"
+        return f"{bot} ran out of time ({type_of(self.clocks[seat].control)} clock)"
 
     def _sync_timers(self) -> None:
         """Keep a timer armed for each player no later than its next deadline.
@@ -733,8 +742,9 @@ class Match:
                 self.players,
                 self.round,
                 c.rounds,
-                c.time_control,
+                c.control_of(player),
                 dict(c.options),
+                [c.control_of(p) for p in self.seat_players] if c.uneven() else [],
             )
         if pending.kind == "ok":
             return RoundEnd(self.id, pending.id, self.round)
@@ -813,8 +823,15 @@ def validate_config(game: Game, config: MatchConfig) -> None:
     rules = config.adjudication
     if rules is not None and (rules.resign or rules.draw) and n != 2:
         raise MatchConfigError("resign and draw adjudication are for games of two players")
+    controls = config.time_controls
+    if controls is not None and len(controls) != n:
+        raise MatchConfigError(
+            f"time_controls has {len(controls)} entries for {n} bots: give one per bot"
+        )
     try:
         check_time_control(config.time_control)
+        for control in controls or ():
+            check_time_control(control)
         game.start(n, 0, config.options)
     except (ValueError, IllegalAction) as exc:
         raise MatchConfigError(str(exc)) from None

@@ -43,6 +43,7 @@ import logging
 import secrets
 import zlib
 from collections import Counter, deque
+from collections.abc import Sequence
 from typing import Any, Literal, cast
 
 import msgspec
@@ -58,6 +59,7 @@ from ringside.protocol.messages import (
 )
 from ringside.rating.sprt import SprtParams
 from ringside.referee.adjudication import Adjudication
+from ringside.referee.clock import check_time_control
 from ringside.referee.config import MatchConfig
 from ringside.referee.match import MatchConfigError, validate_config
 from ringside.server.bus import EventBus, MatchEnded, ResultStored
@@ -85,6 +87,7 @@ from ringside.tournament import (
     TournamentSpec,
 )
 from ringside.tournament.report import sprt_info, standing_rows
+from ringside.tournament.schedule import opening_options
 
 log = logging.getLogger("ringside.server")
 
@@ -125,6 +128,8 @@ class TournamentRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     concurrency: int = 1
     """Games of this tournament running at once."""
     time_control: TimeControl = PerMove()
+    time_controls: dict[str, TimeControl] = {}
+    """Time odds: a bot's own time control by its name, in place of ``time_control``."""
     options: dict[str, Any] = {}
     adjudication: Adjudication | None = None
     """The adjudication rules of every game (as a match's; cutechess's -resign, -draw)."""
@@ -150,6 +155,13 @@ def spec_of(request: TournamentRequest) -> TournamentSpec:
         request.rounds,
         sprt,
     )
+
+
+def time_controls_of(request: TournamentRequest, bots: Sequence[str]) -> list[TimeControl] | None:
+    """The clocks of a game's bots (by seat) under time odds; None without odds."""
+    if not request.time_controls:
+        return None
+    return [request.time_controls.get(bot, request.time_control) for bot in bots]
 
 
 def game_dict(game: Game) -> dict[str, Any]:
@@ -412,7 +424,8 @@ class TournamentRun:
             bots=list(game.bots),
             rounds=1,
             time_control=self.request.time_control,
-            options=dict(self.request.options),
+            time_controls=time_controls_of(self.request, game.bots),
+            options=opening_options(self.request.options, self.state.games, game.no),
             adjudication=self.request.adjudication,
             seed=seed,
         )
@@ -606,11 +619,22 @@ class TournamentManager:
             raise InvalidRequest("invalid_field", "absent_timeout must be from 0 to 86400 seconds")
         if request.name is not None and len(request.name) > 128:
             raise InvalidRequest("invalid_field", "name must be at most 128 characters")
+        strangers = sorted(set(request.time_controls) - set(request.bots))
+        if strangers:
+            raise InvalidRequest(
+                "invalid_field", f"time_controls names {quoted(strangers[0], 70)}, not in bots"
+            )
+        for control in request.time_controls.values():
+            try:
+                check_time_control(control)
+            except ValueError as exc:
+                raise InvalidRequest("invalid_field", f"time_controls: {exc}") from None
         if len(request.bots) >= 2:
             probe = MatchConfig(
                 game=request.game,
                 bots=request.bots[:2],
                 time_control=request.time_control,
+                time_controls=time_controls_of(request, request.bots[:2]),
                 options=request.options,
                 adjudication=request.adjudication,
             )

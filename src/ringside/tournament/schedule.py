@@ -11,8 +11,9 @@ run together are disjoint and no bot idles while others queue.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ringside.tournament.matching import matching_size
 
@@ -76,6 +77,31 @@ def gauntlet(bots: Sequence[str], games_per_pair: int) -> list[Planned]:
 def mini_match(a: str, b: str, games_per_pair: int, round_number: int) -> list[Planned]:
     """The games of one pairing, ``a`` in the first seat of the first game."""
     return [Planned(round_number, (a, b) if i % 2 == 0 else (b, a)) for i in range(games_per_pair)]
+
+
+# --- openings --------------------------------------------------------------------------------
+
+
+def opening_slot(games: Sequence[Any], no: int) -> int:
+    """Which pair of its pairing game ``no`` belongs to: the k-th game (by number) of
+    two bots is in pair k // 2, whose two games the schedule plays with the seats
+    swapped. ``games`` are the tournament's (anything with ``no`` and ``bots``)."""
+    target = next(g for g in games if g.no == no)
+    pairing = set(target.bots)
+    earlier = sum(1 for g in games if g.no < no and set(g.bots) == pairing)
+    return earlier // 2
+
+
+def opening_options(options: Mapping[str, Any], games: Sequence[Any], no: int) -> dict[str, Any]:
+    """Game ``no``'s options with the one opening of its pair: the k-th pair of games
+    (``opening_slot``) plays the k-th of the ``openings`` list (cycling), with both
+    colours, as cutechess-cli's ``-repeat`` and fastchess's game pairs do; the
+    pentanomial SPRT counts such pairs. Options without an ``openings`` list of more
+    than one are left as they are (and the schedule is not searched)."""
+    openings = options.get("openings")
+    if not isinstance(openings, list) or len(openings) <= 1:
+        return dict(options)
+    return {**options, "openings": [openings[opening_slot(games, no) % len(openings)]]}
 
 
 # --- Swiss ---------------------------------------------------------------------------------

@@ -18,9 +18,15 @@ Options:
 - ``fen``: the start position (default: the standard one).
 - ``openings``: a list of openings, each a string of UCI moves separated by
   spaces and played from ``fen`` before the bots move (``""`` is the start
-  position itself). Rounds 1 and 2 play the first opening, rounds 3 and 4
-  the next one, and so on (cycling), so with seats rotating every opening is
-  played once with each colour.
+  position itself), or a position of its own: a FEN (an EPD suite's line), or a
+  FEN then ``moves`` and UCI moves (a PGN game from a set-up position). Rounds 1
+  and 2 play the first opening, rounds 3 and 4 the next one, and so on
+  (cycling), so with seats rotating every opening is played once with each
+  colour. ``ringside.games.chess.openings`` reads EPD and PGN suites into this list.
+- ``variant``: ``"standard"`` or ``"chess960"`` (Fischer random: castling is
+  written as the king taking its own rook, ``"e1h1"``, as UCI engines with
+  ``UCI_Chess960`` write it; the start positions come from ``fen`` or ``openings``,
+  X-FEN or Shredder-FEN, else the standard array).
 
 The observation carries the FEN, the start position, every move since it (the
 opening's first) and how many of them were the opening's, which is what an
@@ -31,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import chess
 import msgspec
@@ -44,6 +51,7 @@ COLOURS = ("white", "black")
 class ChessOptions(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     fen: str | None = None
     openings: list[str] = []
+    variant: Literal["standard", "chess960"] = "standard"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +83,20 @@ def opening_index(round_number: int, count: int) -> int:
     return ((max(1, round_number) - 1) // 2) % count
 
 
+def opening_board(board: chess.Board, text: str) -> tuple[chess.Board, str]:
+    """Where an opening starts (``board``, or the FEN it begins with) and its moves."""
+    if "/" not in text:
+        return board, text
+    fen, _, moves = text.partition(" moves ")
+    if fen.rstrip().endswith(" moves"):  # a FEN and "moves" with none after it
+        fen = fen.rstrip()[: -len(" moves")]
+    return start_board(fen.strip(), board.chess960), moves
+
+
 def parse_opening(board: chess.Board, text: str) -> list[chess.Move]:
-    """The moves of one opening, checked against ``board`` (which is left unchanged)."""
+    """The moves of one opening, checked against ``board`` (which is left unchanged);
+    an opening with a FEN of its own is checked from that position."""
+    board, text = opening_board(board, text)
     board = board.copy()
     moves = []
     for token in text.split():
@@ -95,11 +115,11 @@ def parse_opening(board: chess.Board, text: str) -> list[chess.Move]:
     return moves
 
 
-def start_board(fen: str | None) -> chess.Board:
+def start_board(fen: str | None, chess960: bool = False) -> chess.Board:
     if fen is None:
-        return chess.Board()
+        return chess.Board(chess960=chess960)
     try:
-        board = chess.Board(fen)
+        board = chess.Board(fen, chess960=chess960)
     except ValueError as exc:
         raise InvalidOptions(f"chess: bad fen {quoted(fen, 100)}: {exc}") from None
     if not board.is_valid():
@@ -148,8 +168,9 @@ TYPE = GameType(
     rules=(
         "Standard chess. Seat 0 plays white. A move is a UCI string like e2e4, e7e8q or e1g1 "
         "(castling). Checkmate wins; stalemate, insufficient material, threefold repetition and "
-        "the fifty-move rule draw (both applied automatically). Options: fen (start position) "
-        "and openings (UCI move strings; each is played with both colours in rounds 1-2, 3-4...)."
+        "the fifty-move rule draw (both applied automatically). Options: fen (start position), "
+        "openings (UCI move strings or FENs, as from an EPD/PGN suite; each is played with both "
+        "colours in rounds 1-2, 3-4...) and variant (standard or chess960)."
     ),
     seats=("White", "Black"),
     options=ChessOptions,
@@ -162,10 +183,13 @@ class Chess(BaseGame[ChessState, ChessOptions]):
     game_type = TYPE
 
     def check_options(self, options: ChessOptions) -> None:
-        board = start_board(options.fen)
+        board = start_board(options.fen, options.variant == "chess960")
         if _outcome(board)[0] is not None:
             raise InvalidOptions("chess: the start position is a finished game")
         for opening in options.openings:
+            start, _ = opening_board(board, opening)
+            if _outcome(start)[0] is not None:
+                raise InvalidOptions(f"chess: opening {quoted(opening, 60)} is a finished game")
             parse_opening(board, opening)
 
     def new_state(self, players: int, seed: int, options: ChessOptions) -> ChessState:
@@ -174,14 +198,18 @@ class Chess(BaseGame[ChessState, ChessOptions]):
     def new_round_state(
         self, players: int, seed: int, options: ChessOptions, round_number: int
     ) -> ChessState:
-        board = start_board(options.fen)
-        start_fen = board.fen()
+        board = start_board(options.fen, options.variant == "chess960")
         opening: tuple[str, ...] = ()
         if options.openings:
             text = options.openings[opening_index(round_number, len(options.openings))]
-            for move in parse_opening(board, text):
+            moves = parse_opening(board, text)
+            board = opening_board(board, text)[0].copy()
+            start_fen = board.fen()
+            for move in moves:
                 board.push(move)
-            opening = tuple(text.split())
+            opening = tuple(move.uci() for move in moves)
+        else:
+            start_fen = board.fen()
         return _state(start_fen, opening, opening, board, None, seed)
 
     def to_act(self, state: ChessState) -> Sequence[int]:
@@ -213,6 +241,10 @@ class Chess(BaseGame[ChessState, ChessOptions]):
             move = chess.Move.from_uci(action)
         except ValueError:
             return f'{quoted(action, 20)} is no UCI move (like "e2e4", "e7e8q", castling "e1g1")'
+        if state.board.chess960 and action not in state.legal:
+            return (
+                f"{action} is not a legal move in {state.fen} (Chess960: castle as king takes rook)"
+            )
         if state.board.is_castling(move) and move.uci() not in state.legal:
             return f"{action} is not castling in standard chess (castle with the king's move)"
         return f"{action} is not a legal move in {state.fen}"
@@ -227,8 +259,9 @@ class Chess(BaseGame[ChessState, ChessOptions]):
         return {"1-0": [1.0, 0.0], "0-1": [0.0, 1.0]}.get(state.result or "", [0.5, 0.5])
 
     def observation(self, state: ChessState, seat: int) -> JSON:
-        """Everything (chess hides nothing), in the forms engines use: FEN and UCI moves."""
-        return {
+        """Everything (chess hides nothing), in the forms engines use: FEN and UCI moves;
+        ``variant`` only in Chess960 (an engine is told ``UCI_Chess960``)."""
+        seen: dict[str, JSON] = {
             "fen": state.fen,
             "start_fen": state.start_fen,
             "moves": list(state.moves),
@@ -238,6 +271,9 @@ class Chess(BaseGame[ChessState, ChessOptions]):
             "to_move": None if state.result else self._turn(state),
             "check": state.board.is_check(),
         }
+        if state.board.chess960:
+            seen["variant"] = "chess960"
+        return seen
 
     def describe(self, state: ChessState) -> dict[str, JSON]:
         """The position and the last move; the start and opening let an export rebuild the game."""
@@ -252,6 +288,7 @@ class Chess(BaseGame[ChessState, ChessOptions]):
             "to_move": None if state.result else self._turn(state),
             "result": state.result,
             "termination": state.termination,
+            **({"variant": "chess960"} if state.board.chess960 else {}),
         }
 
 

@@ -30,6 +30,7 @@ to 19.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from collections.abc import Iterable, Sequence
@@ -62,6 +63,10 @@ class GoOptions(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """Black stones placed before the first move, at GTP's fixed points; white then starts."""
     max_moves: int = 0
     """Moves (passes included) after which the game ends and is scored; 0: no cap."""
+    openings: list[str] = []
+    """Openings, each GTP vertices (or ``pass``) separated by spaces, played alternately
+    from the start (after any handicap) before the bots move: rounds 1-2 play the first,
+    3-4 the next (cycling), so each is played with both colours. ``max_moves`` counts them."""
 
 
 def handicap_points(size: int, count: int) -> tuple[str, ...]:
@@ -105,6 +110,8 @@ class GoState:
     """Points emptied by the last move."""
     resigned: int | None
     seed: int
+    opening: tuple[str, ...] = ()
+    """The first moves, the opening's (played by the server, not by the bots)."""
     cache: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
     """Legal points, worked out once per state when first asked."""
 
@@ -231,6 +238,8 @@ class Go(BaseGame[GoState, GoOptions]):
             )
         if options.max_moves < 0:
             raise InvalidOptions("go: max_moves must be 0 (no cap) or a positive number of moves")
+        for text in options.openings:
+            self._opened(self.new_state(2, 0, options), text)
 
     def new_state(self, players: int, seed: int, options: GoOptions) -> GoState:
         n = options.size
@@ -376,7 +385,31 @@ class Go(BaseGame[GoState, GoOptions]):
             captured=captured,
             resigned=resigned,
             seed=state.seed,
+            opening=state.opening,
         )
+
+    def new_round_state(
+        self, players: int, seed: int, options: GoOptions, round_number: int
+    ) -> GoState:
+        state = self.new_state(players, seed, options)
+        if not options.openings:
+            return state
+        count = len(options.openings)
+        text = options.openings[((max(1, round_number) - 1) // 2) % count]
+        return self._opened(state, text)
+
+    def _opened(self, state: GoState, text: str) -> GoState:
+        """``state`` after the opening ``text``; InvalidOptions when it cannot be played."""
+        for vertex in text.split():
+            if vertex == RESIGN or self.is_over(state):
+                raise InvalidOptions(f"go: opening {quoted(text, 60)} ends the game")
+            try:
+                state = self.play(state, {state.to_move: vertex})
+            except IllegalAction as exc:
+                raise InvalidOptions(f"go: opening {quoted(text, 60)}: {exc}") from None
+        if self.is_over(state):
+            raise InvalidOptions(f"go: opening {quoted(text, 60)} ends the game")
+        return dataclasses.replace(state, opening=state.moves, cache={})
 
     def is_over(self, state: GoState) -> bool:
         """Resigned, two passes in a row, or ``max_moves`` played (then scored as it stands)."""
@@ -457,6 +490,7 @@ class Go(BaseGame[GoState, GoOptions]):
             "score": list(self.score(state)) if over else None,
             "winner": self.winner(state),
             "result": self.result(state),
+            **({"opening": list(state.opening)} if state.opening else {}),
         }
 
 

@@ -72,8 +72,9 @@ def test_the_form_waits_for_a_bot_the_ladder_has_and_starts_when_it_is_free(
     # X's dot is blue and O's red, the colours of their marks (they were both black).
     swatches = page.locator(".player .swatch")
     expect(swatches).to_have_count(2)
-    dots = [swatches.nth(i).evaluate("e => getComputedStyle(e).backgroundColor") for i in (0, 1)]
-    assert dots == ["rgb(29, 78, 216)", "rgb(185, 28, 28)"]
+    # Waited for, not read once: the page draws the players again as the match starts.
+    expect(swatches.nth(0)).to_have_css("background-color", "rgb(29, 78, 216)")
+    expect(swatches.nth(1)).to_have_css("background-color", "rgb(185, 28, 28)")
     for name in ("lad-a", "lad-b", "person-pick"):
         fleet.remove(name)
 

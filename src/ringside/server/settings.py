@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import IO, Literal
 
 from ringside.server.limits import Limits
-from ringside.store.leases import check_node_id, new_node_id
 
 NODE_ID_FILE = "node-id"
 """The file in the data directory that keeps a server's node id from one run to the next."""
@@ -57,6 +56,10 @@ def node_id(settings: Settings) -> str:
     read it, so a restarted server recognises its own live rows at once.
     Several processes on one database need an id each (``--node-id``).
     """
+    # Here, not at the top: every ``ringside`` command imports these settings (for its
+    # --help), and the store package brings SQLAlchemy and alembic (a second of start-up).
+    from ringside.store.leases import check_node_id, new_node_id
+
     if settings.node_id is not None:
         return check_node_id(settings.node_id)
     path = Path(settings.data_dir) / NODE_ID_FILE

@@ -42,6 +42,7 @@ import aiohttp
 from redis.asyncio import Redis
 
 from bench.common import (
+    ONE_ADDRESS_LOAD,
     Child,
     cpu_seconds,
     median,
@@ -57,7 +58,7 @@ from ringside.testing.wire import ServerProcess
 
 PER_MOVE_60 = {"type": "per_move", "seconds": 60.0}
 NODE_ARGS = ("--open", "--heartbeat", "5")
-NODE_ENV = {"RINGSIDE_BENCH": "1"}
+NODE_ENV = dict(ONE_ADDRESS_LOAD)
 
 
 @dataclass(frozen=True)

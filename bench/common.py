@@ -247,6 +247,14 @@ class Server(Child):
         return "\n".join(path.read_text().splitlines()[-lines:]) if path.exists() else ""
 
 
+ONE_ADDRESS_LOAD: dict[str, str] = {
+    "RINGSIDE_BENCH": "1",
+    "RINGSIDE_MAX_PREHELLO_PER_ADDRESS": "1000000",
+    "RINGSIDE_MAX_SPECTATORS_PER_ADDRESS": "1000000",
+}
+"""Every bench server's environment: the whole load comes from 127.0.0.1, which the
+per-address caps against floods (64 bots before welcome) would otherwise refuse."""
+
 SERVER_ENV: dict[str, str] = {}
 """Added to every server's environment (``bench.run --server-src`` sets PYTHONPATH here)."""
 
@@ -256,7 +264,7 @@ async def start_server(
 ) -> Server:
     """``args`` are more options of ``ringside serve`` (``--ladder``)."""
     data_dir = Path(tempfile.mkdtemp(prefix="ringside-bench-"))
-    env = {**os.environ, "RINGSIDE_BENCH": "1", **SERVER_ENV, **(extra_env or {})}
+    env = {**os.environ, **ONE_ADDRESS_LOAD, **SERVER_ENV, **(extra_env or {})}
     if not record:
         env["RINGSIDE_BENCH_NO_RECORD"] = "1"
     with open(data_dir / "server.log", "ab") as log:

@@ -32,7 +32,7 @@ from typing import Any
 
 import aiohttp
 
-from bench.common import LOGS, Child, Server, spawn, with_children
+from bench.common import LOGS, ONE_ADDRESS_LOAD, Child, Server, spawn, with_children
 from bench.stream import MatchStream
 from ringside.testing.wire import READY_LINE
 
@@ -75,7 +75,7 @@ async def run(args: argparse.Namespace) -> None:
     what = f"ttt{args.tictactoe}" if args.tictactoe else f"{args.matches}x{args.plies}"
     out = LOGS / f"profile-{args.transport}-{what}.pstats"
     data_dir = Path(tempfile.mkdtemp(prefix="ringside-profile-"))
-    env = {**os.environ, "RINGSIDE_BENCH": "1"}
+    env = {**os.environ, **ONE_ADDRESS_LOAD}
     if not args.record and not args.tictactoe:
         env["RINGSIDE_BENCH_NO_RECORD"] = "1"
     if args.tictactoe:

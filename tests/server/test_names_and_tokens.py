@@ -3,6 +3,7 @@ admin-token guesses limited, ``X-Forwarded-For`` read only from trusted proxies.
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -137,3 +138,12 @@ async def test_requests_without_a_token_are_not_counted_as_guesses(tmp_path: Pat
             assert await _cancel(http, server, ADMIN) == 404
     finally:
         server.stop()
+
+
+async def test_bots_saying_hello_at_once_are_all_welcomed(memory: InMemory) -> None:
+    """Each hello's look-alike check reads the lobby after its own awaits: the bots welcomed
+    meanwhile change it (a generator made before them raised "dictionary changed size")."""
+    names = [f"crowd{i:03d}" for i in range(30)]
+    answers = await asyncio.gather(*(memory.bot().hello(name) for name in names))
+    assert [a["type"] for a in answers] == ["welcome"] * len(names), answers
+    assert set(memory.server.roster.bots) >= set(names)

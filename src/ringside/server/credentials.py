@@ -42,11 +42,12 @@ async def check_hello(
     token: str | None,
     *,
     open_server: bool,
-    connected: Iterable[str],
+    connected: Callable[[], Iterable[str]],
 ) -> tuple[bool, Refusal | None]:
     """Whether the bot comes as a guest, and why it is refused (code, text) or None.
 
-    ``connected``: the names of the bots connected now (look-alikes refused)."""
+    ``connected``: the names of the bots connected now (look-alikes refused), asked for
+    once the awaits are done."""
     record = await store.get_bot(name)
     registered = record is not None and not record.guest
     guest = not registered and open_server
@@ -69,7 +70,7 @@ async def check_hello(
         if not await store.verify_bot(name, token):
             return guest, bad_credentials(name)
         limits.passed(address, name, started)
-    other = confusable_with(name, connected)
+    other = confusable_with(name, connected())
     if other is not None:
         text = f"bot name {name!r} looks like the connected bot {other!r}; pick another name"
         return guest, ("name_taken", text)

@@ -290,7 +290,8 @@ class BotSession:
             name,
             token,
             open_server=roster.settings.open,
-            connected=(n for n, b in roster.bots.items() if b.state != "closed"),
+            # Read after the checks' awaits, never across one: bots come and go meanwhile.
+            connected=lambda: [n for n, b in roster.bots.items() if b.state != "closed"],
         )
         if refusal is not None:
             return guest, refusal

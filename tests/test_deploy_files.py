@@ -8,6 +8,7 @@ variable that the files give ``ringside serve`` must be one that ``ringside serv
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import json
 import re
@@ -23,6 +24,7 @@ from typer.testing import CliRunner
 
 from ringside.cli.app import app
 from ringside.server.connection import SILENT_PERIODS
+from ringside.server.limits import Limits
 from ringside.server.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -282,7 +284,12 @@ def test_compose_gives_ringside_serve_only_options_it_has() -> None:
         unknown = flags_of(command) - serve_flags()
         assert not unknown, f"{name} passes {sorted(unknown)}, not options of ringside serve"
         envvars = {key for key in node.get("environment", {}) if key.startswith("RINGSIDE_")}
-        assert envvars <= serve_envvars(), name
+        assert envvars <= serve_envvars() | limit_envvars(), name
+
+
+def limit_envvars() -> frozenset[str]:
+    """The connection limits' variables (``Limits.from_env``), which are no options."""
+    return frozenset(f"RINGSIDE_{f.name.upper()}" for f in dataclasses.fields(Limits))
 
 
 def docker_compose() -> list[str] | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import os
 import signal
@@ -281,11 +280,6 @@ async def serve(
             tcp_port = await tcp.start(settings.host, settings.tcp_port)
         async with _first_writes(settings), _joining(settings):
             await server.start()
-        # What start-up built (modules, the game catalogue, OpenSpiel's games) lives as long
-        # as the process: out of the collector's sight, a full collection walks only what
-        # the matches make (figure 3's windows had pauses of 100-270 ms without this).
-        gc.collect()
-        gc.freeze()
         if ready is not None:
             ready(settings.host, port, tcp_port)
         while not stop.is_set():

@@ -60,7 +60,12 @@ class WireBot:
             )
         else:
             self._session = aiohttp.ClientSession()
-            self._ws = await self._session.ws_connect(self.url, autoping=True)
+            try:
+                self._ws = await self._session.ws_connect(self.url, autoping=True)
+            except BaseException:  # refused (429) or unreachable: no session left behind
+                await self._session.close()
+                self._session = None
+                raise
         hello: dict[str, Any] = {
             "type": "hello",
             "name": self.name,

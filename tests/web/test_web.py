@@ -309,7 +309,8 @@ def test_a_refused_match_shows_why_and_a_lost_server_shows_a_banner(
             "#delay", "el => { el.value = '0'; el.dispatchEvent(new Event('input')); }"
         )
         expect(page.locator("output.delay-out")).to_have_text("live")
-        expect(page.locator(".result .winner")).to_be_visible()
+        # A whole gomoku match: its length is the bots', not the page's (two test workers).
+        expect(page.locator(".result .winner")).to_be_visible(timeout=90_000)
 
         first.stop()
         banner = page.locator("#banner")

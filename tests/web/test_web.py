@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_helpers import BotFleet, http_json, play_match, register_bot
+from web_helpers import BotFleet, explained, http_json, play_match, register_bot
 
 from ringside.testing.wire import ServerProcess
 
@@ -310,7 +310,8 @@ def test_a_refused_match_shows_why_and_a_lost_server_shows_a_banner(
         )
         expect(page.locator("output.delay-out")).to_have_text("live")
         # A whole gomoku match: its length is the bots', not the page's (two test workers).
-        expect(page.locator(".result .winner")).to_be_visible(timeout=90_000)
+        with explained(first, page.url.rsplit("/", 1)[1]):
+            expect(page.locator(".result .winner")).to_be_visible(timeout=90_000)
 
         first.stop()
         banner = page.locator("#banner")

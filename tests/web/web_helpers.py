@@ -206,3 +206,32 @@ def register_bot(data_dir: Path, name: str) -> str:
         timeout=60,
     ).stdout
     return out.rsplit(":", 1)[1].strip()
+
+
+@contextlib.contextmanager
+def explained(server: ServerProcess, match_id: str) -> Any:
+    """A failed wait on a match says what the server knew: its state, the match, its log.
+
+    A browser test that waits on a live match sees only the page; when it
+    times out, this tells a stuck server (paused, not answering) from a match
+    that never started or a page that missed its events."""
+    try:
+        yield
+    except AssertionError as failure:
+        facts: list[str] = []
+        process = server.process
+        if process is not None:
+            try:
+                stat = Path(f"/proc/{process.pid}/stat").read_text()
+                facts.append(f"server process state: {stat.rsplit(')', 1)[1].split()[0]}")
+            except OSError:
+                facts.append(f"server process gone (exit {process.poll()})")
+        try:
+            with urllib.request.urlopen(f"{server.http}/api/matches/{match_id}", timeout=5) as r:
+                record = json.loads(r.read())
+            record.pop("events", None)
+            facts.append(f"the match as stored: {record}")
+        except (OSError, ValueError) as exc:
+            facts.append(f"GET /api/matches/{match_id} failed: {exc}")
+        facts.append("server log (tail):\n" + server.log_tail(60))
+        raise AssertionError(f"{failure}\n\n" + "\n".join(facts)) from None

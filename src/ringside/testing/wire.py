@@ -98,20 +98,25 @@ class WireBot:
         return json.loads(msg.data)  # type: ignore[no-any-return]
 
     async def run(self) -> None:
-        """Serve messages until the connection closes."""
+        """Serve messages until the connection closes.
+
+        A send that fails (the server closed while the bot was thinking) does not
+        stop the reading: what the server said last (``server_shutdown``, a fatal
+        error) is still in the socket, and a bot must read it to know why."""
         try:
             while (message := await self.receive()) is not None:
                 self.received.append(message)
                 kind = message.get("type")
                 if kind == "welcome":
                     self.welcomed.set()
-                elif kind == "ping":
-                    await self.send({"type": "pong", "id": message.get("id", 0)})
-                    continue
                 elif kind == "match_result":
                     self.results.append(message)
                     self.result_seen.set()
-                await self.behave(self, message)
+                with contextlib.suppress(ConnectionError, aiohttp.ClientError):
+                    if kind == "ping":
+                        await self.send({"type": "pong", "id": message.get("id", 0)})
+                    else:
+                        await self.behave(self, message)
         except (ConnectionError, aiohttp.ClientError):
             pass
 

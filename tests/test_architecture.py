@@ -65,7 +65,7 @@ SERVER_LAYERS: list[set[str]] = [
     {"tournaments", "watching", "metrics", "cluster", "match_queue"},
     {"ladder"},
     {"services"},
-    {"app", "bench", "keys", "bodies", "http_guard"},
+    {"app", "bench", "keys", "bodies", "http_guard", "upgraded"},
     {"api", "transports"},
     {"api_bots", "api_export", "api_tournaments"},
     {"main"},

@@ -30,7 +30,7 @@ HTTP_LAYER = {
     "bodies.py",
     "http_guard.py",
 }
-HTTP_LAYER |= {"keys.py", "bench.py"}
+HTTP_LAYER |= {"keys.py", "bench.py", "upgraded.py"}
 
 
 @pytest.mark.parametrize(

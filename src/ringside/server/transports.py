@@ -33,6 +33,7 @@ from ringside.server.limits import ConnectionGate, GateKind, Limits
 from ringside.server.peer import Peer
 from ringside.server.services import Server
 from ringside.server.session import BotSession
+from ringside.server.upgraded import release_upgrade_request
 from ringside.server.watching import SpectatorLink
 
 log = logging.getLogger("ringside.server")
@@ -80,28 +81,6 @@ def _drop_later(request: web.Request, limits: Limits) -> None:
     asyncio.get_running_loop().call_later(limits.close_grace, _aborter(request))
 
 
-def _buffered(request: web.Request) -> Callable[[], int]:
-    def buffered() -> int:
-        transport = request.transport
-        return transport.get_write_buffer_size() if transport is not None else 0
-
-    return buffered
-
-
-def _ws_closer(
-    ws: web.WebSocketResponse, abort: Callable[[], None], grace: float
-) -> Callable[[], Coroutine[Any, Any, None]]:
-    """Close with the handshake, or drop the socket when the peer takes longer than ``grace``."""
-
-    async def close() -> None:
-        try:
-            await asyncio.wait_for(ws.close(), grace * 2)
-        except (TimeoutError, ConnectionError, RuntimeError, OSError):
-            abort()
-
-    return close
-
-
 def _refused(why: str) -> web.Response:
     """A WebSocket the gate refuses is answered before the upgrade, which costs the
     least: 429 with the error as JSON (``too_many_connections``, fatal)."""
@@ -124,20 +103,26 @@ def _ws_response(request: web.Request, **options: Any) -> web.WebSocketResponse:
 
 
 def _ws_peer(
-    request: web.Request, ws: web.WebSocketResponse, kind: str, limits: Limits, **options: Any
+    request: web.Request,
+    ws: web.WebSocketResponse,
+    kind: str,
+    address: str,
+    limits: Limits,
+    **options: Any,
 ) -> Peer:
-    stream = _Stream()
-    abort = _aborter(request)
+    """The peer of an upgraded WebSocket; ``address`` was read before the upgrade (its
+    headers are released then: ``release_upgrade_request``)."""
+    socket = _WsSocket(request, ws, limits.close_grace)
     return Peer(
         kind,
-        client_of(request),
-        _ws_writer(request, ws, stream),
-        _ws_closer(ws, abort, limits.close_grace),
-        write_now=_ws_write_now(request, ws, stream),
+        address,
+        socket.write,
+        socket.close,
+        write_now=socket.write_now,
         budget=limits.output_budget,
-        buffered=_buffered(request),
+        buffered=socket.buffered,
         overflow=slow_consumer(limits),
-        abort=abort,
+        abort=socket.abort,
         grace=limits.close_grace,
         **options,
     )
@@ -149,15 +134,6 @@ STREAM_ABOVE = 256 * 1024
 CHUNK = 64 * 1024
 
 
-class _Stream:
-    """Whether a fragmented message is being written: nothing else may start meanwhile."""
-
-    __slots__ = ("busy",)
-
-    def __init__(self) -> None:
-        self.busy = False
-
-
 def _frame_header(first: int, size: int) -> bytes:
     """A server frame's header (unmasked): 2, 4 or 10 bytes (RFC 6455 §5.2)."""
     if size < 126:
@@ -167,51 +143,76 @@ def _frame_header(first: int, size: int) -> bytes:
     return struct.pack("!BBQ", first, 127, size)
 
 
-def _ws_write_now(
-    request: web.Request, ws: web.WebSocketResponse, stream: _Stream
-) -> Callable[[bytes], bool]:
-    """Write a text frame straight to the connection, when it takes more.
+class _WsSocket:
+    """One WebSocket's writing side, as its ``Peer`` uses it: write, close, abort.
 
-    Frames from a server are unmasked and, with ``compress=False``, never
-    compressed: a header of 2, 4 or 10 bytes and the payload (RFC 6455 §5.2).
-    Each frame is one ``write`` on the event loop's thread, so aiohttp's own
-    frames (pings, close) can never interleave with one. A long message, or
-    any while one is streamed, waits for the writer task instead.
-    """
-    transport = request.transport
+    One slotted object whose bound methods the peer keeps, rather than a
+    closure per function (a function and its cells each): an idle bot holds
+    it for as long as it is connected (bench figure 4)."""
 
-    def write_now(data: bytes) -> bool:
-        if transport is None or transport.is_closing() or ws.closed:
+    __slots__ = ("busy", "grace", "request", "transport", "ws")
+
+    def __init__(self, request: web.Request, ws: web.WebSocketResponse, grace: float) -> None:
+        self.request = request
+        self.ws = ws
+        self.transport = request.transport
+        self.grace = grace
+        self.busy = False
+        """A fragmented message is being written: nothing else may start meanwhile."""
+
+    def abort(self) -> None:
+        transport = self.request.transport
+        if transport is not None:
+            transport.abort()
+
+    def buffered(self) -> int:
+        transport = self.request.transport
+        return transport.get_write_buffer_size() if transport is not None else 0
+
+    async def close(self) -> None:
+        """Close with the handshake, or drop the socket when the peer takes longer than
+        the grace."""
+        try:
+            await asyncio.wait_for(self.ws.close(), self.grace * 2)
+        except (TimeoutError, ConnectionError, RuntimeError, OSError):
+            self.abort()
+
+    def write_now(self, data: bytes) -> bool:
+        """Write a text frame straight to the connection, when it takes more.
+
+        Frames from a server are unmasked and, with ``compress=False``, never
+        compressed: a header of 2, 4 or 10 bytes and the payload (RFC 6455 §5.2).
+        Each frame is one ``write`` on the event loop's thread, so aiohttp's own
+        frames (pings, close) can never interleave with one. A long message, or
+        any while one is streamed, waits for the writer task instead.
+        """
+        transport = self.transport
+        if transport is None or transport.is_closing() or self.ws.closed:
             return False
         if transport.get_write_buffer_size() > BACKED_UP:
             return False
-        if stream.busy or len(data) > STREAM_ABOVE:
+        if self.busy or len(data) > STREAM_ABOVE:
             return False
         transport.write(_frame_header(0x81, len(data)) + data)
         return True
 
-    return write_now
+    async def write(self, data: bytes) -> None:
+        """The writer task's write: a frame, or a long message in fragments (RFC 6455 §5.4).
 
-
-def _ws_writer(
-    request: web.Request, ws: web.WebSocketResponse, stream: _Stream
-) -> Callable[[bytes], Coroutine[Any, Any, None]]:
-    """The writer task's write: a frame, or a long message in fragments (RFC 6455 §5.4).
-
-    Fragments go out one ``CHUNK`` at a time, each once the socket's buffer is
-    below ``BACKED_UP`` again, from a view of the message: a snapshot shared by
-    every watcher stays one object however many of them are behind. Control
-    frames (aiohttp's pings and pongs) may come between fragments."""
-
-    async def write(data: bytes) -> None:
+        Fragments go out one ``CHUNK`` at a time, each once the socket's buffer is
+        below ``BACKED_UP`` again, from a view of the message: a snapshot shared by
+        every watcher stays one object however many of them are behind. Control
+        frames (aiohttp's pings and pongs) may come between fragments."""
+        ws = self.ws
         if len(data) <= STREAM_ABOVE:
             await ws.send_frame(data, WSMsgType.TEXT)
             return
+        request = self.request
         transport = request.transport
         guard = request.app.get(GUARD_KEY)
         connection = guard.connection(request) if guard is not None else None
         view = memoryview(data)
-        stream.busy = True
+        self.busy = True
         try:
             for start in range(0, len(data), CHUNK):
                 while transport is not None and transport.get_write_buffer_size() > BACKED_UP:
@@ -228,15 +229,17 @@ def _ws_writer(
                 first = (0x80 if last else 0x00) | (0x1 if start == 0 else 0x0)
                 transport.write(_frame_header(first, len(chunk)) + chunk)
         finally:
-            stream.busy = False
-
-    return write
+            self.busy = False
 
 
 def _bearer(request: web.Request) -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
     return value.strip() or None if scheme.lower() == "bearer" else None
+
+
+_WS_ENDED = (WSMsgType.ERROR, WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
+"""What ends the loop of ``receive``: an error, or a close (what ends ``async for``)."""
 
 
 class _Place:
@@ -264,32 +267,37 @@ async def bot_websocket(request: web.Request) -> web.StreamResponse:
         return _refused(refusal)
     place = _Place(gate, "bot", address)
     ws = _ws_response(request, max_msg_size=settings.max_message_bytes * 4)
+    bearer = _bearer(request)
     try:
         await ws.prepare(request)
     except BaseException:
         place.release()
         raise
-    peer = _ws_peer(request, ws, "bot", limits)
+    release_upgrade_request(request)
+    peer = _ws_peer(request, ws, "bot", address, limits)
     peer.start()
-    session = server.roster.connect(peer, "websocket", _bearer(request))
-    deadline = asyncio.get_running_loop().call_later(
+    session = server.roster.connect(peer, "websocket", bearer)
+    deadline: asyncio.TimerHandle | None = asyncio.get_running_loop().call_later(
         limits.hello_timeout, hello_due, session, limits
     )
     try:
-        async for msg in ws:
+        while True:  # ``receive`` rather than ``async for``: one coroutine less held per bot
+            msg = await ws.receive()
             if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
                 pending = session.feed(msg.data)
                 if pending is not None:
                     await pending
-                    if session.connection.welcomed:
+                    if deadline is not None and session.connection.welcomed:
                         place.release()
                         deadline.cancel()
-            elif msg.type == WSMsgType.ERROR:
+                        deadline = None  # a cancelled timer is still an object held
+            elif msg.type in _WS_ENDED:
                 break
             if session.state == "closed":
                 break
     finally:
-        deadline.cancel()
+        if deadline is not None:
+            deadline.cancel()
         place.release()
         session.closed()
         peer.close_soon()
@@ -313,7 +321,8 @@ async def watch_websocket(request: web.Request) -> web.StreamResponse:
     except BaseException:
         place.release()
         raise
-    peer = _ws_peer(request, ws, "spectator", limits, limit=16384)
+    release_upgrade_request(request)
+    peer = _ws_peer(request, ws, "spectator", address, limits, limit=16384)
     peer.start()
     link = SpectatorLink(
         server.lobby, server.matches, peer, server.clock, strikes=limits.spectator_strikes

@@ -11,7 +11,13 @@ one heartbeat a second), where its cost does not matter (docs/architecture.md,
 - ``bot:<name>``: the claim of a bot name (the node it is connected to, its games, its
   limit of matches); a claim whose node is not alive is free.
 - ``playing:<name>``: the ids of the matches a bot is reserved for, anywhere.
+- ``reserved``: who reserved each match not yet started (``node incarnation``), so that
+  a reservation whose node died before starting its match does not hold its bots for
+  ever: the next reservation of one of them drops it.
 - ``owner``/``matches``: the node running each live match, and its ``MatchInfo``.
+
+A node's key holds its incarnation, a token drawn at each start: a node that
+restarts under the same id is not taken for the one that made the reservations.
 - ``lease:<what>``: a task run once in the cluster (the ladder).
 
 Claims and reservations are Lua scripts: one atomic step for all the bots of
@@ -19,6 +25,8 @@ a match, so two nodes starting matches at once never both take a bot.
 """
 
 from __future__ import annotations
+
+import secrets
 
 import msgspec
 from redis.asyncio import Redis
@@ -48,11 +56,31 @@ end
 return 0
 """
 
-# KEYS: bot:<name>... then playing:<name>... ; ARGV: match id, game, prefix, count
+# KEYS: bot:<name>... then playing:<name>... ;
+# ARGV: match id, game, prefix, count, this node, its incarnation
 _RESERVE = """
 local n = tonumber(ARGV[4])
+local prefix = ARGV[3]
+local function forsaken(match)
+  -- a match that has ended, or was reserved by a node (incarnation) gone before starting it
+  if redis.call('HEXISTS', prefix .. 'owner', match) == 1 then
+    return false
+  end
+  local by = redis.call('HGET', prefix .. 'reserved', match)
+  if not by then
+    return true
+  end
+  local space = string.find(by, ' ', 1, true)
+  local node, incarnation = string.sub(by, 1, space - 1), string.sub(by, space + 1)
+  return redis.call('GET', prefix .. 'node:' .. node) ~= incarnation
+end
 local nodes = {}
 for i = 1, n do
+  for _, match in ipairs(redis.call('SMEMBERS', KEYS[n + i])) do
+    if forsaken(match) then
+      redis.call('SREM', KEYS[n + i], match)
+    end
+  end
   local claim = redis.call('HMGET', KEYS[i], 'node', 'games', 'max')
   local node = claim[1]
   if not node or redis.call('EXISTS', ARGV[3] .. 'node:' .. node) == 0 then
@@ -70,6 +98,7 @@ end
 for i = 1, n do
   redis.call('SADD', KEYS[n + i], ARGV[1])
 end
+redis.call('HSET', prefix .. 'reserved', ARGV[1], ARGV[5] .. ' ' .. ARGV[6])
 table.insert(nodes, 1, 'ok')
 return nodes
 """
@@ -107,6 +136,8 @@ class Directory:
         self.redis = redis
         self.node = node
         self.prefix = prefix
+        self.incarnation = secrets.token_hex(8)
+        """This process's turn as ``node``: the value of its key (see the module's doc)."""
         self._claim = redis.register_script(_CLAIM)
         self._release = redis.register_script(_RELEASE)
         self._reserve = redis.register_script(_RESERVE)
@@ -121,7 +152,7 @@ class Directory:
         """Say this node is alive for ``NODE_TTL``; False: its key had expired (it was lost)."""
         ttl = int(NODE_TTL * 1000)
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.set(self.key("node", self.node), "1", px=ttl, nx=first, xx=not first)
+            pipe.set(self.key("node", self.node), self.incarnation, px=ttl, nx=first, xx=not first)
             pipe.sadd(self.key("nodes"), self.node)
             pipe.pexpire(self.key("presence", self.node), ttl)
             replies = await pipe.execute()
@@ -131,7 +162,7 @@ class Directory:
         """(Re)start this node's presence: alive, with no bots yet."""
         ttl = int(NODE_TTL * 1000)
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.set(self.key("node", self.node), "1", px=ttl)
+            pipe.set(self.key("node", self.node), self.incarnation, px=ttl)
             pipe.sadd(self.key("nodes"), self.node)
             pipe.delete(self.key("presence", self.node))
             await pipe.execute()
@@ -195,7 +226,15 @@ class Directory:
     async def reserve(self, match_id: str, game: str, bots: list[str]) -> Reservation:
         """Reserve every bot of a match in one atomic step, or none of them."""
         keys = [self.key("bot", b) for b in bots] + [self.key("playing", b) for b in bots]
-        reply = await self._reserve(keys=keys, args=[match_id, game, self.prefix, len(bots)])
+        args: list[str | int] = [
+            match_id,
+            game,
+            self.prefix,
+            len(bots),
+            self.node,
+            self.incarnation,
+        ]
+        reply = await self._reserve(keys=keys, args=args)
         words = [w.decode() if isinstance(w, bytes) else str(w) for w in reply]
         if words[0] == "ok":
             return Reservation(words[1:])
@@ -205,6 +244,7 @@ class Directory:
         async with self.redis.pipeline(transaction=False) as pipe:
             for bot in bots:
                 pipe.srem(self.key("playing", bot), match_id)
+            pipe.hdel(self.key("reserved"), match_id)
             await pipe.execute()
 
     async def owned(self, match_id: str, info: MatchInfo) -> None:
@@ -212,6 +252,7 @@ class Directory:
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.hset(self.key("owner"), match_id, self.node)
             pipe.hset(self.key("matches"), match_id, msgspec.json.encode(info))
+            pipe.hdel(self.key("reserved"), match_id)
             await pipe.execute()
 
     async def ended(self, match_id: str, bots: list[str]) -> None:
@@ -219,6 +260,7 @@ class Directory:
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.hdel(self.key("owner"), match_id)
             pipe.hdel(self.key("matches"), match_id)
+            pipe.hdel(self.key("reserved"), match_id)
             for bot in bots:
                 pipe.srem(self.key("playing", bot), match_id)
             await pipe.execute()

@@ -38,7 +38,7 @@ import os
 import shlex
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from typing import Any
 
 import msgspec
@@ -304,6 +304,33 @@ class EngineBridge(Bot):
     async def recover(self, engine: EngineProcess) -> bool:
         """Bring an engine interrupted mid-answer back in step; False: restart it."""
         return False
+
+    async def search_lines(
+        self,
+        engine: EngineProcess,
+        started: float,
+        move_time: float,
+        move_overhead: float,
+        stop_line: str,
+    ) -> AsyncGenerator[tuple[str, bool], None]:
+        """The engine's lines while it searches, each with whether ``stop_line`` was sent.
+
+        Every protocol has a "move now" (UCI ``stop``, XBoard ``?``): it is sent half
+        the move overhead before the move's time is up, and an engine that has not
+        moved ``slack`` seconds after the time is hung (``EngineTimeout``)."""
+        stop_at = started + max(0.0, move_time - move_overhead / 2)
+        give_up = started + move_time + self.slack
+        stopped = False
+        while True:
+            try:
+                line = await engine.read_line(give_up if stopped else stop_at)
+            except EngineTimeout:
+                if stopped:
+                    raise
+                stopped = True
+                await engine.send(stop_line)
+                continue
+            yield line, stopped
 
     # --- running -------------------------------------------------------------------------
 

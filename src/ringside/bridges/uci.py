@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -275,32 +276,25 @@ class UciBridge(EngineBridge):
         await engine.send(
             go_command(clock, request.seat, time_control, self.move_overhead, controls, self.limits)
         )
-        stop_at = started + max(0.0, clock.move_time - self.move_overhead / 2)
-        give_up = started + clock.move_time + self.slack
-        stopped = False
         figures: dict[str, Any] | None = None
         log: collections.deque[str] = collections.deque(maxlen=8)
-        while True:
-            try:
-                line = await engine.read_line(give_up if stopped else stop_at)
-            except EngineTimeout:
-                if stopped:
-                    raise
-                stopped = True  # the time is up: ask for the best move found so far
-                await engine.send("stop")
-                continue
-            words = line.split()
-            if words[:1] == ["bestmove"]:
-                if len(words) < 2:
-                    raise EngineCrashed("bestmove without a move", f"{self.label} sent {line!r}")
-                if stopped:
-                    logger.warning("%s moved only after stop (%s)", self.label, words[1])
-                info = move_info(figures, log)
-                return words[1] if info is None else Answer(words[1], info)
-            if words[:2] == ["info", "string"]:
-                log.append(line.split(None, 2)[2] if len(words) > 2 else "")
-            elif words[:1] == ["info"]:
-                figures = parse_info(line) or figures
+        lines = self.search_lines(engine, started, clock.move_time, self.move_overhead, "stop")
+        async with contextlib.aclosing(lines):
+            async for line, stopped in lines:
+                words = line.split()
+                if words[:1] == ["bestmove"]:
+                    if len(words) < 2:
+                        text = f"{self.label} sent {line!r}"
+                        raise EngineCrashed("bestmove without a move", text)
+                    if stopped:
+                        logger.warning("%s moved only after stop (%s)", self.label, words[1])
+                    info = move_info(figures, log)
+                    return words[1] if info is None else Answer(words[1], info)
+                if words[:2] == ["info", "string"]:
+                    log.append(line.split(None, 2)[2] if len(words) > 2 else "")
+                elif words[:1] == ["info"]:
+                    figures = parse_info(line) or figures
+        raise AssertionError("search_lines ends only by raising")  # pragma: no cover
 
     async def recover(self, engine: EngineProcess) -> bool:
         """An interrupted search: ``stop``, drain to its ``bestmove``, then ``isready``."""

@@ -279,49 +279,43 @@ class XBoardBridge(EngineBridge):
             for line in time_commands(clock, request.seat, self.move_overhead):
                 await engine.send(line)
         await engine.send("go")
-        stop_at = started + max(0.0, clock.move_time - self.move_overhead / 2)
-        give_up = started + clock.move_time + self.slack
-        stopped = False
         figures: dict[str, Any] | None = None
         log: collections.deque[str] = collections.deque(maxlen=8)
-        while True:
-            try:
-                line = await engine.read_line(give_up if stopped else stop_at)
-            except EngineTimeout:
-                if stopped:
-                    raise
-                stopped = True  # the time is up: "move now"
-                await engine.send("?")
-                continue
-            words = line.split()
-            if not words:
-                continue
-            if words[0] == "move" or words[:3] == ["My", "move", "is"]:
-                text = words[-1]
-                try:
-                    move = self.board.parse_san(text)  # SAN, or coordinates (e2e4, O-O)
-                except ValueError:
+        lines = self.search_lines(engine, started, clock.move_time, self.move_overhead, "?")
+        async with contextlib.aclosing(lines):
+            async for line, stopped in lines:
+                words = line.split()
+                if not words:
+                    continue
+                if words[0] == "move" or words[:3] == ["My", "move", "is"]:
+                    text = words[-1]
+                    try:
+                        move = self.board.parse_san(text)  # SAN, or coordinates (e2e4, O-O)
+                    except ValueError:
+                        raise EngineCrashed(
+                            f"illegal move {text[:12]}",
+                            f"{self.label} sent {line!r} in {self.board.fen()}",
+                        ) from None
+                    uci = self.board.uci(move)
+                    self.board.push(move)
+                    self.sent.append(uci)
+                    if stopped:
+                        logger.warning("%s moved only after '?' (%s)", self.label, uci)
+                    info = move_info(figures, log)
+                    return uci if info is None else Answer(uci, info)
+                if words[0] == "resign":
+                    raise Crashed(f"{self.noun} resigned ({line[:60]})")
+                if words[0] in ("Illegal", "Error") or line.startswith("Error"):
                     raise EngineCrashed(
-                        f"illegal move {text[:12]}",
-                        f"{self.label} sent {line!r} in {self.board.fen()}",
-                    ) from None
-                uci = self.board.uci(move)
-                self.board.push(move)
-                self.sent.append(uci)
-                if stopped:
-                    logger.warning("%s moved only after '?' (%s)", self.label, uci)
-                info = move_info(figures, log)
-                return uci if info is None else Answer(uci, info)
-            if words[0] == "resign":
-                raise Crashed(f"{self.noun} resigned ({line[:60]})")
-            if words[0] in ("Illegal", "Error") or line.startswith("Error"):
-                raise EngineCrashed(f"refused a move: {line[:40]}", f"{self.label} sent {line!r}")
-            if words[0] in ("telluser", "tellusererror", "tellall", "tellothers", "tellics"):
-                log.append(line.split(None, 1)[1] if len(words) > 1 else "")
-                continue
-            found = parse_thinking(line, self.board)
-            if found is not None:
-                figures = found
+                        f"refused a move: {line[:40]}", f"{self.label} sent {line!r}"
+                    )
+                if words[0] in ("telluser", "tellusererror", "tellall", "tellothers", "tellics"):
+                    log.append(line.split(None, 1)[1] if len(words) > 1 else "")
+                    continue
+                found = parse_thinking(line, self.board)
+                if found is not None:
+                    figures = found
+        raise AssertionError("search_lines ends only by raising")  # pragma: no cover
 
     async def recover(self, engine: EngineProcess) -> bool:
         """An interrupted search: ``force``, then ``ping``/``pong`` past any late move."""

@@ -194,7 +194,7 @@ def _parse(data: Data, grammar: _Grammar[T], max_size: int) -> T | ProtocolError
         oversize = _oversize(raw, max_size)
         if oversize is not None:
             return oversize
-    if grammar.inbound and nests_deeper(raw):
+    if grammar.inbound and len(raw) > MAX_DEPTH and nests_deeper(raw):  # a move is shorter
         return protocol_error(
             "invalid_field", f"the message nests arrays and objects more than {MAX_DEPTH} deep"
         )

@@ -19,7 +19,7 @@ from aiohttp import WSMsgType, web
 from bench.common import HOST, commands, emit, run
 from ringside.protocol.codec import encode
 from ringside.protocol.messages import ClockReading, Request
-from ringside.server.transports import _Stream, _ws_write_now
+from ringside.server.transports import _WsSocket
 
 REPLY = encode(
     Request(
@@ -38,7 +38,7 @@ REPLY = encode(
 async def websocket(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(heartbeat=20.0, compress=False, max_msg_size=256 * 1024)
     await ws.prepare(request)
-    write_now = _ws_write_now(request, ws, _Stream())
+    write_now = _WsSocket(request, ws, grace=2.0).write_now
     async for msg in ws:
         if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY) and not write_now(REPLY):
             await ws.send_frame(REPLY, WSMsgType.TEXT)

@@ -11,7 +11,7 @@ import pytest
 from ringside.testing import postgres, redis
 from ringside.testing.postgres import PostgresServer, PostgresUnavailable
 from ringside.testing.redis import RedisServer, RedisUnavailable
-from ringside.testing.wire import ServerProcess
+from ringside.testing.wire import ServerProcess, close_open_clients
 
 
 @pytest.fixture(scope="session")
@@ -69,5 +69,10 @@ def open_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProc
 
 @pytest.fixture
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """A client session; at the end, bots and spectators a failed test left open are
+    closed too, so that their sockets do not fail the next test with warnings."""
     async with aiohttp.ClientSession() as session:
-        yield session
+        try:
+            yield session
+        finally:
+            await close_open_clients()

@@ -15,6 +15,7 @@ import re
 import signal
 import subprocess
 import sys
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,18 @@ from typing import Any
 import aiohttp
 
 READY_LINE = re.compile(r"serving http://([^/]+):(\d+)/ .*tcp://[^:]+:(\d+)")
+
+# Connections a test opened and has not closed yet: ``close_open_clients`` ends them
+# when a test stops early (a failed assertion), so that one failure does not leak
+# sockets and sessions into the warnings of whichever test runs next on the worker.
+_OPEN: weakref.WeakSet[WireBot | SpectatorClient] = weakref.WeakSet()
+
+
+async def close_open_clients() -> None:
+    """Close every bot and spectator connection still open (a test's teardown)."""
+    for client in list(_OPEN):
+        with contextlib.suppress(Exception):
+            await client.close()
 
 
 class WireBot:
@@ -53,6 +66,7 @@ class WireBot:
         self._reader: asyncio.StreamReader | None = None
 
     async def connect(self) -> None:
+        _OPEN.add(self)
         if self.url.startswith("tcp://"):
             host, port = self.url[6:].rsplit(":", 1)
             self._reader, self._writer = await asyncio.open_connection(
@@ -121,6 +135,7 @@ class WireBot:
             pass
 
     async def close(self) -> None:
+        _OPEN.discard(self)
         if self._writer is not None:
             self._writer.close()
             with contextlib.suppress(ConnectionError, OSError):
@@ -276,6 +291,7 @@ class SpectatorClient:
         self.events: list[dict[str, Any]] = []
         self._task = asyncio.get_running_loop().create_task(self._read())
         self._changed = asyncio.Event()
+        _OPEN.add(self)
 
     async def _read(self) -> None:
         async for msg in self.ws:
@@ -283,16 +299,25 @@ class SpectatorClient:
                 self.events.append(json.loads(msg.data))
                 self._changed.set()
 
-    async def wait_for(self, predicate: Any, timeout: float = 20.0) -> dict[str, Any]:
-        async with asyncio.timeout(timeout):
-            while True:
-                for event in self.events:
-                    if predicate(event):
-                        return event
-                self._changed.clear()
-                await self._changed.wait()
+    async def wait_for(self, predicate: Any, timeout: float = 60.0) -> dict[str, Any]:
+        """The first event ``predicate`` accepts; ``timeout`` only stops a hang, and
+        says what was seen instead."""
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    for event in self.events:
+                        if predicate(event):
+                            return event
+                    self._changed.clear()
+                    await self._changed.wait()
+        except TimeoutError:
+            seen = [e.get("type") for e in self.events]
+            raise AssertionError(
+                f"no event accepted by {predicate!r} in {timeout} s; seen: {seen[-20:]}"
+            ) from None
 
     async def close(self) -> None:
+        _OPEN.discard(self)
         await self.ws.close()
         self._task.cancel()
 

@@ -93,3 +93,25 @@ async def test_a_second_watch_of_the_same_match_sends_no_second_snapshot(memory:
     assert [m["type"] for m in watcher.take()] == ["snapshot"]
     await watcher.send(b'{"type":"welcome"}')
     assert [m["code"] for m in watcher.take()] == ["wrong_direction"]
+
+
+async def test_a_finished_match_let_go_of_and_watched_again_is_snapshotted_again(
+    memory: InMemory,
+) -> None:
+    """The page's lobby board watched a match that ended as it was listed; the match view
+    opened next (``unwatch`` from the board, then ``watch``) must get the snapshot too."""
+    gina, hal = await memory.bots("gina", "hal", games=["tictactoe"])
+    runner = await memory.server.matches.create(MatchConfig(game="tictactoe", bots=["gina", "hal"]))
+    await asyncio.gather(gina.play(), hal.play())
+    await runner.done
+    watcher = memory.spectator()
+    await watcher.watch(runner.id)  # the lobby's small board
+    first = await watcher.next("snapshot")
+    assert first["events"][-1]["type"] == "match_result"
+    await watcher.watch(runner.id)  # again while held: nothing new to send
+    assert [m["type"] for m in watcher.take()] == []
+    await watcher.unwatch(runner.id)  # the board goes with the lobby
+    await watcher.watch(runner.id)  # the match view
+    async with asyncio.timeout(30):  # bounds a hang only: the snapshot is sent at once
+        again = await watcher.next("snapshot")
+    assert again == first

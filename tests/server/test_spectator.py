@@ -67,6 +67,20 @@ def test_a_match_forgotten_by_the_server_may_be_watched_again() -> None:
     assert list(session.events_received()) == [WatchRequested("m1"), WatchRequested("m1")]
 
 
+def test_a_finished_match_is_snapshotted_once_until_it_is_unwatched() -> None:
+    """The lobby's small board watched a match that ended as it was listed; the match
+    view opened next (unwatch, then watch) once got nothing and stayed empty."""
+    session = SpectatorSession(now=0.0)
+    session.receive_message(watch("m1"), 0.0)
+    session.finished("m1")  # the server sent the stored match's snapshot
+    session.receive_message(watch("m1"), 0.0)
+    assert list(session.events_received()) == [WatchRequested("m1")]
+    session.receive_message(unwatch("m1"), 0.0)
+    session.receive_message(watch("m1"), 0.0)
+    assert list(session.events_received()) == [WatchRequested("m1")]
+    assert session.data_to_send() == ()
+
+
 def test_unwatching_a_match_not_watched_does_nothing() -> None:
     session = SpectatorSession(now=0.0)
     session.receive_message(unwatch("m9"), 0.0)

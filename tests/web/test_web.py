@@ -329,3 +329,29 @@ def test_a_refused_match_shows_why_and_a_lost_server_shows_a_banner(
         first.stop()
         if again is not None:
             again.stop()
+
+
+def test_a_finished_match_opened_again_on_the_same_socket_shows_its_end(
+    page: Any, server: ServerProcess, fleet: BotFleet
+) -> None:
+    """A match view let go of and opened again is snapshotted again.
+
+    The lobby's small board once watched a match that ended as it was listed; the
+    match view opened from the form then asked the same socket for it and got
+    nothing: an empty board that waited for a first round forever."""
+    fleet.add(server.ws_bot, "again-a", games=["tictactoe"])
+    fleet.add(server.ws_bot, "again-b", games=["tictactoe"])
+    record = play_match(server, {"game": "tictactoe", "bots": ["again-a", "again-b"]})
+    view = f"#/match/{record['id']}"
+    page.goto(f"{server.http}/{view}")
+    score = re.compile(r"again-a \d – again-b \d")
+    expect(page.locator(".result")).to_contain_text(score)
+    page.evaluate("window.__samePage = true")
+    page.evaluate("location.hash = '#/'")
+    expect(page.get_by_role("heading", name="Lobby", exact=True)).to_be_visible()
+    page.evaluate(f"location.hash = {view!r}")  # the same page and socket
+    expect(page.locator(".result")).to_contain_text(score)
+    assert page.evaluate("window.__samePage") is True
+    expect(page.locator(".moves li").first).to_be_visible()
+    fleet.remove("again-a")
+    fleet.remove("again-b")

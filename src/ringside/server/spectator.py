@@ -8,7 +8,7 @@ of the match so far (megabytes for a long one), so a match already watched is
 not snapshotted again, a spectator follows at most ``max_watched`` matches, and
 commands are rate limited (a token bucket, the time passed in). A finished
 match's snapshot is sent once per connection too (a second ``watch`` of it is
-ignored), and a spectator that goes on sending past its rate limit for
+ignored unless an ``unwatch`` came between), and a spectator that goes on sending past its rate limit for
 ``strikes`` commands is told so (fatal) and closed: every answer costs bytes
 queued for a peer that is probably not reading them.
 """
@@ -130,6 +130,11 @@ class SpectatorSession:
         elif command.match in self.watched:
             self.watched.discard(command.match)
             self._events.append(UnwatchRequested(command.match))
+        else:
+            # A finished match let go of: the page closed the view that held its snapshot
+            # (the lobby's small board of a match that ended as it was listed), so the
+            # next view to open it must get the snapshot again.
+            self.snapshotted.pop(command.match, None)
 
     def watch(self, match: str, now: float) -> None:
         """A ``watch`` that did not come as a message (the ``?match=`` of the URL)."""
@@ -157,7 +162,8 @@ class SpectatorSession:
 
     def finished(self, match: str) -> None:
         """``match`` was finished: its snapshot is all there is, and it was sent. It frees
-        its place; a later ``watch`` of it is ignored (the snapshot would be the same)."""
+        its place; a later ``watch`` of it is ignored (the snapshot would be the same), until
+        an ``unwatch`` of it says the spectator no longer holds it."""
         self.watched.discard(match)
         self.snapshotted[match] = None
         if len(self.snapshotted) > SNAPSHOTS_REMEMBERED:

@@ -42,6 +42,12 @@ log = logging.getLogger("ringside.server")
 BACKED_UP = 64 * 1024
 """Bytes waiting in a transport above which messages wait in the peer's outbox instead."""
 
+MESSAGES_PER_TURN = 100
+"""Messages of one connection handled before the event loop is given back. A client
+that sends thousands at once (one 256 KiB read of short lines) otherwise holds the
+loop for their whole handling: ~0.4 s, with every other bot and the HTTP API
+waiting. A bot in a match sends one message per request, so this never binds."""
+
 GATE_KEY = web.AppKey("gate", ConnectionGate)
 """The process's ``ConnectionGate``, shared by the WebSocket handlers and the TCP listener."""
 
@@ -280,9 +286,14 @@ async def bot_websocket(request: web.Request) -> web.StreamResponse:
     deadline: asyncio.TimerHandle | None = asyncio.get_running_loop().call_later(
         limits.hello_timeout, hello_due, session, limits
     )
+    turn = MESSAGES_PER_TURN
     try:
         while True:  # ``receive`` rather than ``async for``: one coroutine less held per bot
-            msg = await ws.receive()
+            msg = await ws.receive()  # does not give the loop back while frames are queued
+            turn -= 1
+            if not turn:
+                turn = MESSAGES_PER_TURN
+                await asyncio.sleep(0)
             if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
                 pending = session.feed(msg.data)
                 if pending is not None:
@@ -430,6 +441,7 @@ class TcpBot(asyncio.Protocol):
         "settings",
         "tcp",
         "transport",
+        "turn",
     )
 
     def __init__(self, tcp: TcpBots) -> None:
@@ -444,6 +456,9 @@ class TcpBot(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.busy: asyncio.Task[None] | None = None
         """The task finishing a ``hello``; later lines wait for it."""
+        self.turn: asyncio.Handle | None = None
+        """Lines are left over from a pass that handled ``MESSAGES_PER_TURN``: the next
+        pass handles them, and reading waits until they are done."""
         self.done = False
         self.eof = False
         """The peer closed its side (it sends nothing more)."""
@@ -493,7 +508,7 @@ class TcpBot(asyncio.Protocol):
         if self.done:
             return
         self.framer.receive_data(data)
-        if self.busy is None:
+        if self.busy is None and self.turn is None:
             self._lines()
 
     def eof_received(self) -> bool:
@@ -503,7 +518,7 @@ class TcpBot(asyncio.Protocol):
                 self.transport.close()
             return True
         self.framer.receive_eof()
-        if self.busy is None:
+        if self.busy is None and self.turn is None:
             self._lines()
         return True  # keep writing what is queued; ``finish`` closes
 
@@ -543,7 +558,12 @@ class TcpBot(asyncio.Protocol):
     def _lines(self) -> None:
         """Hand every complete line to the session, in order, until one has to be awaited."""
         framer, session = self.framer, self.session
+        budget = MESSAGES_PER_TURN
         while not self.done and session.state != "closed":
+            if not budget:
+                self._give_turn()
+                return
+            budget -= 1
             line = framer.next_line()
             if line is None:
                 if framer.done:
@@ -557,6 +577,24 @@ class TcpBot(asyncio.Protocol):
                 return
         if session.state == "closed":
             self.finish()
+
+    def _give_turn(self) -> None:
+        """Let the loop run others before the rest of what this client sent."""
+        transport = self.transport
+        if transport is not None and not transport.is_closing():
+            transport.pause_reading()
+        self.turn = self.loop.call_soon(self._next_turn)
+
+    def _next_turn(self) -> None:
+        self.turn = None
+        if self.done or self.busy is not None:
+            return
+        self._lines()
+        if self.turn is not None or self.busy is not None or self.done:
+            return  # reading stays paused: another turn, or the hello's store write
+        transport = self.transport
+        if transport is not None and not transport.is_closing():
+            transport.resume_reading()
 
     def _feed(self, line: bytes) -> bool:
         """One message to the session; True when it is being awaited (reading pauses)."""

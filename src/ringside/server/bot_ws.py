@@ -499,7 +499,7 @@ class BotSocket:
         self.beat = None
         if self.done:
             return
-        if not self.heard:
+        if not self.heard and self.backlog is None:  # (not reading: nothing can be heard)
             log.info("bot %s: no pong within half a heartbeat; dropped", self.peer.address)
             self.transport.abort()
             return

@@ -238,3 +238,29 @@ async def test_the_http_api_still_answers_on_the_same_port(open_server: ServerPr
         answer = await reader.read()
     writer.close()
     assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+
+
+async def test_a_bot_that_answers_no_ping_is_dropped(open_server: ServerProcess) -> None:
+    """The module's server has a 5 s heartbeat: silent for 5 s, pinged, 2.5 s to answer."""
+    bot = await connect(open_server, after=frame(hello("deaf")))
+    try:
+        assert (await bot.message())["type"] == "welcome"
+        assert await bot.read_frame() == (0x9, b"")  # the ping, after a heartbeat of silence
+        async with asyncio.timeout(60):  # bounds a hang only
+            assert await bot.reader.read() == b""  # never answered: the server let go
+    finally:
+        await bot.close()
+
+
+async def test_a_bot_that_answers_its_pings_stays(open_server: ServerProcess) -> None:
+    bot = await connect(open_server, after=frame(hello("polite")))
+    try:
+        assert (await bot.message())["type"] == "welcome"
+        for _ in range(2):
+            assert await bot.read_frame() == (0x9, b"")
+            bot.writer.write(frame(b"", opcode=0xA))
+        bot.writer.write(frame(b'{"type":"action","match":"still-here","id":1,"action":0}'))
+        error = await bot.message()
+        assert error["match"] == "still-here", error
+    finally:
+        await bot.close()

@@ -262,8 +262,8 @@ an int is the end (the close code to answer, -1 for none) after them."""
 class BotSocket:
     """One bot's WebSocket after the handshake: frames to its session, its peer's writes.
 
-    Its own pings keep aiohttp's rule: one every heartbeat, and a bot from which
-    nothing is heard within half a heartbeat of it is dropped."""
+    Its pings keep aiohttp's rule: a bot silent for a heartbeat is pinged, and one from
+    which nothing is heard within half a heartbeat of the ping is dropped."""
 
     __slots__ = (
         "backlog",
@@ -486,26 +486,31 @@ class BotSocket:
         self.finish()
 
     def _ping(self) -> None:
+        """Every heartbeat: a bot heard from since the last one is not pinged (as aiohttp
+        pings only after a heartbeat of silence); a silent one is, and has half a
+        heartbeat to answer."""
+        heartbeat = self.owner.settings.heartbeat
         self.beat = None
         if self.done or self.close_sent or self.transport.is_closing():
             return
-        self.heard = False
+        loop = asyncio.get_running_loop()
+        if self.heard or self.backlog is not None:  # (not reading: nothing can be heard)
+            self.heard = False
+            self.beat = loop.call_later(heartbeat, self._ping)
+            return
         self.transport.write(frame_header(0x89, 0))
-        self.beat = asyncio.get_running_loop().call_later(
-            self.owner.settings.heartbeat / 2, self._pong_due
-        )
+        self.beat = loop.call_later(heartbeat / 2, self._pong_due)
 
     def _pong_due(self) -> None:
         self.beat = None
         if self.done:
             return
-        if not self.heard and self.backlog is None:  # (not reading: nothing can be heard)
+        if not self.heard and self.backlog is None:
             log.info("bot %s: no pong within half a heartbeat; dropped", self.peer.address)
             self.transport.abort()
             return
-        self.beat = asyncio.get_running_loop().call_later(
-            self.owner.settings.heartbeat / 2, self._ping
-        )
+        self.heard = False
+        self.beat = asyncio.get_running_loop().call_later(self.owner.settings.heartbeat, self._ping)
 
     def finish(self) -> None:
         """The conversation is over: the session leaves, the peer flushes and closes."""

@@ -67,7 +67,7 @@ SERVER_LAYERS: list[set[str]] = [
     {"services"},
     {"app", "bench", "keys", "bodies", "http_guard", "upgraded"},
     {"api", "transports"},
-    {"api_bots", "api_export", "api_tournaments"},
+    {"api_bots", "api_export", "api_tournaments", "bot_ws"},
     {"main"},
 ]
 """The modules of ``ringside.server``, lowest first (services, then the HTTP layer)."""

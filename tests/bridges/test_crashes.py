@@ -92,6 +92,18 @@ def is_move(bot: str) -> Any:
     return lambda e: e.get("type") == "move" and e["bot"] == bot
 
 
+def moves_seen(spectator: SpectatorClient) -> list[dict[str, Any]]:
+    """Every move a spectator saw: those in its snapshot (the match may have begun before
+    the watch arrived), then the live ones."""
+    moves = []
+    for event in spectator.events:
+        if event.get("type") == "snapshot":
+            moves += [e for e in event["events"] if e.get("type") == "move"]
+        elif event.get("type") == "move":
+            moves.append(event)
+    return moves
+
+
 async def test_stockfish_killed_mid_move_is_crashed_with_a_clean_message(
     server: ServerProcess, http: aiohttp.ClientSession
 ) -> None:
@@ -306,7 +318,7 @@ async def test_with_recover_gnu_go_killed_on_the_opponents_turn_is_given_the_boa
         match = await start(http, server, body)
         spectator = await watch(http, server, match)
         await spectator.wait_for(
-            lambda e: sum(is_move("slow-go")(x) for x in spectator.events) >= 2
+            lambda e: sum(m["bot"] == "slow-go" for m in moves_seen(spectator)) >= 2
         )
         await asyncio.sleep(0.3)  # the slow bot's third move is being thought
         engine = victim.engine
@@ -326,10 +338,7 @@ async def test_with_recover_gnu_go_killed_on_the_opponents_turn_is_given_the_boa
         assert not [e for e in since() if e.get("type") == "forfeit"], since()
         assert victim.engine is not None and victim.engine.pid != engine.pid
         assert (
-            victim.played
-            == [str(e["action"]) for e in spectator.events if e.get("type") == "move"][
-                : len(victim.played)
-            ]
+            victim.played == [str(e["action"]) for e in moves_seen(spectator)][: len(victim.played)]
         ), "the fresh engine was given every move"
         await spectator.close()
     await slow.close()

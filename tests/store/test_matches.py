@@ -364,3 +364,22 @@ async def test_deleting_a_match_cascades(store: Store) -> None:
         await conn.execute(text("DELETE FROM matches WHERE id = 'm1'"))
     for table in ("events", "rounds", "match_seats"):
         assert await count_rows(store, table) == 0
+
+
+async def test_a_tournaments_unended_and_finished_matches_are_found_with_their_configs(
+    store: Store,
+) -> None:
+    """What a node taking a tournament over adopts: live matches to wait for, finished
+    ones to count, never an aborted one (its game is played again)."""
+    for match_id, tournament in (("live", "t1"), ("done", "t1"), ("lost", "t1"), ("other", "t2")):
+        config = {"seed": f"seed-{match_id}", "bots": ["a", "b"]}
+        await store.create_match(
+            match_id, "tictactoe", ["a", "b"], 1, TIME_CONTROL, {}, tournament, "running", config
+        )
+    await store.finish_match(MatchOutcome(match_id="done", status="finished", scores=(1.0, 0.0)))
+    await store.finish_match(MatchOutcome(match_id="lost", status="aborted", reason="node_lost"))
+    found = await store.matches.unended_or_finished_in_tournament("t1")
+    assert found == {
+        "live": ("running", {"seed": "seed-live", "bots": ["a", "b"]}),
+        "done": ("finished", {"seed": "seed-done", "bots": ["a", "b"]}),
+    }

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Literal, Protocol
 
 import msgspec
 from aiohttp import web
@@ -30,19 +31,50 @@ from ringside.server.limits import ConnectionGate
 
 log = logging.getLogger("ringside.server")
 
-__all__ = ["GUARD_KEY", "GuardedHttp", "guard_middleware", "json_failures"]
+__all__ = [
+    "GUARD_KEY",
+    "GuardedConnection",
+    "GuardedHttp",
+    "Takeover",
+    "guard_middleware",
+    "json_failures",
+]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class _Connection(asyncio.Protocol):
-    """aiohttp's protocol for one connection, with the header deadline around it."""
+class Inner(Protocol):
+    """What serves a connection behind the guard: aiohttp's protocol, or a takeover's."""
 
-    __slots__ = ("guard", "inner", "paused", "requests", "timer", "transport", "waiters")
+    def data_received(self, data: bytes) -> None: ...
 
-    def __init__(self, guard: GuardedHttp, inner: asyncio.Protocol) -> None:
+    def eof_received(self) -> bool | None: ...
+
+    def pause_writing(self) -> None: ...
+
+    def resume_writing(self) -> None: ...
+
+    def connection_lost(self, exc: Exception | None) -> None: ...
+
+
+Takeover = Callable[["GuardedConnection", bytes], "Literal['more', 'aiohttp'] | Inner | None"]
+"""Shown a connection's first bytes: read ``more``, give them to ``aiohttp``, or serve the
+connection (it sets ``inner``; None: refused and closing)."""
+
+
+class GuardedConnection(asyncio.Protocol):
+    """aiohttp's protocol for one connection, with the header deadline around it.
+
+    With a ``takeover`` (the bot WebSockets of ``bot_ws``), aiohttp's protocol is
+    made only once the first bytes show the connection is not the takeover's."""
+
+    __slots__ = ("guard", "head", "inner", "paused", "requests", "timer", "transport", "waiters")
+
+    def __init__(self, guard: GuardedHttp) -> None:
         self.guard = guard
-        self.inner = inner
+        self.inner: Inner | None = None
+        self.head = b""
+        """The first bytes, while the takeover reads them."""
         self.transport: asyncio.BaseTransport | None = None
         self.timer: asyncio.TimerHandle | None = None
         self.requests = 0
@@ -56,22 +88,51 @@ class _Connection(asyncio.Protocol):
         self.guard.connections[transport] = self
         self.guard.gate.opened()
         self.arm()
-        self.inner.connection_made(transport)
+        if self.guard.takeover is None:
+            self._to_aiohttp(b"")
+
+    def _to_aiohttp(self, data: bytes) -> Inner:
+        assert self.transport is not None
+        inner = self.guard.factory()
+        self.inner = inner
+        inner.connection_made(self.transport)
+        if data:
+            inner.data_received(data)
+        return inner
 
     def data_received(self, data: bytes) -> None:
-        self.inner.data_received(data)
+        inner = self.inner
+        if inner is not None:
+            inner.data_received(data)
+            return
+        takeover = self.guard.takeover
+        assert takeover is not None
+        head, self.head = self.head + data, b""
+        taken = takeover(self, head)
+        if taken == "more":
+            self.head = head
+        elif taken == "aiohttp":
+            self._to_aiohttp(head)
 
     def eof_received(self) -> bool | None:
-        return self.inner.eof_received()
+        inner = self.inner
+        if inner is None:
+            if self.transport is None or self.transport.is_closing():
+                return None
+            inner = self._to_aiohttp(self.head)  # aiohttp answers what came, or closes
+            self.head = b""
+        return inner.eof_received()
 
     def pause_writing(self) -> None:
         self.paused = True
-        self.inner.pause_writing()
+        if self.inner is not None:
+            self.inner.pause_writing()
 
     def resume_writing(self) -> None:
         self.paused = False
         self._wake()
-        self.inner.resume_writing()
+        if self.inner is not None:
+            self.inner.resume_writing()
 
     async def drained(self) -> None:
         """Return once the transport takes more (at once when it does already)."""
@@ -95,7 +156,8 @@ class _Connection(asyncio.Protocol):
         if self.transport is not None:
             self.guard.connections.pop(self.transport, None)
         self.guard.gate.closed()
-        self.inner.connection_lost(exc)
+        if self.inner is not None:
+            self.inner.connection_lost(exc)
 
     def arm(self) -> None:
         """The client has the header timeout from now to send a whole request's headers."""
@@ -131,17 +193,22 @@ class GuardedHttp:
     """The protocol factory for the HTTP listener: aiohttp's, each connection guarded."""
 
     def __init__(
-        self, factory: Callable[[], asyncio.Protocol], gate: ConnectionGate, header_timeout: float
+        self,
+        factory: Callable[[], asyncio.Protocol],
+        gate: ConnectionGate,
+        header_timeout: float,
+        takeover: Takeover | None = None,
     ) -> None:
         self.factory = factory
         self.gate = gate
         self.header_timeout = header_timeout
-        self.connections: dict[asyncio.BaseTransport, _Connection] = {}
+        self.takeover = takeover
+        self.connections: dict[asyncio.BaseTransport, GuardedConnection] = {}
 
     def __call__(self) -> asyncio.Protocol:
-        return _Connection(self, self.factory())
+        return GuardedConnection(self)
 
-    def connection(self, request: web.Request) -> _Connection | None:
+    def connection(self, request: web.Request) -> GuardedConnection | None:
         transport = request.transport
         return self.connections.get(transport) if transport is not None else None
 

@@ -24,6 +24,7 @@ from ringside.server import api_tournaments  # noqa: F401  (registers the rating
 from ringside.server.api import add_routes, errors_middleware, game_board
 from ringside.server.app import Server, Settings, build_server
 from ringside.server.bench import COLLECTOR_PAUSES, BenchMatchRunner, bench_latency, bench_switches
+from ringside.server.bot_ws import BotWebSockets
 from ringside.server.directory import BEAT_EVERY, NODE_TTL
 from ringside.server.http_guard import GUARD_KEY, GuardedHttp, guard_middleware, json_failures
 from ringside.server.keys import SERVER_KEY
@@ -255,7 +256,9 @@ async def serve(
         assert handler is not None, "set up before listening"
         return handler()
 
-    guard = GuardedHttp(aiohttp_protocol, gate, limits.http_header_timeout)
+    # Bot WebSockets are served by Ringside once their handshake is read (server/bot_ws.py).
+    bot_sockets = BotWebSockets(server, gate)
+    guard = GuardedHttp(aiohttp_protocol, gate, limits.http_header_timeout, bot_sockets.take)
     app = build_app(server, gate, guard)
     runner = web.AppRunner(
         app,
@@ -301,6 +304,7 @@ async def serve(
     finally:
         await server.shutdown(drain=settings.drain)
         await tcp.stop()
+        await bot_sockets.stop()
         if listener is not None:
             listener.close()
         await runner.cleanup()

@@ -708,16 +708,18 @@ class TournamentManager:
         self._abort_orphans()
 
     async def _adopt(self, run: TournamentRun) -> list[Game]:
-        """Live matches of the tournament that no game knows of: the lost owner started
-        them and died before writing their games down. In a cluster another node plays
-        them on, so their games wait for them rather than being played twice. A match is
-        known by its seed, which names its game and attempt (``TournamentRun._config``)."""
+        """Matches of the tournament that no game knows of: the lost owner started them
+        and died before writing their games down. In a cluster another node plays them
+        on, so their games wait for them, or count them when they have finished since
+        (their result was announced while no node ran the tournament), rather than being
+        played twice. A match is known by its seed, which names its game and attempt
+        (``TournamentRun._config``)."""
         if self.matches.placement is None:
             return []  # a single server: its orphans were rebuilt here (``_abort_orphans``)
         known = {g.match_id for g in run.state.games if g.match_id is not None}
         adopted = []
-        live = await self.store.matches.live_in_tournament(run.id)
-        for match_id, config in sorted(live.items()):
+        found = await self.store.matches.unended_or_finished_in_tournament(run.id)
+        for match_id, (status, config) in sorted(found.items()):
             if match_id in known or config is None:
                 continue
             seed, bots = config.get("seed"), config.get("bots")
@@ -725,11 +727,20 @@ class TournamentManager:
                 if bots != list(game.bots):
                     continue
                 attempts = range(game.attempts, game.attempts + 2)
-                if seed in {run.seed_of(game.no, a) for a in attempts}:
-                    adopted.append(run.state.start(game.no, match_id))
-                    run.runners[game.no] = self._local_or_elsewhere(match_id, run.id)
-                    self.by_match[match_id] = (run, game.no)
+                if seed not in {run.seed_of(game.no, a) for a in attempts}:
+                    continue
+                if status == "finished":
+                    match = await self.store.get_match(match_id)
+                    if match is None or match.result is None:
+                        break  # not readable as a result: the game is played again
+                    run.state.start(game.no, match_id)
+                    scores = [s.score or 0.0 for s in match.seats]
+                    adopted.append(run.state.record(game.no, scores, "counted after a takeover"))
                     break
+                adopted.append(run.state.start(game.no, match_id))
+                run.runners[game.no] = self._local_or_elsewhere(match_id, run.id)
+                self.by_match[match_id] = (run, game.no)
+                break
         return adopted
 
     def _local_or_elsewhere(self, match_id: str, tid: str) -> MatchHandle:

@@ -19,7 +19,7 @@ import contextlib
 import logging
 import struct
 from collections.abc import Callable, Coroutine
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from aiohttp import WSMsgType, web
 
@@ -140,13 +140,49 @@ STREAM_ABOVE = 256 * 1024
 CHUNK = 64 * 1024
 
 
-def _frame_header(first: int, size: int) -> bytes:
+def frame_header(first: int, size: int) -> bytes:
     """A server frame's header (unmasked): 2, 4 or 10 bytes (RFC 6455 §5.2)."""
     if size < 126:
         return bytes((first, size))
     if size < 65536:
         return struct.pack("!BBH", first, 126, size)
     return struct.pack("!BBQ", first, 127, size)
+
+
+class Drainable(Protocol):
+    """What ``stream_fragments`` waits on: the HTTP guard's connection (``drained``)."""
+
+    paused: bool
+
+    async def drained(self) -> None: ...
+
+
+async def stream_fragments(
+    transport: asyncio.WriteTransport,
+    connection: Drainable | None,
+    data: bytes,
+    closed: Callable[[], bool] = lambda: False,
+) -> None:
+    """Write a text message as frames of at most ``CHUNK`` (one frame when it is no longer
+    than ``STREAM_ABOVE``), each once the socket's buffer is below ``BACKED_UP`` again,
+    from a view of the message: a snapshot shared by every watcher stays one object
+    however many of them are behind (RFC 6455 §5.4). Control frames may come between
+    fragments; nothing else may (the caller sees to that)."""
+    size = len(data)
+    step = CHUNK if size > STREAM_ABOVE else max(size, 1)
+    view = memoryview(data)
+    for start in range(0, max(size, 1), step):
+        while transport.get_write_buffer_size() > BACKED_UP and not transport.is_closing():
+            if connection is not None and connection.paused:
+                await connection.drained()  # resumed, or lost
+            else:  # no guard (a test's bare application), or not paused yet: look again soon
+                await asyncio.sleep(0.05)
+        if transport.is_closing() or closed():
+            raise ConnectionResetError("Connection lost")
+        chunk = view[start : start + step]
+        last = start + step >= size
+        first = (0x80 if last else 0x00) | (0x1 if start == 0 else 0x0)
+        transport.write(frame_header(first, len(chunk)) + chunk)
 
 
 class _WsSocket:
@@ -199,7 +235,7 @@ class _WsSocket:
             return False
         if self.busy or len(data) > STREAM_ABOVE:
             return False
-        transport.write(_frame_header(0x81, len(data)) + data)
+        transport.write(frame_header(0x81, len(data)) + data)
         return True
 
     async def write(self, data: bytes) -> None:
@@ -215,25 +251,13 @@ class _WsSocket:
             return
         request = self.request
         transport = request.transport
+        if transport is None:
+            raise ConnectionResetError("Connection lost")
         guard = request.app.get(GUARD_KEY)
         connection = guard.connection(request) if guard is not None else None
-        view = memoryview(data)
         self.busy = True
         try:
-            for start in range(0, len(data), CHUNK):
-                while transport is not None and transport.get_write_buffer_size() > BACKED_UP:
-                    if transport.is_closing():
-                        break
-                    if connection is not None and connection.paused:
-                        await connection.drained()  # resumed, or lost
-                    else:  # no guard (a test's bare application): look again soon
-                        await asyncio.sleep(0.05)
-                if transport is None or transport.is_closing() or ws.closed:
-                    raise ConnectionResetError("Connection lost")
-                chunk = view[start : start + CHUNK]
-                last = start + CHUNK >= len(data)
-                first = (0x80 if last else 0x00) | (0x1 if start == 0 else 0x0)
-                transport.write(_frame_header(first, len(chunk)) + chunk)
+            await stream_fragments(transport, connection, data, lambda: ws.closed)
         finally:
             self.busy = False
 
@@ -711,11 +735,17 @@ class TcpBot(asyncio.Protocol):
 
 
 __all__ = [
+    "BACKED_UP",
     "GATE_KEY",
+    "MESSAGES_PER_TURN",
+    "STREAM_ABOVE",
     "TcpBot",
     "TcpBots",
     "bot_websocket",
     "fatal",
+    "frame_header",
     "hello_due",
+    "slow_consumer",
+    "stream_fragments",
     "watch_websocket",
 ]

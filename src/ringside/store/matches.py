@@ -469,18 +469,21 @@ class MatchStore:
                 return None
             return await _load_record(session, match)
 
-    async def live_in_tournament(self, tournament_id: str) -> dict[str, dict[str, Any] | None]:
-        """The live (pending or running) matches of a tournament, with their configuration:
-        a node that takes the tournament over adopts those its games do not know of (the
-        owner was lost between starting a game's match and writing the game down)."""
+    async def unended_or_finished_in_tournament(
+        self, tournament_id: str
+    ) -> dict[str, tuple[str, dict[str, Any] | None]]:
+        """The pending, running and finished matches of a tournament: status and
+        configuration. A node that takes the tournament over adopts those its games do not
+        know of (the owner was lost between starting a game's match and writing the game
+        down): it waits for a live one and counts a finished one."""
         async with self._db.transaction() as session:
             rows = await session.execute(
-                select(Match.id, Match.config).where(
+                select(Match.id, Match.status, Match.config).where(
                     Match.tournament_id == tournament_id,
-                    Match.status.in_(("pending", "running")),
+                    Match.status.in_(("pending", "running", "finished")),
                 )
             )
-            return {match_id: config for match_id, config in rows}
+            return {match_id: (status, config) for match_id, status, config in rows}
 
     async def list_matches(
         self,

@@ -264,3 +264,21 @@ async def test_a_bot_that_answers_its_pings_stays(open_server: ServerProcess) ->
         assert error["match"] == "still-here", error
     finally:
         await bot.close()
+
+
+async def test_a_refused_hello_reads_its_error_then_the_close_then_the_end(
+    open_server: ServerProcess,
+) -> None:
+    """Never a bot: the end of the stream follows the close frame at once (no wait for an
+    answer it will not give), and its unread input does not reset the connection."""
+    bad = json.dumps({"type": "hello", "name": "tab\there", "protocol": 1}).encode()
+    bot = await connect(open_server, after=frame(bad) + frame(b"more") * 50)
+    try:
+        error = await bot.message()
+        assert error["type"] == "error" and error.get("fatal") is True, error
+        opcode, _ = await bot.read_frame()
+        assert opcode == 0x8
+        async with asyncio.timeout(30):
+            assert await bot.reader.read() == b""
+    finally:
+        await bot.close()

@@ -554,6 +554,11 @@ class BotSocket:
             transport.write(frame_header(0x88, 2) + struct.pack("!H", self.close_code))
         self.close_sent = True
         if not self.peer_closed and not transport.is_closing():
+            if not self.session.connection.welcomed and transport.can_write_eof():
+                # Never a bot (a missed hello deadline, a refused hello): the end of the
+                # stream follows our last words at once, as on TCP; its answer is read
+                # and dropped meanwhile, so that no reset takes the last words with it.
+                transport.write_eof()
             waiter = self.waiter = asyncio.get_running_loop().create_future()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(waiter, grace)

@@ -35,7 +35,7 @@ class Gate:
 
     def __init__(self, loop: asyncio.AbstractEventLoop, before_request: int) -> None:
         self.before_request = before_request
-        """The bot answers this many requests, then waits at the next one."""
+        """The bot answers this many requests of a match, then waits at the next one."""
         self._loop = loop
         self._opened = asyncio.Event()
         self.reached = threading.Event()
@@ -55,16 +55,18 @@ def thinking_bot(
     """A bot that waits ``think`` seconds, then plays ``choose`` (default: a random legal action)."""
     rng = random.Random(seed)
     pick: Choose = choose or (lambda legal, _: rng.choice(legal))
-    requests = 0
+    requests: dict[str, int] = {}
+    """Requests answered in each match: a gate holds a match at its own n-th request, even
+    when the ladder paired the bot in another match before (one that ended early)."""
 
     async def behave(bot: WireBot, message: dict[str, Any]) -> None:
-        nonlocal requests
         if await answer_session(bot, message):
             return
         if message.get("type") == "request":
-            if gate is not None and requests == gate.before_request:
+            match = str(message.get("match"))
+            if gate is not None and requests.get(match, 0) == gate.before_request:
                 await gate.pass_through()
-            requests += 1
+            requests[match] = requests.get(match, 0) + 1
             if think:
                 await asyncio.sleep(think)
             legal = message.get("legal_actions") or [None]

@@ -274,6 +274,7 @@ async def echo(args: argparse.Namespace) -> None:
     for bot in bots:
         bot.send(first)
     await asyncio.sleep(args.warmup)
+    emit("TIMING", {})  # the runner reads the server's CPU time from here to the result
     before, t0 = stats.requests, time.perf_counter()
     await asyncio.sleep(args.duration)
     done, t1 = stats.requests, time.perf_counter()
@@ -306,6 +307,9 @@ async def bots_mode(args: argparse.Namespace) -> None:
                 for reply in bot.held:
                     bot.send(reply)
                 bot.held.clear()
+        elif command == "pause":  # holding bots hold their next replies until ``go``
+            for bot in bots:
+                bot.go.clear()
         elif command == "sent":
             emit("RESULT", {"sent_at": stats.sent_at})
     await conns.close()

@@ -186,7 +186,7 @@ class Bench:
             lat: dict[str, list[float]] = {t: [] for t in TRANSPORTS}
             for rep in range(s.reps):
                 for transport in TRANSPORTS:
-                    one[transport].append(await self.echo_rate(urls[transport], 1))
+                    one[transport].append((await self.echo_rate(urls[transport], 1))[0])
                     # Recorded and unrecorded back to back, in turns first: figure 6
                     # compares each pair, so a drift of the machine's speed cancels.
                     pair = (("rec", recorded), ("norec", unrecorded))
@@ -219,16 +219,24 @@ class Bench:
                     )
                 )
             many: dict[str, list[float]] = {t: [] for t in TRANSPORTS}
+            busy: dict[str, list[float]] = {t: [] for t in TRANSPORTS}
             for _ in range(s.reps):
                 for transport in TRANSPORTS:
-                    many[transport].append(await self.echo_rate(urls[transport], s.many_conns))
+                    rate, cpu = await self.echo_rate(urls[transport], s.many_conns, echo)
+                    many[transport].append(rate)
+                    busy[transport].append(cpu)
             self.data["relay"] = {
                 "echo_1": one,
                 "echo_many": many,
+                "echo_many_server_cpu": busy,
                 "moves": {f"{t}/{label}": v for (t, label), v in moves.items()},
                 "relay_p50_seconds": lat,
             }
             self.echo_many = many
+            self.echo_per_cpu = {
+                t: [r / c for r, c in zip(many[t], busy[t], strict=True) if c > 0]
+                for t in TRANSPORTS
+            }
             for transport in TRANSPORTS:
                 name = "WebSocket" if transport == "ws" else "TCP"
                 self.rows.append(
@@ -241,6 +249,12 @@ class Bench:
                     Row.of("1", f"echo_many_{transport}",
                            f"echo round trips/s, {s.many_conns} connections, {name}",
                            many[transport], "/s")
+                )  # fmt: skip
+                self.rows.append(
+                    Row.of("1", f"echo_cpu_{transport}",
+                           f"the same per second of the echo server's CPU (it was "
+                           f"{median(busy[transport]):.0%} busy: its clients are the limit)",
+                           self.echo_per_cpu[transport], "/CPU-s")
                 )  # fmt: skip
             for transport in TRANSPORTS:
                 name = "WebSocket" if transport == "ws" else "TCP"
@@ -276,7 +290,10 @@ class Bench:
 
         await with_children(children, body)
 
-    async def echo_rate(self, url: str, conns: int) -> float:
+    async def echo_rate(
+        self, url: str, conns: int, server: Child | None = None
+    ) -> tuple[float, float]:
+        """Round trips/s, and the CPU ``server`` used per second of the run (0 without it)."""
         procs = 1 if conns == 1 else 2
         per = conns // procs
         clients = [
@@ -292,96 +309,148 @@ class Bench:
             for _ in range(procs)
         ]
 
-        async def body() -> float:
+        async def body() -> tuple[float, float]:
+            for c in clients:
+                await c.expect("TIMING", 60)
+            cpu0, t0 = (0.0 if server is None else cpu_seconds(server.pid)), time.perf_counter()
             results = [await c.expect("RESULT", 60 + self.sizes.echo_seconds) for c in clients]
-            return float(sum(r["round_trips"] / r["seconds"] for r in results))
+            busy = 0.0
+            if server is not None:
+                busy = (cpu_seconds(server.pid) - cpu0) / (time.perf_counter() - t0)
+            return float(sum(r["round_trips"] / r["seconds"] for r in results)), busy
 
         return await with_children(clients, body)
 
     # --- figure 3 -----------------------------------------------------------------------
 
     async def concurrent(self, transport: str = "tcp") -> None:
-        """``matches`` concurrent counting matches of instant bots, load in one process."""
+        """``matches`` concurrent counting matches of instant bots, load in one process,
+        recorded and unrecorded (two servers, played in turns: figure 3's recording cost)."""
         s = self.sizes
-        server = await start_server()
-        children: list[Child] = [server]
+        servers = {"rec": await start_server(), "norec": await start_server(record=False)}
+        children: list[Child] = list(servers.values())
 
         async def body() -> None:
-            # One load process holds all the bots.
-            load = await self.bots(
-                server, transport, "L", 2 * s.matches, "--parallel", "100", "--hold"
-            )
-            children.append(load)
-            loads = [load]
-            started = time.perf_counter()
-            gate = asyncio.Semaphore(16)
-
-            async def create(i: int) -> None:
-                async with gate:
-                    await self.post_match(
-                        server,
-                        {
-                            "game": "counting",
-                            "bots": [f"L{2 * i:05d}", f"L{2 * i + 1:05d}"],
-                            "options": {"plies": 1_000_000},
-                            "time_control": PER_MOVE_60,
-                        },
-                    )
-
-            await asyncio.gather(*(create(i) for i in range(s.matches)))
-            self.note(f"{s.matches} matches started in {time.perf_counter() - started:.1f} s")
-            for child in loads:  # the bots held their first move until every match was on
-                child.send("go")
-            await asyncio.sleep(1.0)
-            await self.latency_samples(server)
-            windows = []
-            for _ in range(s.windows):
-                t0 = time.perf_counter()
-                cpu0 = [cpu_seconds(c.pid) for c in (server, *loads)]
-                await asyncio.sleep(s.window_seconds)
-                samples = await self.latency_samples(server)
-                cpu1 = [cpu_seconds(c.pid) for c in (server, *loads)]
-                elapsed = time.perf_counter() - t0
-                busy = [(b - a) / elapsed for a, b in zip(cpu0, cpu1, strict=True)]
-                windows.append(
-                    {
-                        "moves_per_s": self.moves / elapsed,
-                        "p50": percentile(samples, 50),
-                        "p99": percentile(samples, 99),
-                        "server_cpu": busy[0],
-                        "load_cpu": sum(busy[1:]),
-                        "gc": self.collector,
-                    }
+            loads: dict[str, Child] = {}
+            for label, server in servers.items():
+                prefix = "L" if label == "rec" else "U"
+                # One load process holds all the bots of a server.
+                loads[label] = load = await self.bots(
+                    server, transport, prefix, 2 * s.matches, "--parallel", "100", "--hold"
                 )
+                children.append(load)
+                started = time.perf_counter()
+                await self.start_matches(server, prefix, s.matches)
                 self.note(
-                    f"window: {windows[-1]['moves_per_s']:,.0f} moves/s, "
-                    f"p50 {windows[-1]['p50'] * 1e3:.1f} ms, p99 {windows[-1]['p99'] * 1e3:.1f} ms; "
-                    f"CPU: server {busy[0]:.0%}, load {sum(busy[1:]):.0%}; "
-                    + gc_note(self.collector)
+                    f"{label}: {s.matches} matches started in {time.perf_counter() - started:.1f} s"
                 )
+            windows: dict[str, list[dict[str, Any]]] = {label: [] for label in servers}
+            samples: list[float] = []
+            for rep in range(s.windows):
+                # In turns, first one then the other: a drift of the machine's speed cancels.
+                for label in ("rec", "norec") if rep % 2 == 0 else ("norec", "rec"):
+                    server, load = servers[label], loads[label]
+                    load.send("go")  # the bots held their moves until every match was on
+                    await asyncio.sleep(1.0)  # warm-up; the held moves go in a burst
+                    await self.latency_samples(server)
+                    window, window_samples = await self.window(server, load)
+                    load.send("pause")  # and hold again while the other server plays
+                    windows[label].append(window)
+                    if label == "rec":
+                        samples = window_samples
+                    self.note(
+                        f"{label} window: {window['moves_per_s']:,.0f} moves/s, "
+                        f"p50 {window['p50'] * 1e3:.1f} ms, p99 {window['p99'] * 1e3:.1f} ms; "
+                        f"CPU: server {window['server_cpu']:.0%}, load {window['load_cpu']:.0%}; "
+                        + gc_note(self.collector)
+                    )
+                    await asyncio.sleep(0.2)  # the last answers of the paused bots land
             self.latency[f"figure 3, {s.matches} matches ({transport})"] = samples
-            self.data[f"concurrent_{transport}"] = windows
-            name = "WebSocket" if transport == "ws" else "TCP"
-            rates = [w["moves_per_s"] for w in windows]
-            what = f"{s.matches} matches, {2 * s.matches} bots, {name}"
-            echo = getattr(self, "echo_many", {}).get(transport)
-            self.rows.append(
-                Row.of("3", f"concurrent_{transport}", f"total moves/s, {what}", rates, "/s",
-                       reference=echo, target=f"≥ 0.5 of {s.many_conns}-connection echo",
-                       check=None if echo is None else (lambda _v, r: r >= 0.5))
-            )  # fmt: skip
-            self.rows.append(
-                Row.of("3", f"p50_{transport}", f"relay latency p50, {what}",
-                       [w["p50"] * 1e3 for w in windows], "ms")
-            )  # fmt: skip
-            self.rows.append(
-                Row.of("3", f"p99_{transport}", f"relay latency p99, {what}",
-                       [w["p99"] * 1e3 for w in windows], "ms",
-                       target="p99 < 50 ms in every window",
-                       check=lambda _v, _r: max(w["p99"] for w in windows) < 0.050)
-            )  # fmt: skip
+            self.data[f"concurrent_{transport}"] = windows["rec"]
+            self.data[f"concurrent_{transport}_unrecorded"] = windows["norec"]
+            self._concurrent_rows(transport, windows)
 
         await with_children(children, body)
+
+    async def start_matches(self, server: Server, prefix: str, count: int) -> None:
+        """``count`` counting matches without end between the bots ``prefix``00000..."""
+        gate = asyncio.Semaphore(16)
+
+        async def create(i: int) -> None:
+            async with gate:
+                await self.post_match(
+                    server,
+                    {
+                        "game": "counting",
+                        "bots": [f"{prefix}{2 * i:05d}", f"{prefix}{2 * i + 1:05d}"],
+                        "options": {"plies": 1_000_000},
+                        "time_control": PER_MOVE_60,
+                    },
+                )
+
+        await asyncio.gather(*(create(i) for i in range(count)))
+
+    async def window(self, server: Server, load: Child) -> tuple[dict[str, Any], list[float]]:
+        """One window of figure 3: moves/s, latency and CPU, and the latency samples."""
+        t0 = time.perf_counter()
+        cpu0 = [cpu_seconds(c.pid) for c in (server, load)]
+        await asyncio.sleep(self.sizes.window_seconds)
+        samples = await self.latency_samples(server)
+        cpu1 = [cpu_seconds(c.pid) for c in (server, load)]
+        elapsed = time.perf_counter() - t0
+        busy = [(b - a) / elapsed for a, b in zip(cpu0, cpu1, strict=True)]
+        window = {
+            "moves_per_s": self.moves / elapsed,
+            "p50": percentile(samples, 50),
+            "p99": percentile(samples, 99),
+            "server_cpu": busy[0],
+            "load_cpu": busy[1],
+            "gc": self.collector,
+        }
+        return window, samples
+
+    def _concurrent_rows(self, transport: str, windows: dict[str, list[dict[str, Any]]]) -> None:
+        s = self.sizes
+        rec, norec = windows["rec"], windows["norec"]
+        name = "WebSocket" if transport == "ws" else "TCP"
+        what = f"{s.matches} matches, {2 * s.matches} bots, {name}"
+        rates = [w["moves_per_s"] for w in rec]
+        self.rows.append(
+            Row.of("3", f"moves_{transport}", f"total moves/s, {what}", rates, "/s")
+        )  # fmt: skip
+        # Per second of the server's CPU, as the echo reference: that one is bound by its
+        # clients (its server is not saturated), figure 3 by its server.
+        per_cpu = [w["moves_per_s"] / w["server_cpu"] for w in rec if w["server_cpu"] > 0]
+        echo = getattr(self, "echo_per_cpu", {}).get(transport)
+        self.rows.append(
+            Row.of("3", f"concurrent_{transport}",
+                   f"moves per second of server CPU, {what}", per_cpu, "/CPU-s",
+                   reference=echo, reference_unit="/CPU-s",
+                   target=f"≥ 0.5 of {s.many_conns}-connection echo, per CPU-s",
+                   check=None if echo is None else (lambda _v, r: r >= 0.5))
+        )  # fmt: skip
+        unrecorded = [w["moves_per_s"] for w in norec]
+        cost = 1 - median(rates) / median(unrecorded)
+        self.rows.append(
+            Row.of("3", f"recorded_many_{transport}",
+                   f"figure 3 recorded to SQLite: cost {cost * 100:.1f} %", rates, "/s",
+                   reference=unrecorded, target="≥ 0.90 (cost < 10 %)",
+                   check=lambda _v, r: r is not None and r >= 0.90)
+        )  # fmt: skip
+        self.rows.append(
+            Row.of("3", f"p50_{transport}", f"relay latency p50, {what}",
+                   [w["p50"] * 1e3 for w in rec], "ms")
+        )  # fmt: skip
+        self.rows.append(
+            Row.of("3", f"p99_{transport}", f"relay latency p99, {what}",
+                   [w["p99"] * 1e3 for w in rec], "ms",
+                   target="p99 < 50 ms in every window",
+                   check=lambda _v, _r: max(w["p99"] for w in rec) < 0.050)
+        )  # fmt: skip
+        self.rows.append(
+            Row.of("3", f"p99_unrecorded_{transport}", f"relay latency p99 unrecorded, {what}",
+                   [w["p99"] * 1e3 for w in norec], "ms")
+        )  # fmt: skip
 
     # --- figure 4 -----------------------------------------------------------------------
 

@@ -110,6 +110,17 @@ def _event_rows(
     return rows
 
 
+def _encoded(events: Sequence[Mapping[str, Any] | EncodedEvent]) -> list[EncodedEvent]:
+    """The (checked) events as ``match_writes`` takes them: encoded ones as they are."""
+    encoded = []
+    for event in events:
+        if type(event) is not EncodedEvent:
+            assert isinstance(event, Mapping)
+            event = EncodedEvent(event["type"], msgspec.json.encode(event))
+        encoded.append(event)
+    return encoded
+
+
 def _placeholders(paramstyle: str, count: int) -> str:
     """Positional parameter markers in the driver's own style."""
     if paramstyle == "qmark":
@@ -283,9 +294,9 @@ class MatchStore:
         _check_events(events)
         group = self._db.group
         if group is not None:
-            rows = _event_rows(match_id, 0, events)
+            encoded = _encoded(events)
             epoch = self._epochs.get(match_id)
-            return await group.run(lambda c: match_writes.append(c, match_id, epoch, rows))
+            return await group.run(lambda c: match_writes.append(c, match_id, epoch, encoded))
         async with self._db.transaction(write=True) as session:
             await _lock_live_match(session, match_id, self._epochs.get(match_id))
             return await _append(session, match_id, events)
@@ -318,10 +329,10 @@ class MatchStore:
         group = self._db.group
         if group is not None:
             # With the others of its group: one commit (and one fsync) for many results.
-            rows = _event_rows(outcome.match_id, 0, events)
+            encoded = _encoded(events)
             epoch, now = self._epochs.get(outcome.match_id), self._db.now()
             await group.run(
-                lambda c: match_writes.finish(c, outcome, epoch, rows, rate, now), durable=True
+                lambda c: match_writes.finish(c, outcome, epoch, encoded, rate, now), durable=True
             )
             self._epochs.pop(outcome.match_id, None)
             return

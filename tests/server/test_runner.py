@@ -8,16 +8,20 @@ once by wrapping its method, so that what the runner does meanwhile shows.
 from __future__ import annotations
 
 import asyncio
+import secrets
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 import msgspec
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ringside.protocol.messages import MatchResult
 from ringside.referee.config import MatchConfig
 from ringside.server.app import Server
-from ringside.server.runner import MatchRunner
+from ringside.server.runner import SAVE_MOVES_WITHIN, MatchRunner, save_at, save_phase
 from ringside.store import EncodedEvent
 from ringside.testing.inprocess import Listening
 from ringside.testing.wire import WireBot, start_bot
@@ -113,3 +117,24 @@ async def test_a_failed_write_is_carried_into_the_next(
     match_id, published = await harness.play(rounds=2, plies=10)
     assert failures == [1], "the first write (match_started) failed"
     assert await stored_events(harness, match_id) == published, "nothing lost, nothing reordered"
+
+
+@given(
+    now=st.floats(min_value=0.0, max_value=1e6),
+    phase=st.floats(min_value=0.0, max_value=SAVE_MOVES_WITHIN, exclude_max=True),
+)
+def test_a_save_falls_due_within_the_promise_and_on_the_matchs_grid(
+    now: float, phase: float
+) -> None:
+    due = save_at(now, phase)
+    assert now - 1e-9 <= due <= now + SAVE_MOVES_WITHIN + 1e-9  # floats round
+    turns = (due - phase) / SAVE_MOVES_WITHIN
+    assert abs(turns - round(turns)) < 1e-6
+
+
+def test_matches_started_together_save_spread_over_the_period() -> None:
+    """A thousand matches' saves, each on its own grid, fill every tenth of the period."""
+    ids = [secrets.token_hex(6) for _ in range(1000)] + [f"m{i}" for i in range(1000)]
+    tenths = Counter(int(10 * save_phase(match_id) / SAVE_MOVES_WITHIN) for match_id in ids)
+    assert sorted(tenths) == list(range(10))
+    assert max(tenths.values()) < 2 * len(ids) / 10, tenths

@@ -2,18 +2,26 @@
 // It keeps the lobby (bots online, running matches) and routes match events to
 // whoever watches that match. After a reconnect every watched match is asked
 // for again, so its watcher gets a fresh snapshot and misses nothing.
+//
+// A handler always gets a snapshot first, then the events after it. The server
+// snapshots a match once per watch (a second `watch` of a match watched is
+// ignored), so a handler that joins a match already watched on this socket (the
+// lobby's small board, then the match view) is given the snapshot kept here and
+// the events since; and an event that arrives before the snapshot (sent before
+// the server read the `watch`) is in that snapshot, so it is not passed on.
 
 // "tournament": a tournament changed (a game counted, a round paired, it ended).
 const LOBBY_TYPES = new Set(["lobby", "bot_joined", "bot_left", "bot_status", "match_listed", "tournament"]);
 const MIN_DELAY = 500;
 const MAX_DELAY = 5000;
 
-class Live extends EventTarget {
+export class Live extends EventTarget {
   constructor() {
     super();
     this.bots = new Map(); // name -> BotInfo
     this.matches = new Map(); // id -> MatchInfo (running only)
-    this.watchers = new Map(); // match id -> Set of handlers
+    this.watchers = new Map(); // match id -> Map of handler -> whether it has had a snapshot
+    this.history = new Map(); // match id -> { snapshot, events since } while watched
     this.state = "connecting";
     this.failures = 0;
     this.retryAt = 0;
@@ -40,7 +48,12 @@ class Live extends EventTarget {
     ws.addEventListener("open", () => {
       this.failures = 0;
       this.setState("open");
-      for (const id of this.watchers.keys()) this.send({ type: "watch", match: id });
+      for (const [id, handlers] of this.watchers) {
+        // A fresh snapshot is coming: until it does, the handlers get nothing.
+        this.history.set(id, { snapshot: null, events: [] });
+        for (const handler of handlers.keys()) handlers.set(handler, false);
+        this.send({ type: "watch", match: id });
+      }
     });
     ws.addEventListener("message", (msg) => {
       let event;
@@ -90,8 +103,25 @@ class Live extends EventTarget {
       return;
     }
     const id = event.match;
-    if (typeof id !== "string") return;
-    for (const handler of this.watchers.get(id) || []) handler(event);
+    const handlers = typeof id === "string" ? this.watchers.get(id) : undefined;
+    if (!handlers) return;
+    const kept = this.history.get(id);
+    if (event.type === "snapshot") {
+      // A copy: a handler may keep the array it is given and add to it.
+      kept.snapshot = { ...event, events: Array.isArray(event.events) ? event.events.slice() : [] };
+      kept.events = [];
+      for (const handler of [...handlers.keys()]) {
+        handlers.set(handler, true);
+        handler(event);
+      }
+      return;
+    }
+    if (event.type === "error") {
+      for (const handler of [...handlers.keys()]) handler(event);
+      return;
+    }
+    if (kept.snapshot) kept.events.push(event);
+    for (const [handler, primed] of [...handlers]) if (primed) handler(event);
   }
 
   applyLobby(event) {
@@ -120,20 +150,37 @@ class Live extends EventTarget {
 
   /** Call handler with the match's snapshot, then each new event; returns the unsubscribe. */
   watch(id, handler) {
-    let set = this.watchers.get(id);
-    if (!set) {
-      set = new Set();
-      this.watchers.set(id, set);
+    let handlers = this.watchers.get(id);
+    if (!handlers) {
+      handlers = new Map();
+      this.watchers.set(id, handlers);
+      this.history.set(id, { snapshot: null, events: [] });
+      handlers.set(handler, false);
+      this.send({ type: "watch", match: id });
+    } else {
+      handlers.set(handler, false);
+      const kept = this.history.get(id);
+      // Given after the caller has its unsubscribe, as a snapshot from the server would be.
+      if (kept.snapshot) queueMicrotask(() => this.replay(id, handler));
     }
-    set.add(handler);
-    this.send({ type: "watch", match: id });
     return () => {
-      set.delete(handler);
-      if (set.size === 0) {
+      if (this.watchers.get(id) !== handlers || !handlers.delete(handler)) return;
+      if (handlers.size === 0) {
         this.watchers.delete(id);
+        this.history.delete(id);
         this.send({ type: "unwatch", match: id });
       }
     };
+  }
+
+  /** The snapshot kept and the events since, for a handler that joined a watched match. */
+  replay(id, handler) {
+    const handlers = this.watchers.get(id);
+    const kept = this.history.get(id);
+    if (!handlers || handlers.get(handler) !== false || !kept || !kept.snapshot) return;
+    handlers.set(handler, true);
+    handler({ ...kept.snapshot, events: kept.snapshot.events.slice() });
+    for (const event of kept.events) handler(event);
   }
 
   /** Subscribe to an event type ("lobby", "status"); returns the unsubscribe. */

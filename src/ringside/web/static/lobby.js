@@ -135,7 +135,9 @@ export function mountLobby(main) {
     return item;
   }
 
+  let closed = false;
   function render() {
+    if (closed) return; // the games' titles came after the page moved on: no board to watch
     loadTitles();
     const bots = [...live.bots.values()].sort((a, b) => a.name.localeCompare(b.name));
     botCount.textContent = live.hasLobby ? `(${bots.length})` : "";
@@ -207,6 +209,7 @@ export function mountLobby(main) {
   const offStatus = live.on("status", render);
   const offForm = mountForm(formBox);
   return () => {
+    closed = true;
     offLobby();
     offStatus();
     offForm();

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from ringside.protocol.codec import encode
 from ringside.protocol.messages import MatchResult, RoundResult
@@ -328,3 +329,72 @@ async def test_a_journaled_result_refused_by_the_fence_is_dropped(
     journal.close()
     assert await replay(ResultJournal(journal.path), other.matches) == 0
     assert read_journal(journal.path) == ([], 0)
+
+
+# --- a lapsed owner's database sessions ---------------------------------------------------
+
+
+async def _session_of(database_url: str, name: str | None) -> Any:
+    """A raw PostgreSQL session named ``name`` (a node's), with no idle timeout of its own."""
+    import asyncpg
+
+    settings = {} if name is None else {"application_name": name}
+    return await asyncpg.connect(
+        database_url.replace("postgresql+asyncpg://", "postgresql://"), server_settings=settings
+    )
+
+
+async def test_a_lapsed_owner_holding_its_rows_has_its_sessions_ended_by_the_sweep(
+    database_url: str, store: Store, other: Store, clock: FakeClock
+) -> None:
+    """Node "a" paused mid-statement (seen in the cluster test: `active`, waiting for the
+    client's next message): no PostgreSQL timeout ends it, and it holds m1's row."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("sessions and row locks of PostgreSQL")
+    await start(store, "m1")
+    await start(other, "theirs")
+    paused = await _session_of(database_url, "a")
+    bystander = await _session_of(database_url, "b")  # b is alive: its sessions stay
+    try:
+        await paused.execute("BEGIN")
+        await paused.execute("SELECT id FROM matches WHERE id = 'm1' FOR UPDATE")
+        clock.advance(LEASE_SECONDS + 0.001)
+        await other.lease.renew()
+        assert await other.matches.abort_lapsed() == ["m1"]
+        assert paused.is_closed() or not await _answers(paused)
+        assert await bystander.fetchval("SELECT 1") == 1
+    finally:
+        for session in (paused, bystander):
+            session.terminate()
+    match = await other.get_match("m1")
+    assert match is not None and match.status == "aborted"
+    assert await other.lease.end_lapsed_sessions() == [], "nothing lapsed is left"
+
+
+async def _answers(session: Any) -> bool:
+    try:
+        await session.fetchval("SELECT 1")
+    except Exception:
+        return False
+    return True
+
+
+async def test_a_sweep_blocked_by_a_session_it_cannot_tell_gives_up_until_next_time(
+    database_url: str, store: Store, other: Store, clock: FakeClock
+) -> None:
+    """A row held by an unnamed session: the sweep waits ``SWEEP_LOCK_TIMEOUT_MS``, not for
+    ever (the keeper's renewals come after it), and takes the row once it is free."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("sessions and row locks of PostgreSQL")
+    await start(store, "m1")
+    holder = await _session_of(database_url, None)
+    try:
+        await holder.execute("BEGIN")
+        await holder.execute("SELECT id FROM matches WHERE id = 'm1' FOR UPDATE")
+        clock.advance(LEASE_SECONDS + 0.001)
+        with pytest.raises(DBAPIError, match="lock timeout"):
+            await other.matches.abort_lapsed()
+        await holder.execute("ROLLBACK")
+        assert await other.matches.abort_lapsed() == ["m1"]
+    finally:
+        holder.terminate()

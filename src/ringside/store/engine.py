@@ -72,8 +72,11 @@ def sqlite_url(data_dir: Path) -> str:
     return f"sqlite+aiosqlite:///{(Path(data_dir).absolute() / 'ringside.db').as_posix()}"
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine for ``url``; for SQLite, creates the file's folder and tunes connections."""
+def create_engine(url: str, *, application_name: str | None = None, **kwargs: Any) -> AsyncEngine:
+    """An async engine for ``url``; for SQLite, creates the file's folder and tunes connections.
+
+    ``application_name`` names the PostgreSQL sessions (the node id: another node
+    that finds this one's leases lapsed ends its sessions, see ``NodeLease``)."""
     _ensure_sqlite_dir(url)
     # msgspec keeps key order like the standard library and is several times faster.
     kwargs.setdefault("json_serializer", json_text)
@@ -82,6 +85,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         # A server paused or cut off inside a transaction would hold its row locks and
         # stall every other node's lease sweep: PostgreSQL ends such a transaction.
         settings = {"idle_in_transaction_session_timeout": str(IDLE_IN_TRANSACTION_MS)}
+        if application_name is not None:
+            settings["application_name"] = application_name
         kwargs.setdefault("connect_args", {"server_settings": settings})
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
@@ -350,12 +355,14 @@ async def _join_new_workers(before: set[threading.Thread], timeout: float = 2.0)
         await asyncio.to_thread(thread.join, timeout)
 
 
-async def open_database(url: str, *, now: Callable[[], datetime] = utcnow) -> Database:
+async def open_database(
+    url: str, *, now: Callable[[], datetime] = utcnow, application_name: str | None = None
+) -> Database:
     """Connect to ``url``, migrate it to the latest schema and return the database.
 
     The caller owns it: ``await database.close()`` (or ``async with``) when done.
     """
-    engine = create_engine(url)
+    engine = create_engine(url, application_name=application_name)
     workers = _sqlite_workers()
     try:
         await upgrade(engine)

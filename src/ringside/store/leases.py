@@ -14,14 +14,21 @@ several machines need clocks in step to well within ``LEASE_SECONDS`` (NTP).
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, or_, update
+from sqlalchemy import ColumnElement, or_, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from ringside.store.engine import Database
 from ringside.store.models import LIVE_STATUSES, NODE_LENGTH, Match, Tournament
+
+log = logging.getLogger("ringside.store")
+
+SESSION_NAME_LENGTH = 63
+"""PostgreSQL keeps this much of a session's ``application_name`` (NAMEDATALEN - 1)."""
 
 LEASE_SECONDS = 15.0
 """How long a renewal vouches for a node's rows: three missed renewals and they lapse."""
@@ -92,6 +99,59 @@ class NodeLease:
             table.lease_until < self._db.now(),
         )
 
+    async def end_lapsed_sessions(self) -> list[str]:
+        """PostgreSQL: end the database sessions of the nodes whose leases lapsed; their ids.
+
+        A node paused in the middle of a statement (its ``Parse`` sent, not yet its
+        ``Sync``) is neither idle in a transaction nor running one: PostgreSQL
+        waits for it without end, and the row locks it holds stall every other
+        node's sweep. Its lease lapsed, so it is counted lost and its writes are
+        refused anyway (fenced by epoch): its sessions, named after it
+        (``application_name``), are ended, and its locks go with them. Only this
+        database's sessions inside a transaction (an idle one holds no lock: a
+        node alive but lapsed, say after the database was away, keeps its pool);
+        a role not allowed to end them is told in the log, and the sweep waits
+        as before.
+        """
+        if self._db.dialect != "postgresql":
+            return []
+        try:
+            async with self._db.transaction() as session:
+                owners: set[str] = set()
+                for table, live in (
+                    (Match, Match.status.in_(LIVE_STATUSES)),
+                    (Tournament, Tournament.status == "running"),
+                ):
+                    found = await session.scalars(
+                        select(table.owner)
+                        .distinct()
+                        .where(live, table.owner.is_not(None), table.owner != self.node)
+                        .where(self.lapsed(table))
+                    )
+                    owners.update(o for o in found if o is not None)
+                if not owners:
+                    return []
+                names = {o[:SESSION_NAME_LENGTH]: o for o in owners}
+                ended = await session.execute(
+                    text(
+                        "SELECT application_name, pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                        " AND xact_start IS NOT NULL AND application_name = ANY(:names)"
+                    ),
+                    {"names": list(names)},
+                )
+                nodes = sorted({names[name] for name, done in ended if done})
+        except DBAPIError as exc:
+            log.warning("node %s: could not end the sessions of lapsed nodes: %s", self.node, exc)
+            return []
+        if nodes:
+            log.warning(
+                "node %s: ended the database sessions of lapsed node(s) %s (their locks with them)",
+                self.node,
+                ", ".join(nodes),
+            )
+        return nodes
+
     async def renew(self) -> Renewal:
         """Extend every lease of this node: one UPDATE per table, whatever the number of rows."""
         until = self.until()
@@ -115,6 +175,7 @@ __all__ = [
     "DEFAULT_TERMS",
     "LEASE_SECONDS",
     "RENEW_EVERY",
+    "SESSION_NAME_LENGTH",
     "LeaseTerms",
     "NodeLease",
     "Renewal",

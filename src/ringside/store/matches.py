@@ -31,7 +31,7 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -77,6 +77,9 @@ def node_lost_reason(owner: str | None) -> str:
     return f"node_lost: server node {owner!r} stopped renewing its lease"
 
 
+SWEEP_LOCK_TIMEOUT_MS = 2_000
+"""How long (PostgreSQL) the sweep of lapsed matches waits for a row another session
+holds before it gives up until the next period."""
 TOTAL_COUNTED_UP_TO = 1000
 """A listing's total is counted up to this many rows; above, it is None ("more than")."""
 _NEWEST_FIRST = (Match.created_at.desc(), Match.id.desc())
@@ -407,9 +410,16 @@ class MatchStore:
         ``aborted`` with the reason recorded (``node_lost_reason``). Rows of
         this node are never taken here, even lapsed: this node is alive, so
         they are still being played (see ``claim_interrupted`` for a restart).
+        The lapsed owners' database sessions are ended first
+        (``NodeLease.end_lapsed_sessions``): a paused one may hold the rows' locks.
         """
         lease = self.lease
+        await lease.end_lapsed_sessions()
         async with self._db.transaction(write=True) as session:
+            if self._db.dialect == "postgresql":
+                # Whatever else holds a row, the sweep gives up and comes back next period:
+                # the keeper's renewals must not wait behind it.
+                await session.execute(text(f"SET LOCAL lock_timeout = {SWEEP_LOCK_TIMEOUT_MS}"))
             rows = await _lock_live(
                 session,
                 Match.status.in_(LIVE_STATUSES),

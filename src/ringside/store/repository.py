@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ringside.store.bots import BotStore
 from ringside.store.engine import Database, open_database, utcnow
-from ringside.store.leases import DEFAULT_TERMS, LeaseTerms, NodeLease
+from ringside.store.leases import DEFAULT_TERMS, LeaseTerms, NodeLease, check_node_id, new_node_id
 from ringside.store.matches import MatchStore
 from ringside.store.profiles import ProfileStore
 from ringside.store.ratings import RatingStore
@@ -93,4 +93,6 @@ async def open_store(
     The caller owns the store: ``await store.close()`` (or ``async with``) when done.
     ``node`` owns the live rows it creates (a fresh node id by default).
     """
-    return Store(await open_database(url, now=now), node=node, terms=terms)
+    node = check_node_id(node) if node is not None else new_node_id()
+    database = await open_database(url, now=now, application_name=node)
+    return Store(database, node=node, terms=terms)

@@ -21,6 +21,7 @@ import msgspec
 
 from ringside.protocol.messages import MatchResult
 from ringside.rating.model import Skill, outcomes, rate
+from ringside.store.event_rows import event_rows
 from ringside.store.models import LIVE_STATUSES, TICK, json_text
 from ringside.store.records import (
     EncodedEvent,
@@ -90,12 +91,11 @@ def _lock(connection: sqlite3.Connection, match_id: str, epoch: int | None) -> s
 def _append(connection: sqlite3.Connection, match_id: str, events: Sequence[EncodedEvent]) -> int:
     """Insert ``events``, numbered after the last stored one; the new event count.
 
-    The rows are made one at a time as the driver binds them, here on the
-    writer's thread, and each is freed at once: a thousand matches saving a
-    second of moves each hold tens of thousands of events, and a tuple per
-    row made on the event loop and kept until the write set off a young
-    collection every 10,000 (figure 3 of the bench: ten a window, of 5-12 ms
-    each, in the recorded server only).
+    A run of moves is one row (``event_rows``). The rows are made one at a
+    time as the driver binds them, here on the writer's thread, and each is
+    freed at once: a tuple per event made on the event loop and kept until
+    the write set off a young collection every 10,000 (figure 3 of the
+    bench: ten a window, of 5-12 ms each, in the recorded server only).
     """
     last = connection.execute(
         "SELECT max(seq) FROM events WHERE match_id = ?", (match_id,)
@@ -104,10 +104,7 @@ def _append(connection: sqlite3.Connection, match_id: str, events: Sequence[Enco
     if events:
         connection.executemany(
             "INSERT INTO events (match_id, seq, type, data) VALUES (?, ?, ?, ?)",
-            (
-                (match_id, seq, event.type, event.json.decode())
-                for seq, event in enumerate(events, start)
-            ),
+            event_rows(match_id, start, events),
         )
     return start + len(events)
 

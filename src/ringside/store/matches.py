@@ -39,6 +39,7 @@ from ringside.protocol.codec import encode
 from ringside.protocol.messages import MatchResult, RoundResult, RoundScore, Verdict
 from ringside.store import match_writes, ratings
 from ringside.store.engine import Database
+from ringside.store.event_rows import event_rows, expand
 from ringside.store.leases import NodeLease
 from ringside.store.models import (
     LIVE_STATUSES,
@@ -92,25 +93,6 @@ def _check_events(events: Sequence[Mapping[str, Any] | EncodedEvent]) -> None:
             continue
         if not isinstance(event, Mapping) or not isinstance(event.get("type"), str):
             raise ValueError(f"an event must be a mapping with a string 'type': {event!r}")
-
-
-def _event_rows(
-    match_id: str, start: int, events: Sequence[Mapping[str, Any] | EncodedEvent]
-) -> list[tuple[str, int, str, str]]:
-    """Each (checked) event as the row it is stored as, numbered from ``start``.
-
-    One pass and one tuple per event: a match can log tens of thousands.
-    """
-    rows = []
-    seq = start
-    for event in events:
-        if type(event) is EncodedEvent:
-            rows.append((match_id, seq, event.type, event.json.decode()))
-        else:
-            assert isinstance(event, Mapping)
-            rows.append((match_id, seq, event["type"], json_text(event)))
-        seq += 1
-    return rows
 
 
 def _encoded(events: Sequence[Mapping[str, Any] | EncodedEvent]) -> list[EncodedEvent]:
@@ -681,7 +663,7 @@ async def _load_record(session: AsyncSession, match: Match) -> MatchRecord:
     )
     events: list[dict[str, Any]] = []
     sealed: list[dict[str, Any]] = []
-    for kind, data in rows:
+    for kind, data in expand(rows):
         (sealed if kind == SEALED else events).append(data)
     return MatchRecord(
         **_summary_fields(match, seats),
@@ -802,7 +784,7 @@ async def _append(
         marks = _placeholders(connection.dialect.paramstyle, 4)
         await connection.exec_driver_sql(
             f"INSERT INTO {Event.__tablename__} (match_id, seq, type, data) VALUES ({marks})",
-            _event_rows(match_id, start, events),
+            list(event_rows(match_id, start, events)),
         )
     return start + len(events)
 

@@ -176,7 +176,11 @@ class Round(Base):
 
 
 class Event(Base):
-    """One entry of a match's event log; the primary key keeps (match, seq) unique."""
+    """One entry of a match's event log, or a run of its moves in one row (``event_rows``).
+
+    ``seq`` numbers events (a run carries its last move's); the primary key
+    keeps (match, seq) unique.
+    """
 
     __tablename__ = "events"
 

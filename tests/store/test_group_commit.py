@@ -118,3 +118,28 @@ async def test_writes_that_queue_up_share_a_transaction(tmp_path: Path) -> None:
         assert store.db.group.commits - before < 50
         board = await store.leaderboard("tictactoe")
         assert {r.bot_name: r.games for r in board} == {"alpha": 50, "beta": 50}
+
+
+async def test_renewal_in_a_group_renews_the_same_rows(tmp_path: Path) -> None:
+    """On SQLite the lease renewal goes with the matches' writes, not in a lock of its own."""
+    seen = []
+    for grouped in (False, True):
+        clock = FakeClock()
+        async with await open_store(sqlite_url(tmp_path / str(grouped)), now=clock) as store:
+            assert store.db.group_commits() if grouped else store.db.group is None
+            for name in ("live", "over"):
+                await store.create_match(name, "tictactoe", BOTS[:2], 1, {}, {}, status="running")
+            await store.finish_match(MatchOutcome(match_id="over", status="aborted"))
+            await store.tournaments.create(
+                "t1", name=None, game="tictactoe", format="round_robin", config={}, games=[]
+            )
+            clock.advance(5.0)
+            renewal = await store.lease.renew()
+            assert (renewal.matches, renewal.tournaments) == (1, frozenset({"t1"}))
+            async with store.db.engine.connect() as connection:
+                rows = await connection.exec_driver_sql(
+                    "SELECT id, lease_until FROM matches ORDER BY id"
+                )
+                seen.append(rows.all())
+    assert seen[0] == seen[1]
+    assert seen[0][0][1] != seen[0][1][1], "the finished match is not renewed"

@@ -109,6 +109,23 @@ def _append(connection: sqlite3.Connection, match_id: str, events: Sequence[Enco
     return start + len(events)
 
 
+def renew_leases(
+    connection: sqlite3.Connection, node: str, until: datetime
+) -> tuple[int, frozenset[str]]:
+    """``NodeLease.renew``'s transaction: the live matches renewed, the running tournaments."""
+    live = ", ".join("?" * len(LIVE_STATUSES))
+    renewed = connection.execute(
+        f"UPDATE matches SET lease_until = ? WHERE owner = ? AND status IN ({live})",
+        (sql_time(until), node, *LIVE_STATUSES),
+    ).rowcount
+    held = connection.execute(
+        "UPDATE tournaments SET lease_until = ? WHERE owner = ? AND status = 'running'"
+        " RETURNING id",
+        (sql_time(until), node),
+    ).fetchall()
+    return renewed, frozenset(str(row[0]) for row in held)
+
+
 def append(
     connection: sqlite3.Connection,
     match_id: str,

@@ -396,18 +396,23 @@ class MatchStore:
         (``NodeLease.end_lapsed_sessions``): a paused one may hold the rows' locks.
         """
         lease = self.lease
+        lapsed = (
+            Match.status.in_(LIVE_STATUSES),
+            or_(Match.owner.is_(None), Match.owner != lease.node),
+            lease.lapsed(Match),
+        )
+        # Nearly always there is none: look first without taking the write lock (SQLite's
+        # is the whole database's, and every match's save would wait behind it).
+        async with self._db.transaction() as session:
+            if await session.scalar(select(Match.id).where(*lapsed).limit(1)) is None:
+                return []
         await lease.end_lapsed_sessions()
         async with self._db.transaction(write=True) as session:
             if self._db.dialect == "postgresql":
                 # Whatever else holds a row, the sweep gives up and comes back next period:
                 # the keeper's renewals must not wait behind it.
                 await session.execute(text(f"SET LOCAL lock_timeout = {SWEEP_LOCK_TIMEOUT_MS}"))
-            rows = await _lock_live(
-                session,
-                Match.status.in_(LIVE_STATUSES),
-                or_(Match.owner.is_(None), Match.owner != lease.node),
-                lease.lapsed(Match),
-            )
+            rows = await _lock_live(session, *lapsed)
             for row in rows:
                 await _abort_row(session, row, node_lost_reason(row.owner), self._db.now())
         return self._forget([row.id for row in rows])

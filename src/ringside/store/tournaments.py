@@ -289,14 +289,20 @@ class TournamentStore:
         not read again at every renewal.
         """
         lease = self.lease
+        candidates = (
+            Tournament.status == "running",
+            or_(Tournament.owner == lease.node, lease.lapsed(Tournament)),
+        )
+        # Mostly there is none: look first without taking the write lock (SQLite's is the
+        # whole database's; every match's save would wait behind it at each renewal).
+        async with self._db.transaction() as session:
+            if await session.scalar(select(Tournament.id).where(*candidates).limit(1)) is None:
+                return []
         async with self._db.transaction(write=True) as session:
             claimed = (
                 await session.scalars(
                     select(Tournament)
-                    .where(
-                        Tournament.status == "running",
-                        or_(Tournament.owner == lease.node, lease.lapsed(Tournament)),
-                    )
+                    .where(*candidates)
                     .order_by(Tournament.created_at, Tournament.id)
                     .with_for_update()
                 )

@@ -35,7 +35,7 @@ from bench.common import (
     SERVER_ENV,
     Child,
     Server,
-    cpu_seconds,
+    cpu_split,
     median,
     percentile,
     pin_self,
@@ -76,6 +76,17 @@ class Sizes:
     think: float
     ttt_pairs: int
     ttt_seconds: float
+
+
+@dataclass(frozen=True)
+class EchoRun:
+    rate: float
+    """Round trips per second, all connections."""
+    busy: float
+    """The echo server's CPU seconds per second of the run."""
+    user_us: float
+    system_us: float
+    """The echo server's CPU per round trip (µs): its own code, and the kernel's work."""
 
 
 FULL = Sizes(
@@ -186,7 +197,7 @@ class Bench:
             lat: dict[str, list[float]] = {t: [] for t in TRANSPORTS}
             for rep in range(s.reps):
                 for transport in TRANSPORTS:
-                    one[transport].append((await self.echo_rate(urls[transport], 1))[0])
+                    one[transport].append((await self.echo_rate(urls[transport], 1)).rate)
                     # Recorded and unrecorded back to back, in turns first: figure 6
                     # compares each pair, so a drift of the machine's speed cancels.
                     pair = (("rec", recorded), ("norec", unrecorded))
@@ -220,19 +231,26 @@ class Bench:
                 )
             many: dict[str, list[float]] = {t: [] for t in TRANSPORTS}
             busy: dict[str, list[float]] = {t: [] for t in TRANSPORTS}
+            split: dict[str, list[tuple[float, float]]] = {t: [] for t in TRANSPORTS}
             for _ in range(s.reps):
                 for transport in TRANSPORTS:
-                    rate, cpu = await self.echo_rate(urls[transport], s.many_conns, echo)
-                    many[transport].append(rate)
-                    busy[transport].append(cpu)
+                    run = await self.echo_rate(urls[transport], s.many_conns, echo)
+                    many[transport].append(run.rate)
+                    busy[transport].append(run.busy)
+                    split[transport].append((run.user_us, run.system_us))
             self.data["relay"] = {
                 "echo_1": one,
                 "echo_many": many,
                 "echo_many_server_cpu": busy,
+                "echo_many_server_user_system_us": split,
                 "moves": {f"{t}/{label}": v for (t, label), v in moves.items()},
                 "relay_p50_seconds": lat,
             }
             self.echo_many = many
+            self.echo_split = {
+                t: (median([u for u, _ in split[t]]), median([y for _, y in split[t]]))
+                for t in TRANSPORTS
+            }
             self.echo_per_cpu = {
                 t: [r / c for r, c in zip(many[t], busy[t], strict=True) if c > 0]
                 for t in TRANSPORTS
@@ -290,10 +308,8 @@ class Bench:
 
         await with_children(children, body)
 
-    async def echo_rate(
-        self, url: str, conns: int, server: Child | None = None
-    ) -> tuple[float, float]:
-        """Round trips/s, and the CPU ``server`` used per second of the run (0 without it)."""
+    async def echo_rate(self, url: str, conns: int, server: Child | None = None) -> EchoRun:
+        """Round trips/s, and the CPU ``server`` used (zero without it)."""
         procs = 1 if conns == 1 else 2
         per = conns // procs
         clients = [
@@ -309,15 +325,21 @@ class Bench:
             for _ in range(procs)
         ]
 
-        async def body() -> tuple[float, float]:
+        async def body() -> EchoRun:
             for c in clients:
                 await c.expect("TIMING", 60)
-            cpu0, t0 = (0.0 if server is None else cpu_seconds(server.pid)), time.perf_counter()
+            cpu0 = (0.0, 0.0) if server is None else cpu_split(server.pid)
+            t0 = time.perf_counter()
             results = [await c.expect("RESULT", 60 + self.sizes.echo_seconds) for c in clients]
-            busy = 0.0
-            if server is not None:
-                busy = (cpu_seconds(server.pid) - cpu0) / (time.perf_counter() - t0)
-            return float(sum(r["round_trips"] / r["seconds"] for r in results)), busy
+            rate = float(sum(r["round_trips"] / r["seconds"] for r in results))
+            if server is None:
+                return EchoRun(rate, 0.0, 0.0, 0.0)
+            cpu1, elapsed = cpu_split(server.pid), time.perf_counter() - t0
+            user, system = cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]
+            trips = rate * elapsed
+            return EchoRun(
+                rate, (user + system) / elapsed, user / trips * 1e6, system / trips * 1e6
+            )
 
         return await with_children(clients, body)
 
@@ -393,18 +415,22 @@ class Bench:
     async def window(self, server: Server, load: Child) -> tuple[dict[str, Any], list[float]]:
         """One window of figure 3: moves/s, latency and CPU, and the latency samples."""
         t0 = time.perf_counter()
-        cpu0 = [cpu_seconds(c.pid) for c in (server, load)]
+        cpu0 = [cpu_split(c.pid) for c in (server, load)]
         await asyncio.sleep(self.sizes.window_seconds)
         samples = await self.latency_samples(server)
-        cpu1 = [cpu_seconds(c.pid) for c in (server, load)]
+        cpu1 = [cpu_split(c.pid) for c in (server, load)]
         elapsed = time.perf_counter() - t0
-        busy = [(b - a) / elapsed for a, b in zip(cpu0, cpu1, strict=True)]
+        busy = [(sum(b) - sum(a)) / elapsed for a, b in zip(cpu0, cpu1, strict=True)]
+        moves = max(self.moves, 1)
         window = {
             "moves_per_s": self.moves / elapsed,
             "p50": percentile(samples, 50),
             "p99": percentile(samples, 99),
             "server_cpu": busy[0],
             "load_cpu": busy[1],
+            # The server's CPU per move, its own code apart from the kernel's work for it.
+            "server_user_us": (cpu1[0][0] - cpu0[0][0]) / moves * 1e6,
+            "server_system_us": (cpu1[0][1] - cpu0[0][1]) / moves * 1e6,
             "gc": self.collector,
         }
         return window, samples
@@ -429,6 +455,16 @@ class Bench:
                    target=f"≥ 0.5 of {s.many_conns}-connection echo, per CPU-s",
                    check=None if echo is None else (lambda _v, r: r >= 0.5))
         )  # fmt: skip
+        # Where a move's CPU goes, beside the echo's round trip (one read, one write each):
+        # the kernel's share is alike, the difference is the server's own code.
+        split = getattr(self, "echo_split", {}).get(transport)
+        for part, index in (("user", 0), ("system", 1)):
+            echoed = "" if split is None else f" (echo: {split[index]:.1f} per round trip)"
+            self.rows.append(
+                Row.of("3", f"cpu_{part}_{transport}",
+                       f"server {part} CPU per move, µs{echoed}",
+                       [w[f"server_{part}_us"] for w in rec], "µs")
+            )  # fmt: skip
         unrecorded = [w["moves_per_s"] for w in norec]
         cost = 1 - median(rates) / median(unrecorded)
         self.rows.append(

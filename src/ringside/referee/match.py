@@ -454,9 +454,9 @@ class Match:
             self.state = self.game.apply(before, actions)
         except IllegalAction as exc:
             culprit = exc.seat if exc.seat is not None and exc.seat in actions else seat
-            shown = quoted(actions[culprit], 60)
+            quote = quoted(actions[culprit], 60)
             self._give_verdicts(
-                [(self.seat_players[culprit], "illegal_action", f"{shown}: {exc.reason}")], now
+                [(self.seat_players[culprit], "illegal_action", f"{quote}: {exc.reason}")], now
             )
             return
         view = self.game.view(self.state)

@@ -40,6 +40,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from ringside.store.checkpoints import Checkpointer
 from ringside.store.errors import DatabaseUnavailable, unavailable
 from ringside.store.grouped import GroupCommit
 from ringside.store.models import json_text
@@ -196,6 +197,11 @@ class Database:
         self._sqlite_writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
         self._checkpointer: asyncio.Task[None] | None = None
         self._written_since_checkpoint = False
+        path = engine.url.database
+        self._checkpoints: Checkpointer | None = None
+        """Checkpoints of a SQLite file, on their own connection and thread."""
+        if self._sqlite_writer is not None and path and not _in_memory(path):
+            self._checkpoints = Checkpointer(path, SQLITE_BUSY_TIMEOUT_MS)
         self.group: GroupCommit | None = None
         """Group commit of matches' writes (SQLite, once ``group_commits`` is called)."""
         self.results_synchronous: Synchronous = "full"
@@ -216,7 +222,7 @@ class Database:
         if self.group is not None:
             return True
         path = self.engine.url.database
-        if self._sqlite_writer is None or not path or path == ":memory:" or "mode=memory" in path:
+        if self._sqlite_writer is None or not path or _in_memory(path):
             return False
         self.group = GroupCommit(
             path,
@@ -238,6 +244,8 @@ class Database:
             self._checkpointer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._checkpointer
+        if self._checkpoints is not None:
+            await self._checkpoints.close()
         await self.engine.dispose()
 
     async def __aenter__(self) -> Self:
@@ -312,7 +320,9 @@ class Database:
         """
         if self._sqlite_writer is None:
             return None
-        async with self.engine.connect() as connection:
+        if self._checkpoints is not None:
+            return await self._checkpoints.checkpoint()
+        async with self.engine.connect() as connection:  # a database in memory
             autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
             result = await autocommit.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
             busy_logged_copied: Sequence[int] = result.one()
@@ -338,6 +348,10 @@ class Database:
                 await self.checkpoint()
             except Exception:  # the next write tries again; commits stay safe meanwhile
                 log.warning("checkpointing the SQLite log failed", exc_info=True)
+
+
+def _in_memory(path: str) -> bool:
+    return path == ":memory:" or "mode=memory" in path
 
 
 def _sqlite_workers() -> set[threading.Thread]:

@@ -32,7 +32,7 @@ thread's own nice value; the scheduler then gives it about a tenth of a busy cor
 def lower_this_threads_priority(step: int = NICE_STEP) -> int | None:
     """Raise the calling thread's nice value by ``step`` (at most 19); its new value, or
     None where a thread's priority cannot be set apart from its process's."""
-    if not hasattr(os, "setpriority") or not hasattr(threading, "get_native_id"):
+    if not hasattr(os, "setpriority"):
         return None
     tid = threading.get_native_id()
     try:

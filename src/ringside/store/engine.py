@@ -198,10 +198,14 @@ class Database:
         self._checkpointer: asyncio.Task[None] | None = None
         self._written_since_checkpoint = False
         path = engine.url.database
+        self._sqlite_file = (
+            path if self._sqlite_writer is not None and path and not _in_memory(path) else None
+        )
+        """The SQLite database's file; None for PostgreSQL and for SQLite in memory."""
         self._checkpoints: Checkpointer | None = None
-        """Checkpoints of a SQLite file, on their own connection and thread."""
-        if self._sqlite_writer is not None and path and not _in_memory(path):
-            self._checkpoints = Checkpointer(path, SQLITE_BUSY_TIMEOUT_MS)
+        """Checkpoints of that file, on their own connection and thread."""
+        if self._sqlite_file is not None:
+            self._checkpoints = Checkpointer(self._sqlite_file, SQLITE_BUSY_TIMEOUT_MS)
         self.group: GroupCommit | None = None
         """Group commit of matches' writes (SQLite, once ``group_commits`` is called)."""
         self.results_synchronous: Synchronous = "full"
@@ -221,11 +225,10 @@ class Database:
         (``store.grouped``); SQLite files only. Whether it is on."""
         if self.group is not None:
             return True
-        path = self.engine.url.database
-        if self._sqlite_writer is None or not path or _in_memory(path):
+        if self._sqlite_file is None or self._sqlite_writer is None:
             return False
         self.group = GroupCommit(
-            path,
+            self._sqlite_file,
             self._sqlite_writer,
             busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS,
             autocheckpoint_pages=SQLITE_AUTOCHECKPOINT_PAGES,
